@@ -9,6 +9,10 @@
 #include <string>
 #include <vector>
 
+// GNU mode (-std=gnu++20, needed for TRY) predefines `linux` as 1, which would turn the member
+// Config::linux below into a syntax error. Nothing uses that old macro (everyone tests __linux__).
+#undef linux
+
 namespace rong::spec {
 
 struct Root {
@@ -133,8 +137,8 @@ struct MemoryResources {
 
 struct CpuResources {
     std::optional<uint64_t> shares;
-    std::optional<int64_t> quota, burst;
-    std::optional<uint64_t> period;
+    std::optional<int64_t> quota;
+    std::optional<uint64_t> burst, period;
     std::optional<int64_t> realtimeRuntime;
     std::optional<uint64_t> realtimePeriod;
     std::string cpus, mems;
