@@ -9,10 +9,6 @@
 #include <string>
 #include <vector>
 
-// GNU mode (-std=gnu++20, needed for TRY) predefines `linux` as 1, which would turn the member
-// Config::linux below into a syntax error. Nothing uses that old macro (everyone tests __linux__).
-#undef linux
-
 namespace rong::spec {
 
 struct Root {

@@ -1,0 +1,159 @@
+#include "container/init.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <linux/close_range.h>
+
+#include "container/hooks.hpp"
+#include "container/state.hpp"
+#include "rootfs/rootfs.hpp"
+#include "security/capabilities.hpp"
+#include "security/process_attrs.hpp"
+#include "sys/file.hpp"
+#include "sys/socket.hpp"
+
+namespace rong::container {
+
+namespace {
+
+// Waits for one message of `kind` from the parent. The parent gone (EOF) ends the init: no state
+// file points at it, so nobody would ever reap or kill it.
+Result<std::string> await(int sync_fd, char kind) {
+    auto msg = sys::recv_message(sync_fd);
+    if (!msg) return std::move(msg).error();
+    if (msg->empty()) ::_exit(1);
+    if ((*msg)[0] != kind) return Error::msg(std::string("sync: unexpected message '") + (*msg)[0] + "'");
+    return msg->substr(1);
+}
+
+Status setup_terminal(const InitContext& ctx, int rootfd) {
+    rootfs::Console console = TRY(rootfs::open_console(rootfd));
+    TRY(sys::send_fd(ctx.console_socket_fd, console.master.get(), console.name));
+    if (::setsid() < 0) return Error::sys("setsid");
+    if (::ioctl(console.peer.get(), TIOCSCTTY, 0) < 0) return Error::sys("set controlling terminal");
+    const auto& proc = *ctx.config.process;
+    if (proc.consoleSize) {
+        struct winsize ws {};
+        ws.ws_row = static_cast<unsigned short>(proc.consoleSize->height);
+        ws.ws_col = static_cast<unsigned short>(proc.consoleSize->width);
+        ::ioctl(console.peer.get(), TIOCSWINSZ, &ws);
+    }
+    for (int fd = 0; fd < 3; ++fd)
+        if (::dup2(console.peer.get(), fd) < 0) return Error::sys("dup2 pty");
+    return {};
+}
+
+std::vector<char*> c_strings(std::vector<std::string>& v) {
+    std::vector<char*> out;
+    for (auto& s : v) out.push_back(s.data());
+    out.push_back(nullptr);
+    return out;
+}
+
+// Everything up to the wait for `start`. Errors go back to `create`.
+Result<std::string> setup(const InitContext& ctx, std::string& hook_state) {
+    const spec::Config& config = ctx.config;
+    const spec::Process& proc = *config.process;
+
+    hook_state = TRY(await(ctx.sync_fd, kSyncGo));
+    if (ctx.ns.new_user) {
+        // Mapped now: become the namespace's root to set it up.
+        if (::setresgid(0, 0, 0) < 0) return Error::sys("setresgid 0 in the user namespace");
+        if (::setresuid(0, 0, 0) < 0) return Error::sys("setresuid 0 in the user namespace");
+    }
+    TRY(namespaces::join(ctx.ns));
+    if (ctx.ns.unshare_time) TRY(namespaces::enter_time_namespace(*config.linux));
+    if (proc.oomScoreAdj) TRY(security::set_oom_score_adj(*proc.oomScoreAdj));
+    TRY(namespaces::set_identity(config));
+
+    rootfs::RootfsContext rctx{config, ctx.rootfs, ctx.bundle, ctx.ns.new_user};
+    sys::Fd rootfd = TRY(rootfs::prepare(rctx));
+    if (proc.terminal) TRY(setup_terminal(ctx, rootfd.get()));
+
+    if (ctx.runtime_hooks) {
+        TRY(sys::send_message(ctx.sync_fd, std::string(1, kSyncHooks)));
+        TRY(await(ctx.sync_fd, kSyncGo));
+    }
+    TRY(run_hooks("createContainer", config.hooks.createContainer, hook_state));
+
+    TRY(rootfs::enter(ctx.rootfs, rootfd.get(), ctx.no_pivot));
+    rootfd.reset();
+    TRY(rootfs::finish(config));
+
+    TRY(security::apply_rlimits(proc.rlimits));
+    std::optional<security::CapabilitySets> caps;
+    if (proc.capabilities) {
+        caps = TRY(security::resolve_capabilities(*proc.capabilities));
+        TRY(security::drop_bounding(*caps));
+    }
+    TRY(security::set_user(proc.user));
+    if (caps) TRY(security::apply_capabilities(*caps));
+    if (proc.noNewPrivileges) TRY(security::set_no_new_privs());
+    if (!proc.cwd.empty() && ::chdir(proc.cwd.c_str()) < 0) return Error::sys("chdir " + proc.cwd);
+    return security::find_executable(proc.args[0], proc.env);
+}
+
+[[noreturn]] void fail(int sync_fd, const Error& error) {
+    (void)sys::send_message(sync_fd, std::string(1, kSyncError) + error.message);
+    ::_exit(1);
+}
+
+}  // namespace
+
+void run_init(const InitContext& ctx) {
+    // A flock belongs to the open file: were it kept, `start` would wait for it forever.
+    ::close(ctx.lock_fd);
+    // Until `create` has recorded us, we die with it.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+    // Other processes may not open /proc/<us>/exe (the rong binary) while we are rong (CVE-2019-5736).
+    ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+
+    std::string hook_state;
+    auto executable = setup(ctx, hook_state);
+    if (!executable) fail(ctx.sync_fd, executable.error());
+
+    // The handover: from `committed` on, a state file names us and `delete` can clean up.
+    ::prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
+    if (auto st = sys::send_message(ctx.sync_fd, std::string(1, kSyncReady)); !st) ::_exit(1);
+    if (auto st = await(ctx.sync_fd, kSyncCommitted); !st) ::_exit(1);
+    ::close(ctx.sync_fd);
+
+    // Blocks until `start` opens the other end.
+    int fifo = ::openat(ctx.state_dir_fd, kExecFifo, O_WRONLY | O_CLOEXEC);
+    if (fifo < 0 || ::write(fifo, "0", 1) != 1) {
+        std::perror("rong: open exec fifo");
+        ::_exit(1);
+    }
+    ::close(fifo);
+    ::close(ctx.state_dir_fd);
+
+    if (auto st = run_hooks("startContainer", ctx.config.hooks.startContainer, hook_state); !st) {
+        std::fprintf(stderr, "rong: %s\n", st.error().message.c_str());
+        ::_exit(1);
+    }
+
+    // Only stdio and the preserved fds cross into the container (CVE-2024-21626).
+    unsigned first_closed = 3 + static_cast<unsigned>(ctx.preserve_fds);
+    for (unsigned fd = 3; fd < first_closed; ++fd) ::fcntl(static_cast<int>(fd), F_SETFD, 0);
+    ::syscall(SYS_close_range, first_closed, ~0U, CLOSE_RANGE_CLOEXEC);
+
+    const spec::Process& proc = *ctx.config.process;
+    std::vector<std::string> args = proc.args, env = proc.env;
+    auto argv = c_strings(args);
+    auto envp = c_strings(env);
+    ::execve(executable->c_str(), argv.data(), envp.data());
+    std::fprintf(stderr, "rong: exec %s: %s\n", executable->c_str(), std::strerror(errno));
+    ::_exit(127);
+}
+
+}  // namespace rong::container

@@ -1,0 +1,37 @@
+// The container's init: the child side of the fork-exec protocol. See launch.cpp for the sequence.
+#pragma once
+
+#include <string>
+
+#include "namespaces/namespaces.hpp"
+#include "spec/config.hpp"
+
+namespace rong::container {
+
+// One-byte message kinds on the sync socket (a SOCK_SEQPACKET pair).
+enum SyncMessage : char {
+    kSyncGo = 'G',        // parent → init: carry on (the payload, first time, is the hooks' state JSON)
+    kSyncHooks = 'H',     // init → parent: namespaces and mounts are ready, run prestart/createRuntime
+    kSyncReady = 'R',     // init → parent: set up, waiting on the exec fifo
+    kSyncCommitted = 'C', // parent → init: state saved, the parent is letting go of you
+    kSyncError = 'E',     // init → parent: setup failed; the payload is the message
+};
+
+struct InitContext {
+    const spec::Config& config;
+    std::string rootfs;
+    std::string bundle;
+    namespaces::Plan ns;
+    int sync_fd = -1;
+    int state_dir_fd = -1;       // exec.fifo is opened through it after pivot_root
+    int lock_fd = -1;            // create's lock on the state directory: not the init's to hold
+    int console_socket_fd = -1;  // terminal: the pty master is sent there
+    int preserve_fds = 0;        // fds 3 .. 3+preserve_fds-1 reach the process
+    bool no_pivot = false;
+    bool runtime_hooks = false;  // prestart or createRuntime hooks exist: stop for them
+};
+
+// Never returns: execs the container process, or reports an error on the sync socket and exits.
+[[noreturn]] void run_init(const InitContext& ctx);
+
+}  // namespace rong::container

@@ -1,0 +1,204 @@
+// create: the parent side of the fork-exec protocol.
+//
+//   rong (parent)                                    init (child, cloned with the new namespaces)
+//   parse + check config, mkdir + lock state dir
+//   mkfifo exec.fifo, socketpair(SEQPACKET)
+//   clone3(CLONE_NEW*) ──────────────────────────────▶ PDEATHSIG=KILL, not dumpable, waits
+//   write uid_map/gid_map (new user namespace)
+//   G + hooks' state JSON ───────────────────────────▶ setns (joined), time ns, hostname,
+//                                                      mounts, /dev, console (pty master → socket)
+//                         ◀── H (only if prestart/createRuntime hooks exist)
+//   run prestart, createRuntime hooks
+//   G ───────────────────────────────────────────────▶ createContainer hooks, pivot_root,
+//                                                      masked/ro paths, rlimits, caps, user, cwd,
+//                                                      look up args[0]
+//                         ◀── R (or E + message: create fails with it, the init exits)
+//   write state.json, pid file
+//   C ───────────────────────────────────────────────▶ PDEATHSIG cleared before R; now free of us
+//   exit (the init is reparented to the caller's        open exec.fifo O_WRONLY: blocks until
+//   subreaper)                                           `start` reads it; startContainer hooks;
+//                                                        close fds >= 3 (+preserved); execve
+//
+// No rong binary is re-executed: the init is a clone of this process.
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "container/container.hpp"
+#include "container/hooks.hpp"
+#include "container/init.hpp"
+#include "spec/parse.hpp"
+#include "sys/file.hpp"
+#include "sys/process.hpp"
+#include "sys/socket.hpp"
+
+namespace rong::container {
+
+namespace {
+
+Result<std::string> absolute_path(const std::string& path, const char* what) {
+    char buf[PATH_MAX];
+    if (!::realpath(path.c_str(), buf)) return Error::sys(std::string(what) + " " + path);
+    return std::string(buf);
+}
+
+Result<std::string> resolve_rootfs(const spec::Config& config, const std::string& bundle) {
+    std::string path = config.root.path;
+    if (path.empty() || path.front() != '/') path = bundle + "/" + path;
+    struct stat st {};
+    if (::stat(path.c_str(), &st) < 0) return Error{"rootfs (" + path + ") does not exist", errno};
+    if (!S_ISDIR(st.st_mode)) return Error{"rootfs (" + path + ") is not a directory", ENOTDIR};
+    return absolute_path(path, "rootfs");
+}
+
+Status check_supported(const spec::Config& config) {
+    if (!config.process) return Error::msg("config.json: .process: required to create a container");
+    if (!config.linux || !config.linux->find_namespace("mount"))
+        return Error::msg("config.json: .linux.namespaces: a mount namespace is required");
+    if (config.linux->seccomp)
+        return Error::msg("config.json: .linux.seccomp: seccomp is not supported yet");
+    return {};
+}
+
+// Our own fds must not sit where the preserved ones go (3 .. 3+n-1).
+Status move_above(sys::Fd& fd, int min) {
+    if (!fd || fd.get() >= min) return {};
+    int moved = ::fcntl(fd.get(), F_DUPFD_CLOEXEC, min);
+    if (moved < 0) return Error::sys("fcntl F_DUPFD_CLOEXEC");
+    fd.reset(moved);
+    return {};
+}
+
+// Everything create made, undone unless commit() is called: the init, then the state directory.
+class CreateGuard {
+public:
+    CreateGuard(const StateStore& store, std::string id) : store_(store), id_(std::move(id)) {}
+    ~CreateGuard() {
+        if (committed_) return;
+        if (pid_ > 0) {
+            ::kill(pid_, SIGKILL);
+            ::waitpid(pid_, nullptr, 0);
+        }
+        (void)store_.remove(id_);
+    }
+    void set_pid(pid_t pid) { pid_ = pid; }
+    void commit() { committed_ = true; }
+
+private:
+    const StateStore& store_;
+    std::string id_;
+    pid_t pid_ = 0;
+    bool committed_ = false;
+};
+
+// Reads the init's next message; an error message or an early exit becomes create's error.
+Result<char> next_message(int sync_fd, pid_t pid) {
+    auto msg = TRY(sys::recv_message(sync_fd));
+    if (msg.empty()) {
+        int status = 0;
+        ::waitpid(pid, &status, 0);
+        return Error::msg("container init exited before it was ready (status " +
+                          std::to_string(sys::exit_code_of(status)) + ")");
+    }
+    if (msg[0] == kSyncError) return Error::msg(msg.substr(1));
+    return msg[0];
+}
+
+int listen_fds() {
+    const char* n = ::getenv("LISTEN_FDS");
+    return n ? std::atoi(n) : 0;
+}
+
+}  // namespace
+
+Result<Launched> create(const StateStore& store, const CreateOptions& opts, int console_fd) {
+    TRY(validate_id(opts.id));
+    std::string bundle = TRY(absolute_path(opts.bundle.empty() ? "." : opts.bundle, "bundle"));
+    std::string config_text = TRY(sys::read_file(bundle + "/config.json"));
+    spec::Config config = TRY(spec::parse_config(config_text));
+    TRY(check_supported(config));
+    std::string rootfs = TRY(resolve_rootfs(config, bundle));
+    if (config.process->terminal && opts.console_socket.empty() && console_fd < 0)
+        return Error::msg("cannot allocate tty if rong will detach without setting console socket");
+    if (!config.process->terminal && !opts.console_socket.empty())
+        return Error::msg("cannot use console socket if rong will not detach or allocate tty");
+    if (!config.process->terminal) console_fd = -1;
+    namespaces::Plan ns = TRY(namespaces::plan(config));
+
+    // Socket-activated fds (LISTEN_FDS) pass to the container like --preserve-fds ones.
+    int passed_fds = opts.preserve_fds + listen_fds();
+    if (listen_fds() > 0) {
+        config.process->env.push_back("LISTEN_FDS=" + std::to_string(listen_fds()));
+        config.process->env.push_back("LISTEN_PID=1");
+    }
+
+    sys::Fd state_dir = TRY(store.create_dir(opts.id));
+    CreateGuard guard(store, opts.id);
+    std::string dir = store.dir_of(opts.id);
+    std::string fifo = dir + "/" + kExecFifo;
+    if (::mkfifo(fifo.c_str(), 0622) < 0) return Error::sys("mkfifo " + fifo);
+    // mkfifo honours the umask; others must be able to write it once the init drops privileges.
+    if (::chmod(fifo.c_str(), 0622) < 0) return Error::sys("chmod " + fifo);
+
+    sys::Fd init_dir = TRY(sys::open_file(dir, O_PATH | O_DIRECTORY));
+    auto [parent_sock, child_sock] = TRY(sys::seqpacket_pair());
+    sys::Fd console_sock;
+    if (!opts.console_socket.empty()) console_sock = TRY(sys::connect_unix(opts.console_socket));
+    int min_fd = 3 + passed_fds;
+    TRY(move_above(init_dir, min_fd));
+    TRY(move_above(child_sock, min_fd));
+    TRY(move_above(console_sock, min_fd));
+
+    if (ns.join_pid) TRY(namespaces::enter_pid_namespace(config.linux->find_namespace("pid")->path));
+
+    InitContext ctx{config, rootfs, bundle, ns};
+    ctx.sync_fd = child_sock.get();
+    ctx.state_dir_fd = init_dir.get();
+    ctx.lock_fd = state_dir.get();
+    ctx.console_socket_fd = console_fd >= 0 ? console_fd : console_sock.get();
+    ctx.preserve_fds = passed_fds;
+    ctx.no_pivot = opts.no_pivot;
+    ctx.runtime_hooks = !config.hooks.prestart.empty() || !config.hooks.createRuntime.empty();
+
+    Launched out;
+    pid_t pid = TRY(sys::clone_process(ns.clone_flags, &out.pidfd));
+    if (pid == 0) run_init(ctx);
+    guard.set_pid(pid);
+    child_sock.reset();
+    console_sock.reset();
+
+    ContainerState& state = out.state;
+    state.id = opts.id;
+    state.pid = pid;
+    state.bundle = bundle;
+    state.rootfs = rootfs;
+    state.config_json = config_text;
+    if (auto st = sys::read_proc_stat(pid)) state.start_time = st->start_time;
+
+    if (ns.new_user) TRY(namespaces::write_id_maps(pid, *config.linux));
+    std::string hook_state = hook_state_json(state, ContainerStatus::creating, config.annotations);
+    TRY(sys::send_message(parent_sock.get(), std::string(1, kSyncGo) + hook_state));
+
+    for (;;) {
+        char kind = TRY(next_message(parent_sock.get(), pid));
+        if (kind == kSyncReady) break;
+        if (kind != kSyncHooks) return Error::msg(std::string("sync: unexpected message '") + kind + "'");
+        TRY(run_hooks("prestart", config.hooks.prestart, hook_state));
+        TRY(run_hooks("createRuntime", config.hooks.createRuntime, hook_state));
+        TRY(sys::send_message(parent_sock.get(), std::string(1, kSyncGo)));
+    }
+
+    state.created = now_rfc3339();
+    TRY(store.save(state));
+    if (!opts.pid_file.empty()) TRY(sys::write_file_atomic(opts.pid_file, std::to_string(pid), 0644));
+    TRY(sys::send_message(parent_sock.get(), std::string(1, kSyncCommitted)));
+    guard.commit();
+    return out;
+}
+
+}  // namespace rong::container

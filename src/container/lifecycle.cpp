@@ -1,0 +1,127 @@
+// start, kill, delete, state and list: the commands that act on a container create() made.
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+
+#include "base/log.hpp"
+#include "container/container.hpp"
+#include "container/hooks.hpp"
+#include "spec/parse.hpp"
+#include "sys/file.hpp"
+#include "sys/process.hpp"
+
+namespace rong::container {
+
+namespace {
+
+Result<spec::Config> config_of(const ContainerState& state) {
+    return spec::parse_config(state.config_json, "state.json: config");
+}
+
+// Waits for the init to exit (a zombie counts: nobody but its parent may reap it).
+bool wait_exited(int pidfd, const ContainerState& state, int timeout_ms) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    while (sys::process_alive(state.pid, state.start_time)) {
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        if (left.count() <= 0) return false;
+        struct pollfd p {
+            pidfd, POLLIN, 0
+        };
+        // A pidfd turns readable when the process exits; re-check /proc at least every 10 ms
+        // since an exit of a non-child is observed there too.
+        ::poll(&p, 1, static_cast<int>(std::min<long>(left.count(), 10)));
+    }
+    return true;
+}
+
+}  // namespace
+
+Status start(const StateStore& store, const std::string& id) {
+    sys::Fd lock = TRY(store.lock(id));
+    ContainerState state = TRY(store.load(id));
+    std::string dir = store.dir_of(id);
+    ContainerStatus status = status_of(state, dir);
+    if (status == ContainerStatus::stopped) return Error::msg("cannot start a container that has stopped");
+    if (status != ContainerStatus::created) return Error::msg("cannot start an already running container");
+
+    sys::Fd pidfd = TRY(sys::open_pidfd(state.pid, state.start_time));
+    std::string fifo_path = dir + "/" + kExecFifo;
+    // Non-blocking open, then wait for the init's byte or its death, whichever comes first.
+    sys::Fd fifo = TRY(sys::open_file(fifo_path, O_RDONLY | O_NONBLOCK));
+    for (;;) {
+        struct pollfd p[2] = {{fifo.get(), POLLIN, 0}, {pidfd.get(), POLLIN, 0}};
+        if (::poll(p, 2, -1) < 0) {
+            if (errno == EINTR) continue;
+            return Error::sys("poll exec fifo");
+        }
+        if (p[0].revents & POLLIN) {
+            char byte;
+            if (::read(fifo.get(), &byte, 1) == 1) break;
+        }
+        if (p[1].revents & POLLIN) return Error::msg("container init exited before it was started");
+    }
+    ::unlink(fifo_path.c_str());
+
+    spec::Config config = TRY(config_of(state));
+    std::string hook_state = hook_state_json(state, ContainerStatus::running, config.annotations);
+    if (auto st = run_hooks("poststart", config.hooks.poststart, hook_state); !st) log::warn(st.error().message);
+    return {};
+}
+
+Status kill(const StateStore& store, const std::string& id, int signal, bool /*all*/) {
+    ContainerState state = TRY(store.load(id));
+    ContainerStatus status = status_of(state, store.dir_of(id));
+    if (status == ContainerStatus::stopped) return Error::msg("container not running");
+    auto pidfd = sys::open_pidfd(state.pid, state.start_time);
+    if (!pidfd) return Error::msg("container not running");
+    return sys::send_signal(pidfd->get(), signal);
+}
+
+Status remove(const StateStore& store, const std::string& id, bool force) {
+    auto lock = store.lock(id);
+    if (!lock) {
+        // Clients clean up with `delete --force` after the container is gone: that succeeds.
+        if (force && lock.error().errnum == ENOENT) return {};
+        return std::move(lock).error();
+    }
+    ContainerState state = TRY(store.load(id));
+    ContainerStatus status = status_of(state, store.dir_of(id));
+    if (status != ContainerStatus::stopped) {
+        // A created container has run nothing of the user's yet: runc deletes it without --force.
+        if (!force && status != ContainerStatus::created)
+            return Error::msg("cannot delete container " + id + " that is not stopped: " + to_string(status));
+        auto pidfd = sys::open_pidfd(state.pid, state.start_time);
+        if (pidfd) {
+            TRY(sys::send_signal(pidfd->get(), SIGKILL));
+            if (!wait_exited(pidfd->get(), state, 10000))
+                return Error::msg("container init " + std::to_string(state.pid) + " did not exit after SIGKILL");
+        }
+    }
+    TRY(store.remove(id));
+    auto config = config_of(state);
+    if (config && !config->hooks.poststop.empty()) {
+        std::string hook_state = hook_state_json(state, ContainerStatus::stopped, config->annotations);
+        if (auto st = run_hooks("poststop", config->hooks.poststop, hook_state); !st) log::warn(st.error().message);
+    }
+    return {};
+}
+
+Result<Snapshot> inspect(const StateStore& store, const std::string& id) {
+    ContainerState state = TRY(store.load(id));
+    ContainerStatus status = status_of(state, store.dir_of(id));
+    return Snapshot{std::move(state), status};
+}
+
+Result<std::vector<Snapshot>> list(const StateStore& store) {
+    std::vector<Snapshot> out;
+    for (const auto& id : TRY(store.ids())) {
+        // A container deleted while we read the directory is simply not listed.
+        if (auto snap = inspect(store, id)) out.push_back(std::move(*snap));
+    }
+    return out;
+}
+
+}  // namespace rong::container

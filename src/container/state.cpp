@@ -1,0 +1,184 @@
+#include "container/state.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <ctime>
+#include <nlohmann/json.hpp>
+
+#include "sys/file.hpp"
+#include "sys/process.hpp"
+
+namespace rong::container {
+
+using json = nlohmann::ordered_json;
+
+const char* to_string(ContainerStatus s) {
+    switch (s) {
+        case ContainerStatus::creating: return "creating";
+        case ContainerStatus::created: return "created";
+        case ContainerStatus::running: return "running";
+        case ContainerStatus::paused: return "paused";
+        case ContainerStatus::stopped: return "stopped";
+    }
+    return "unknown";
+}
+
+Status validate_id(const std::string& id) {
+    if (id.empty()) return Error::msg("container id cannot be empty");
+    bool ok = id.size() <= 1024 && id != "." && id != ".." &&
+              std::all_of(id.begin(), id.end(), [](unsigned char c) {
+                  return std::isalnum(c) || c == '_' || c == '+' || c == '-' || c == '.';
+              });
+    if (!ok) return Error::msg("invalid container id format: " + id);
+    return {};
+}
+
+Result<sys::Fd> StateStore::create_dir(const std::string& id) const {
+    TRY(validate_id(id));
+    TRY(sys::mkdir_all(root_, 0700));
+    std::string dir = dir_of(id);
+    // 0711: the init, once it has dropped privileges, still reaches exec.fifo by name.
+    if (::mkdir(dir.c_str(), 0711) < 0) {
+        if (errno == EEXIST) return Error{"container with id exists: " + id, EEXIST};
+        return Error::sys("mkdir " + dir);
+    }
+    auto fd = sys::open_file(dir, O_RDONLY | O_DIRECTORY);
+    if (!fd || ::flock(fd->get(), LOCK_EX) < 0) {
+        ::rmdir(dir.c_str());
+        return fd ? Error::sys("lock " + dir) : std::move(fd).error();
+    }
+    return fd;
+}
+
+Result<sys::Fd> StateStore::lock(const std::string& id) const {
+    TRY(validate_id(id));
+    std::string dir = dir_of(id);
+    sys::Fd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!fd) {
+        if (errno == ENOENT) return Error{"container does not exist", ENOENT};
+        return Error::sys("open " + dir);
+    }
+    if (::flock(fd.get(), LOCK_EX) < 0) return Error::sys("lock " + dir);
+    // A delete may have won the lock before us and removed the container.
+    if (::faccessat(fd.get(), kStateFile, F_OK, 0) < 0) return Error{"container does not exist", ENOENT};
+    return fd;
+}
+
+Result<ContainerState> StateStore::load(const std::string& id) const {
+    TRY(validate_id(id));
+    auto text = sys::read_file(dir_of(id) + "/" + kStateFile);
+    if (!text) {
+        if (text.error().errnum == ENOENT) return Error{"container does not exist", ENOENT};
+        return std::move(text).error();
+    }
+    json j = json::parse(*text, nullptr, false);
+    if (j.is_discarded() || !j.is_object()) return Error::msg("corrupt state file " + dir_of(id) + "/" + kStateFile);
+    ContainerState s;
+    s.id = j.value("id", id);
+    s.pid = j.value("pid", 0);
+    s.start_time = j.value("start_time", uint64_t{0});
+    s.bundle = j.value("bundle", "");
+    s.rootfs = j.value("rootfs", "");
+    s.created = j.value("created", "");
+    s.owner = j.value("owner", "");
+    if (j.contains("config")) s.config_json = j["config"].dump();
+    return s;
+}
+
+Status StateStore::save(const ContainerState& s) const {
+    json j;
+    j["id"] = s.id;
+    j["pid"] = s.pid;
+    j["start_time"] = s.start_time;
+    j["bundle"] = s.bundle;
+    j["rootfs"] = s.rootfs;
+    j["created"] = s.created;
+    j["owner"] = s.owner;
+    j["config"] = json::parse(s.config_json.empty() ? "{}" : s.config_json, nullptr, false);
+    return sys::write_file_atomic(dir_of(s.id) + "/" + kStateFile, j.dump());
+}
+
+Status StateStore::remove(const std::string& id) const {
+    std::string dir = dir_of(id);
+    for (const char* name : {kExecFifo, kStateFile, "state.json.tmp"}) ::unlink((dir + "/" + name).c_str());
+    if (::rmdir(dir.c_str()) < 0 && errno != ENOENT) return Error::sys("remove " + dir);
+    return {};
+}
+
+Result<std::vector<std::string>> StateStore::ids() const {
+    std::vector<std::string> out;
+    DIR* d = ::opendir(root_.c_str());
+    if (!d) {
+        if (errno == ENOENT) return out;
+        return Error::sys("open state root " + root_);
+    }
+    while (struct dirent* e = ::readdir(d)) {
+        std::string name = e->d_name;
+        if (name == "." || name == ".." || !validate_id(name)) continue;
+        if (::access((root_ + "/" + name + "/" + kStateFile).c_str(), F_OK) == 0) out.push_back(name);
+    }
+    ::closedir(d);
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+ContainerStatus status_of(const ContainerState& state, const std::string& dir) {
+    if (!sys::process_alive(state.pid, state.start_time)) return ContainerStatus::stopped;
+    if (::access((dir + "/" + kExecFifo).c_str(), F_OK) == 0) return ContainerStatus::created;
+    return ContainerStatus::running;
+}
+
+std::string state_json(const ContainerState& s, ContainerStatus status, bool pretty) {
+    json j;
+    json config = json::parse(s.config_json.empty() ? "{}" : s.config_json, nullptr, false);
+    j["ociVersion"] = config.is_object() ? config.value("ociVersion", "") : "";
+    j["id"] = s.id;
+    j["pid"] = status == ContainerStatus::stopped ? 0 : s.pid;
+    j["status"] = to_string(status);
+    j["bundle"] = s.bundle;
+    j["rootfs"] = s.rootfs;
+    j["created"] = s.created;
+    if (config.is_object() && config.contains("annotations") && !config["annotations"].empty())
+        j["annotations"] = config["annotations"];
+    j["owner"] = s.owner;
+    return pretty ? j.dump(2) : j.dump();
+}
+
+std::string hook_state_json(const ContainerState& s, ContainerStatus status,
+                            const std::map<std::string, std::string>& annotations) {
+    json j;
+    json config = json::parse(s.config_json.empty() ? "{}" : s.config_json, nullptr, false);
+    j["ociVersion"] = config.is_object() ? config.value("ociVersion", "") : "";
+    j["id"] = s.id;
+    j["status"] = to_string(status);
+    if (s.pid > 0 && status != ContainerStatus::stopped) j["pid"] = s.pid;
+    j["bundle"] = s.bundle;
+    if (!annotations.empty()) j["annotations"] = annotations;
+    return j.dump();
+}
+
+std::string now_rfc3339() {
+    struct timespec ts {};
+    ::clock_gettime(CLOCK_REALTIME, &ts);
+    struct tm tm {};
+    ::gmtime_r(&ts.tv_sec, &tm);
+    char buf[64];
+    size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+    std::string out(buf, n);
+    // Go's RFC3339Nano, which runc writes: trailing zeros of the fraction are dropped.
+    if (ts.tv_nsec) {
+        char frac[16];
+        std::snprintf(frac, sizeof frac, ".%09ld", ts.tv_nsec);
+        std::string f = frac;
+        while (f.back() == '0') f.pop_back();
+        out += f;
+    }
+    return out + "Z";
+}
+
+}  // namespace rong::container

@@ -1,0 +1,68 @@
+// A container's persisted state: one directory per container under the state root, holding
+// state.json (written atomically) and, until `start`, the exec fifo the init waits on.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/result.hpp"
+#include "spec/config.hpp"
+#include "sys/fd.hpp"
+
+namespace rong::container {
+
+inline constexpr const char* kStateFile = "state.json";
+inline constexpr const char* kExecFifo = "exec.fifo";
+
+enum class ContainerStatus { creating, created, running, paused, stopped };
+const char* to_string(ContainerStatus s);
+
+struct ContainerState {
+    std::string id;
+    pid_t pid = 0;
+    uint64_t start_time = 0;  // of the init, from /proc/<pid>/stat: a recycled pid is never ours
+    std::string bundle;
+    std::string rootfs;
+    std::string created;  // RFC 3339 with nanoseconds, UTC
+    std::string owner;
+    std::string config_json;  // the config as it was at create: hooks for start and delete
+};
+
+// Container ids as runc accepts them: [A-Za-z0-9_+.-], not "." or "..", at most 1024 bytes.
+Status validate_id(const std::string& id);
+
+class StateStore {
+public:
+    explicit StateStore(std::string root) : root_(std::move(root)) {}
+    const std::string& root() const { return root_; }
+    std::string dir_of(const std::string& id) const { return root_ + "/" + id; }
+
+    // Makes the container's directory (refusing an id in use) and returns it locked.
+    Result<sys::Fd> create_dir(const std::string& id) const;
+    // Opens and locks an existing container's directory: "container does not exist" otherwise.
+    Result<sys::Fd> lock(const std::string& id) const;
+    Result<ContainerState> load(const std::string& id) const;
+    Status save(const ContainerState& state) const;
+    Status remove(const std::string& id) const;
+    Result<std::vector<std::string>> ids() const;
+
+private:
+    std::string root_;
+};
+
+// What the init's process and the exec fifo say now, never the file alone.
+ContainerStatus status_of(const ContainerState& state, const std::string& dir);
+
+// The JSON of `state` (runc's field order) and of the hooks' state (runtime-spec's).
+std::string state_json(const ContainerState& state, ContainerStatus status, bool pretty);
+std::string hook_state_json(const ContainerState& state, ContainerStatus status,
+                            const std::map<std::string, std::string>& annotations);
+
+std::string now_rfc3339();
+
+}  // namespace rong::container

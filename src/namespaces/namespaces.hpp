@@ -1,0 +1,49 @@
+// Namespaces: which to create at clone time and which to join by path, user-namespace id maps,
+// and the things that live in a namespace (hostname, domainname, time offsets).
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "base/result.hpp"
+#include "spec/config.hpp"
+
+namespace rong::namespaces {
+
+struct Join {
+    int nstype;  // CLONE_NEWNS, ...
+    std::string type;
+    std::string path;
+};
+
+// What the config asks for, decided without touching the kernel (unit-tested).
+struct Plan {
+    uint64_t clone_flags = 0;  // namespaces created by clone3 itself
+    bool unshare_time = false; // a new time namespace is made by the init, after its offsets are set
+    std::vector<Join> joins;   // user first, then the rest in a fixed order
+    bool new_user = false;
+    bool join_pid = false;     // joined by the parent before clone: setns(pid) affects children only
+};
+
+Result<Plan> plan(const spec::Config& config);
+
+// Returns the CLONE_NEW* flag of a namespace type name ("network" → CLONE_NEWNET), 0 if unknown.
+int clone_flag(const std::string& type);
+// The /proc/<pid>/ns/<name> file name of a type ("network" → "net").
+std::string proc_name(const std::string& type);
+
+// Parent side: "uid_map"/"gid_map" text, and writing it for the child.
+std::string format_id_map(const std::vector<spec::IdMapping>& maps);
+Status write_id_maps(pid_t pid, const spec::Linux& linux);
+// Parent side: setns into the pid namespace at `path` so the next clone lands in it.
+Status enter_pid_namespace(const std::string& path);
+
+// Init side.
+Status join(const Plan& plan);
+Status enter_time_namespace(const spec::Linux& linux);
+Status set_identity(const spec::Config& config);  // hostname, domainname
+
+}  // namespace rong::namespaces

@@ -1,0 +1,286 @@
+#include "rootfs/rootfs.hpp"
+
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <algorithm>
+
+#include "base/log.hpp"
+#include "rootfs/mount_options.hpp"
+#include "sys/file.hpp"
+#include "sys/mount.hpp"
+
+namespace rong::rootfs {
+
+namespace {
+
+struct DefaultDevice {
+    const char* path;
+    unsigned major, minor;
+};
+
+constexpr DefaultDevice kDefaultDevices[] = {
+    {"/dev/null", 1, 3}, {"/dev/zero", 1, 5},    {"/dev/full", 1, 7},
+    {"/dev/random", 1, 8}, {"/dev/urandom", 1, 9}, {"/dev/tty", 5, 0},
+};
+
+struct DevSymlink {
+    const char* target;
+    const char* path;
+};
+
+constexpr DevSymlink kDevSymlinks[] = {
+    {"/proc/self/fd", "/dev/fd"},     {"/proc/self/fd/0", "/dev/stdin"},
+    {"/proc/self/fd/1", "/dev/stdout"}, {"/proc/self/fd/2", "/dev/stderr"},
+};
+
+// The flags of a mount that a user namespace locks (nosuid, nodev, noexec, atime): a remount
+// inside one must repeat them or fail with EPERM.
+unsigned long locked_flags(int fd) {
+    struct statvfs st {};
+    if (::fstatvfs(fd, &st) < 0) return 0;
+    unsigned long out = 0;
+    if (st.f_flag & ST_NOSUID) out |= MS_NOSUID;
+    if (st.f_flag & ST_NODEV) out |= MS_NODEV;
+    if (st.f_flag & ST_NOEXEC) out |= MS_NOEXEC;
+    if (st.f_flag & ST_NOATIME) out |= MS_NOATIME;
+    if (st.f_flag & ST_NODIRATIME) out |= MS_NODIRATIME;
+    if (st.f_flag & ST_RELATIME) out |= MS_RELATIME;
+    return out;
+}
+
+Status remount_bind(int target_fd, unsigned long flags, const std::string& what) {
+    auto st = sys::mount_on_fd("", target_fd, "", MS_BIND | MS_REMOUNT | flags, "", what);
+    if (!st && st.error().errnum == EPERM)
+        st = sys::mount_on_fd("", target_fd, "", MS_BIND | MS_REMOUNT | flags | locked_flags(target_fd), "", what);
+    return st;
+}
+
+std::string bind_source(const spec::Mount& m, const std::string& bundle) {
+    if (m.source.empty() || m.source.front() == '/') return m.source;
+    return bundle + "/" + m.source;
+}
+
+Status mount_one(int rootfd, const spec::Mount& m, const RootfsContext& ctx) {
+    MountOptions opts = parse_mount_options(m.options);
+    std::string type = m.type;
+    bool bind = opts.is_bind() || type == "bind";
+    std::string source = bind ? bind_source(m, ctx.bundle) : m.source;
+
+    bool file_target = false;
+    if (bind) {
+        struct stat st {};
+        if (::stat(source.c_str(), &st) < 0) return Error::sys("stat bind source " + source);
+        file_target = !S_ISDIR(st.st_mode);
+        opts.flags |= MS_BIND;
+    }
+    sys::Fd target = TRY(sys::create_in_root(rootfd, m.destination, file_target));
+    const std::string& what = m.destination;
+
+    if (bind) {
+        TRY(sys::mount_on_fd(source, target.get(), "", opts.flags & (MS_BIND | MS_REC), "", what));
+        // Reopen: the fd must refer to the new mount, not to the directory under it.
+        target = TRY(sys::open_in_root(rootfd, m.destination, O_PATH));
+        if (opts.remount_flags()) TRY(remount_bind(target.get(), opts.remount_flags(), what));
+    } else {
+        if (type == "cgroup") type = "cgroup2";  // the v1 layout is the cgroup v1 issue's
+        auto st = sys::mount_on_fd(source, target.get(), type, opts.flags, opts.data, what);
+        if (!st && type == "sysfs" && (st.error().errnum == EPERM || st.error().errnum == EBUSY)) {
+            // No new network namespace (or a user namespace): the host's /sys, read-only, as runc.
+            st = sys::mount_on_fd("/sys", target.get(), "", MS_BIND | MS_REC, "", what);
+            if (st) {
+                target = TRY(sys::open_in_root(rootfd, m.destination, O_PATH));
+                st = remount_bind(target.get(), MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, what);
+            }
+        }
+        if (!st) return st;
+        target = TRY(sys::open_in_root(rootfd, m.destination, O_PATH));
+    }
+    for (unsigned long prop : opts.propagation) TRY(sys::mount_on_fd("", target.get(), "", prop, "", what));
+    if (opts.attr_set || opts.attr_clr) TRY(sys::mount_setattr(target.get(), opts.attr_set, opts.attr_clr, true, what));
+    if (opts.idmap) return Error::msg("mount " + what + ": idmapped mounts are not supported yet");
+    return {};
+}
+
+Status make_device(int rootfd, const std::string& path, mode_t type, unsigned major, unsigned minor, mode_t perm,
+                   uid_t uid, gid_t gid, bool bind_from_host) {
+    auto slash = path.rfind('/');
+    std::string parent = path.substr(0, slash);
+    std::string name = path.substr(slash + 1);
+    sys::Fd dir = TRY(sys::create_in_root(rootfd, parent.empty() ? "/" : parent, false));
+    sys::Fd dirfd = TRY(sys::open_in_root(rootfd, parent.empty() ? "/" : parent, O_DIRECTORY | O_RDONLY));
+    if (bind_from_host) {
+        // mknod is not allowed in a user namespace: bind the host's node instead.
+        sys::Fd target = TRY(sys::create_in_root(rootfd, path, true));
+        return sys::mount_on_fd(path, target.get(), "", MS_BIND, "", path);
+    }
+    ::unlinkat(dirfd.get(), name.c_str(), 0);
+    if (::mknodat(dirfd.get(), name.c_str(), type | perm, makedev(major, minor)) < 0)
+        return Error::sys("mknod " + path);
+    // mknod honours the umask; the config's mode is meant exactly.
+    if (::fchmodat(dirfd.get(), name.c_str(), perm, 0) < 0) return Error::sys("chmod " + path);
+    if (::fchownat(dirfd.get(), name.c_str(), uid, gid, AT_SYMLINK_NOFOLLOW) < 0) return Error::sys("chown " + path);
+    return {};
+}
+
+Status setup_dev(int rootfd, const RootfsContext& ctx) {
+    const auto* lnx = ctx.config.linux ? &*ctx.config.linux : nullptr;
+    for (const auto& d : kDefaultDevices) {
+        bool overridden = lnx && std::any_of(lnx->devices.begin(), lnx->devices.end(),
+                                             [&](const spec::Device& dev) { return dev.path == d.path; });
+        if (!overridden) TRY(make_device(rootfd, d.path, S_IFCHR, d.major, d.minor, 0666, 0, 0, ctx.in_user_namespace));
+    }
+    if (lnx) {
+        for (const auto& d : lnx->devices) {
+            mode_t type = d.type == "b" ? S_IFBLK : d.type == "p" ? S_IFIFO : S_IFCHR;
+            mode_t perm = d.fileMode ? (*d.fileMode & 07777) : 0666;
+            TRY(make_device(rootfd, d.path, type, static_cast<unsigned>(d.major), static_cast<unsigned>(d.minor), perm,
+                            d.uid.value_or(0), d.gid.value_or(0), ctx.in_user_namespace));
+        }
+    }
+    sys::Fd dev = TRY(sys::open_in_root(rootfd, "/dev", O_DIRECTORY | O_RDONLY));
+    for (const auto& link : kDevSymlinks) {
+        const char* name = link.path + 5;
+        if (::symlinkat(link.target, dev.get(), name) < 0 && errno != EEXIST) return Error::sys(std::string("symlink ") + link.path);
+    }
+    // /dev/ptmx leads to the container's own devpts instance.
+    ::unlinkat(dev.get(), "ptmx", 0);
+    if (::symlinkat("pts/ptmx", dev.get(), "ptmx") < 0) return Error::sys("symlink /dev/ptmx");
+    return {};
+}
+
+}  // namespace
+
+bool needs_dev_setup(const spec::Config& config) {
+    for (const auto& m : config.mounts) {
+        if (m.destination != "/dev") continue;
+        auto opts = parse_mount_options(m.options);
+        return !(opts.is_bind() || m.type == "bind");
+    }
+    return false;
+}
+
+Result<sys::Fd> prepare(const RootfsContext& ctx) {
+    // Nothing mounted in here may propagate back to the host.
+    unsigned long parent_prop = MS_SLAVE | MS_REC;
+    if (ctx.config.linux && !ctx.config.linux->rootfsPropagation.empty()) {
+        unsigned long p = propagation_flag(ctx.config.linux->rootfsPropagation);
+        if (p & MS_PRIVATE) parent_prop = MS_PRIVATE | MS_REC;
+    }
+    TRY(sys::mount("", "/", "", parent_prop, "", "/"));
+    // pivot_root needs the new root to be a mount point.
+    TRY(sys::mount(ctx.rootfs, ctx.rootfs, "", MS_BIND | MS_REC, "", ctx.rootfs));
+    sys::Fd rootfd = TRY(sys::open_file(ctx.rootfs, O_PATH | O_DIRECTORY));
+
+    for (const auto& m : ctx.config.mounts) TRY(mount_one(rootfd.get(), m, ctx));
+    if (needs_dev_setup(ctx.config)) TRY(setup_dev(rootfd.get(), ctx));
+
+    if (ctx.config.process && !ctx.config.process->cwd.empty())
+        TRY(sys::create_in_root(rootfd.get(), ctx.config.process->cwd, false));
+    return rootfd;
+}
+
+Result<Console> open_console(int rootfd) {
+    auto ptmx = sys::open_in_root(rootfd, "/dev/pts/ptmx", O_RDWR | O_NOCTTY);
+    if (!ptmx) ptmx = sys::open_in_root(rootfd, "/dev/ptmx", O_RDWR | O_NOCTTY);
+    if (!ptmx) return std::move(ptmx).error().wrap("open the container's pty");
+    Console console;
+    console.master = std::move(*ptmx);
+    int unlock = 0;
+    if (::ioctl(console.master.get(), TIOCSPTLCK, &unlock) < 0) return Error::sys("unlockpt");
+    unsigned ptn = 0;
+    if (::ioctl(console.master.get(), TIOCGPTN, &ptn) < 0) return Error::sys("ptsname");
+    console.name = "/dev/pts/" + std::to_string(ptn);
+    // The peer comes from the master itself, never from a path in the container (CVE-2025-52565).
+    int peer = ::ioctl(console.master.get(), TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (peer < 0) return Error::sys("open pty peer " + console.name);
+    console.peer.reset(peer);
+    sys::Fd target = TRY(sys::create_in_root(rootfd, "/dev/console", true));
+    TRY(sys::mount(sys::fd_path(console.peer.get()), sys::fd_path(target.get()), "", MS_BIND, "", "/dev/console"));
+    return console;
+}
+
+Status enter(const std::string& rootfs, int rootfd, bool no_pivot) {
+    if (::fchdir(rootfd) < 0) return Error::sys("chdir " + rootfs);
+    if (no_pivot) {
+        TRY(sys::mount(rootfs, "/", "", MS_MOVE, "", "/"));
+        if (::chroot(".") < 0) return Error::sys("chroot " + rootfs);
+    } else {
+        // pivot_root(".", ".") stacks the old root on the new one; detaching it leaves only the new.
+        if (::syscall(SYS_pivot_root, ".", ".") < 0) return Error::sys("pivot_root " + rootfs);
+        if (::umount2(".", MNT_DETACH) < 0) return Error::sys("unmount the old root");
+    }
+    if (::chdir("/") < 0) return Error::sys("chdir /");
+    return {};
+}
+
+namespace {
+
+// /dev/null as it must be: a character device 1:3. Checked on the fd, so a symlink or another
+// node planted at /dev/null is never bound over a masked path (CVE-2025-31133).
+Result<sys::Fd> open_verified_dev_null() {
+    sys::Fd fd = TRY(sys::open_file("/dev/null", O_PATH | O_NOFOLLOW));
+    struct stat st {};
+    if (::fstat(fd.get(), &st) < 0) return Error::sys("stat /dev/null");
+    if (!S_ISCHR(st.st_mode) || major(st.st_rdev) != 1 || minor(st.st_rdev) != 3)
+        return Error::msg("/dev/null in the container is not the null device");
+    return fd;
+}
+
+Status mask_path(const std::string& path, int null_fd) {
+    sys::Fd target(::open(path.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
+    if (!target) {
+        if (errno == ENOENT) return {};
+        return Error::sys("open masked path " + path);
+    }
+    struct stat st {};
+    if (::fstat(target.get(), &st) < 0) return Error::sys("stat " + path);
+    if (S_ISDIR(st.st_mode))
+        return sys::mount_on_fd("tmpfs", target.get(), "tmpfs", MS_RDONLY, "", path);
+    if (S_ISLNK(st.st_mode)) return {};
+    return sys::mount(sys::fd_path(null_fd), sys::fd_path(target.get()), "", MS_BIND, "", path);
+}
+
+Status make_readonly(const std::string& path) {
+    sys::Fd target(::open(path.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
+    if (!target) {
+        if (errno == ENOENT) return {};
+        return Error::sys("open read-only path " + path);
+    }
+    TRY(sys::mount_on_fd(sys::fd_path(target.get()), target.get(), "", MS_BIND | MS_REC, "", path));
+    sys::Fd mounted(::open(path.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
+    if (!mounted) return Error::sys("open read-only path " + path);
+    return remount_bind(mounted.get(), MS_RDONLY | MS_REC, path);
+}
+
+}  // namespace
+
+Status finish(const spec::Config& config) {
+    if (config.linux) {
+        const auto& lnx = *config.linux;
+        if (!lnx.maskedPaths.empty()) {
+            sys::Fd null_fd = TRY(open_verified_dev_null());
+            for (const auto& p : lnx.maskedPaths) TRY(mask_path(p, null_fd.get()));
+        }
+        for (const auto& p : lnx.readonlyPaths) TRY(make_readonly(p));
+    }
+    if (config.root.readonly) {
+        sys::Fd root(::open("/", O_PATH | O_CLOEXEC));
+        if (!root) return Error::sys("open /");
+        TRY(remount_bind(root.get(), MS_RDONLY, "/"));
+    }
+    if (config.linux && !config.linux->rootfsPropagation.empty())
+        TRY(sys::mount("", "/", "", propagation_flag(config.linux->rootfsPropagation), "", "/"));
+    return {};
+}
+
+}  // namespace rong::rootfs

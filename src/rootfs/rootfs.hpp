@@ -1,0 +1,40 @@
+// The container's root filesystem, set up by the init inside its new mount namespace:
+//   prepare()  before pivot_root: propagation, the rootfs bind, config mounts, /dev, the console;
+//   enter()    pivot_root (or MS_MOVE + chroot with --no-pivot);
+//   finish()   after pivot_root: masked and read-only paths, a read-only root, rootfsPropagation.
+#pragma once
+
+#include <string>
+
+#include "base/result.hpp"
+#include "spec/config.hpp"
+#include "sys/fd.hpp"
+
+namespace rong::rootfs {
+
+struct RootfsContext {
+    const spec::Config& config;
+    std::string rootfs;   // absolute host path of root.path
+    std::string bundle;   // for relative bind sources
+    bool in_user_namespace = false;
+};
+
+// Returns an fd on the rootfs directory (the new mount of it).
+Result<sys::Fd> prepare(const RootfsContext& ctx);
+
+// A pty for the container's terminal: the master, and /dev/console bound to the peer, which
+// becomes the caller's stdio and controlling terminal. Runs before enter().
+struct Console {
+    sys::Fd master;
+    sys::Fd peer;
+    std::string name;  // /dev/pts/N as the container sees it
+};
+Result<Console> open_console(int rootfd);
+
+Status enter(const std::string& rootfs, int rootfd, bool no_pivot);
+Status finish(const spec::Config& config);
+
+// True when a config mount covers /dev: rong then makes the default devices and /dev symlinks.
+bool needs_dev_setup(const spec::Config& config);
+
+}  // namespace rong::rootfs

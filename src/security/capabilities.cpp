@@ -1,0 +1,77 @@
+#include "security/capabilities.hpp"
+
+#include <sys/prctl.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstring>
+#include <memory>
+
+#include "base/log.hpp"
+
+namespace rong::security {
+
+namespace {
+
+Result<std::vector<cap_value_t>> resolve_set(const std::vector<std::string>& names, const char* set) {
+    std::vector<cap_value_t> out;
+    cap_value_t last = static_cast<cap_value_t>(cap_max_bits()) - 1;
+    for (const auto& name : names) {
+        std::string lower = name;
+        std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+        cap_value_t value;
+        if (cap_from_name(lower.c_str(), &value) < 0)
+            return Error::msg(std::string("process.capabilities.") + set + ": unknown capability \"" + name + "\"");
+        if (value > last) {
+            log::warn("capability " + name + " is not supported by the running kernel: dropped");
+            continue;
+        }
+        out.push_back(value);
+    }
+    return out;
+}
+
+}  // namespace
+
+Result<CapabilitySets> resolve_capabilities(const spec::Capabilities& caps) {
+    CapabilitySets out;
+    out.bounding = TRY(resolve_set(caps.bounding, "bounding"));
+    out.effective = TRY(resolve_set(caps.effective, "effective"));
+    out.inheritable = TRY(resolve_set(caps.inheritable, "inheritable"));
+    out.permitted = TRY(resolve_set(caps.permitted, "permitted"));
+    out.ambient = TRY(resolve_set(caps.ambient, "ambient"));
+    return out;
+}
+
+Status drop_bounding(const CapabilitySets& caps) {
+    cap_value_t last = static_cast<cap_value_t>(cap_max_bits()) - 1;
+    for (cap_value_t c = 0; c <= last; ++c) {
+        if (std::find(caps.bounding.begin(), caps.bounding.end(), c) != caps.bounding.end()) continue;
+        if (::prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && errno != EINVAL)
+            return Error::sys("drop capability " + std::string(cap_to_name(c)) + " from the bounding set");
+    }
+    return {};
+}
+
+Status apply_capabilities(const CapabilitySets& caps) {
+    std::unique_ptr<struct _cap_struct, int (*)(void*)> state(cap_init(), cap_free);
+    if (!state) return Error::sys("cap_init");
+    auto set = [&](cap_flag_t flag, const std::vector<cap_value_t>& values) {
+        return values.empty() ||
+               cap_set_flag(state.get(), flag, static_cast<int>(values.size()), values.data(), CAP_SET) == 0;
+    };
+    if (!set(CAP_EFFECTIVE, caps.effective) || !set(CAP_PERMITTED, caps.permitted) ||
+        !set(CAP_INHERITABLE, caps.inheritable))
+        return Error::sys("cap_set_flag");
+    if (cap_set_proc(state.get()) < 0) return Error::sys("set process capabilities");
+    if (::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
+        return Error::sys("clear ambient capabilities");
+    for (cap_value_t c : caps.ambient) {
+        // Like runc: an ambient capability that is not also permitted and inheritable is skipped.
+        if (::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, c, 0, 0) < 0)
+            log::debug("cannot raise ambient capability " + std::string(cap_to_name(c)) + ": " + std::strerror(errno));
+    }
+    return {};
+}
+
+}  // namespace rong::security

@@ -1,0 +1,102 @@
+#include "security/process_attrs.hpp"
+
+#include <grp.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <array>
+#include <string_view>
+
+#include "sys/file.hpp"
+
+namespace rong::security {
+
+namespace {
+
+struct RlimitName {
+    std::string_view name;
+    int resource;
+};
+
+constexpr std::array<RlimitName, 16> kRlimits{{
+    {"RLIMIT_AS", RLIMIT_AS},           {"RLIMIT_CORE", RLIMIT_CORE},
+    {"RLIMIT_CPU", RLIMIT_CPU},         {"RLIMIT_DATA", RLIMIT_DATA},
+    {"RLIMIT_FSIZE", RLIMIT_FSIZE},     {"RLIMIT_LOCKS", RLIMIT_LOCKS},
+    {"RLIMIT_MEMLOCK", RLIMIT_MEMLOCK}, {"RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE},
+    {"RLIMIT_NICE", RLIMIT_NICE},       {"RLIMIT_NOFILE", RLIMIT_NOFILE},
+    {"RLIMIT_NPROC", RLIMIT_NPROC},     {"RLIMIT_RSS", RLIMIT_RSS},
+    {"RLIMIT_RTPRIO", RLIMIT_RTPRIO},   {"RLIMIT_RTTIME", RLIMIT_RTTIME},
+    {"RLIMIT_SIGPENDING", RLIMIT_SIGPENDING}, {"RLIMIT_STACK", RLIMIT_STACK},
+}};
+
+}  // namespace
+
+int rlimit_resource(const std::string& name) {
+    for (const auto& r : kRlimits)
+        if (r.name == name) return r.resource;
+    return -1;
+}
+
+Status apply_rlimits(const std::vector<spec::Rlimit>& rlimits) {
+    for (const auto& r : rlimits) {
+        int resource = rlimit_resource(r.type);
+        if (resource < 0) return Error::msg("process.rlimits: unknown type " + r.type);
+        struct rlimit lim {
+            static_cast<rlim_t>(r.soft), static_cast<rlim_t>(r.hard)
+        };
+        if (::setrlimit(resource, &lim) < 0)
+            return Error::sys("setrlimit " + r.type + " " + std::to_string(r.soft) + ":" + std::to_string(r.hard));
+    }
+    return {};
+}
+
+Status set_oom_score_adj(int value) {
+    return sys::write_file("/proc/self/oom_score_adj", std::to_string(value), O_WRONLY);
+}
+
+Status set_user(const spec::User& user) {
+    if (::prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0) return Error::sys("prctl PR_SET_KEEPCAPS");
+    std::vector<gid_t> groups(user.additionalGids.begin(), user.additionalGids.end());
+    // setgroups is refused in a user namespace whose setgroups file says "deny"; nothing to set then.
+    if (::setgroups(groups.size(), groups.data()) < 0 && !(errno == EPERM && groups.empty()))
+        return Error::sys("setgroups");
+    if (::setresgid(user.gid, user.gid, user.gid) < 0) return Error::sys("setresgid " + std::to_string(user.gid));
+    if (::setresuid(user.uid, user.uid, user.uid) < 0) return Error::sys("setresuid " + std::to_string(user.uid));
+    if (::prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0) return Error::sys("prctl PR_SET_KEEPCAPS");
+    if (user.umask) ::umask(static_cast<mode_t>(*user.umask & 0777));
+    return {};
+}
+
+Status set_no_new_privs() {
+    if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) return Error::sys("prctl PR_SET_NO_NEW_PRIVS");
+    return {};
+}
+
+Result<std::string> find_executable(const std::string& name, const std::vector<std::string>& env) {
+    auto executable = [](const std::string& path) {
+        struct stat st {};
+        return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(path.c_str(), X_OK) == 0;
+    };
+    if (name.find('/') != std::string::npos) {
+        if (executable(name)) return name;
+        return Error{"exec: \"" + name + "\": stat " + name + ": no such file or directory", ENOENT};
+    }
+    std::string path_var = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    for (const auto& e : env)
+        if (e.rfind("PATH=", 0) == 0) path_var = e.substr(5);
+    size_t start = 0;
+    while (start <= path_var.size()) {
+        size_t colon = path_var.find(':', start);
+        std::string dir = path_var.substr(start, colon == std::string::npos ? std::string::npos : colon - start);
+        if (dir.empty()) dir = ".";
+        std::string candidate = dir + "/" + name;
+        if (executable(candidate)) return candidate;
+        if (colon == std::string::npos) break;
+        start = colon + 1;
+    }
+    return Error{"exec: \"" + name + "\": executable file not found in $PATH", ENOENT};
+}
+
+}  // namespace rong::security

@@ -1,0 +1,25 @@
+// Process attributes applied by the init before exec: rlimits, OOM score, the user and groups,
+// umask, no_new_privs, and the executable lookup in the container's PATH.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "base/result.hpp"
+#include "spec/config.hpp"
+
+namespace rong::security {
+
+// RLIMIT_* name → resource number, -1 if unknown.
+int rlimit_resource(const std::string& name);
+Status apply_rlimits(const std::vector<spec::Rlimit>& rlimits);
+Status set_oom_score_adj(int value);
+// setgroups, setresgid, setresuid. Capabilities survive it (PR_SET_KEEPCAPS) for apply_capabilities.
+Status set_user(const spec::User& user);
+Status set_no_new_privs();
+
+// execvp's search, done before `create` returns so a missing binary fails `create`:
+// exec: "foo": executable file not found in $PATH
+Result<std::string> find_executable(const std::string& name, const std::vector<std::string>& env);
+
+}  // namespace rong::security

@@ -1,0 +1,79 @@
+#include "sys/file.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace rong::sys {
+
+Result<Fd> open_file(const std::string& path, int flags, mode_t mode) {
+    return open_at(AT_FDCWD, path, flags, mode);
+}
+
+Result<Fd> open_at(int dirfd, const std::string& path, int flags, mode_t mode) {
+    int fd = ::openat(dirfd, path.c_str(), flags | O_CLOEXEC, mode);
+    if (fd < 0) return Error::sys("open " + path);
+    return Fd(fd);
+}
+
+Result<std::string> read_fd(int fd) {
+    std::string out;
+    char buf[8192];
+    for (;;) {
+        ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return Error::sys("read");
+        }
+        if (n == 0) return out;
+        out.append(buf, static_cast<size_t>(n));
+    }
+}
+
+Result<std::string> read_file(const std::string& path) {
+    Fd fd = TRY(open_file(path, O_RDONLY));
+    auto data = read_fd(fd.get());
+    if (!data) return std::move(data).error().wrap(path);
+    return data;
+}
+
+Status write_all(int fd, std::string_view data, const std::string& what) {
+    while (!data.empty()) {
+        ssize_t n = ::write(fd, data.data(), data.size());
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return Error::sys("write " + what);
+        }
+        data.remove_prefix(static_cast<size_t>(n));
+    }
+    return {};
+}
+
+Status write_file(const std::string& path, std::string_view data, int flags, mode_t mode) {
+    Fd fd = TRY(open_file(path, flags, mode));
+    return write_all(fd.get(), data, path);
+}
+
+Status write_file_atomic(const std::string& path, std::string_view data, mode_t mode) {
+    std::string tmp = path + ".tmp";
+    {
+        Fd fd = TRY(open_file(tmp, O_WRONLY | O_CREAT | O_TRUNC, mode));
+        TRY(write_all(fd.get(), data, tmp));
+        if (::fsync(fd.get()) < 0) return Error::sys("fsync " + tmp);
+    }
+    if (::rename(tmp.c_str(), path.c_str()) < 0) return Error::sys("rename " + tmp + " to " + path);
+    return {};
+}
+
+Status mkdir_all(const std::string& path, mode_t mode) {
+    if (path.empty()) return {};
+    for (size_t pos = 1;; ++pos) {
+        pos = path.find('/', pos);
+        std::string part = path.substr(0, pos);
+        if (::mkdir(part.c_str(), mode) < 0 && errno != EEXIST) return Error::sys("mkdir " + part);
+        if (pos == std::string::npos) break;
+    }
+    return {};
+}
+
+}  // namespace rong::sys

@@ -1,0 +1,26 @@
+// Whole-file reads and writes with errors that name the path.
+#pragma once
+
+#include <fcntl.h>
+#include <sys/types.h>
+
+#include <string>
+
+#include "base/result.hpp"
+#include "sys/fd.hpp"
+
+namespace rong::sys {
+
+Result<Fd> open_file(const std::string& path, int flags, mode_t mode = 0);
+Result<Fd> open_at(int dirfd, const std::string& path, int flags, mode_t mode = 0);
+Result<std::string> read_file(const std::string& path);
+Result<std::string> read_fd(int fd);
+Status write_file(const std::string& path, std::string_view data, int flags = O_WRONLY | O_TRUNC | O_CREAT,
+                  mode_t mode = 0644);
+Status write_all(int fd, std::string_view data, const std::string& what);
+// write to a temporary file in the same directory, fsync, rename over `path`.
+Status write_file_atomic(const std::string& path, std::string_view data, mode_t mode = 0600);
+// mkdir -p, mode for the directories it creates.
+Status mkdir_all(const std::string& path, mode_t mode = 0755);
+
+}  // namespace rong::sys

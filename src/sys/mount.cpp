@@ -1,0 +1,96 @@
+#include "sys/mount.hpp"
+
+#include <fcntl.h>
+#include <linux/mount.h>
+#include <linux/openat2.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cstdio>
+
+namespace rong::sys {
+
+Status mount(const std::string& source, const std::string& target, const std::string& fstype,
+             unsigned long flags, const std::string& data, const std::string& what) {
+    if (::mount(source.empty() ? nullptr : source.c_str(), target.c_str(),
+                fstype.empty() ? nullptr : fstype.c_str(), flags, data.empty() ? nullptr : data.c_str()) < 0) {
+        std::string src = source.empty() ? fstype : source;
+        return Error::sys("mount " + (src.empty() ? std::string("none") : src) + " on " +
+                          (what.empty() ? target : what));
+    }
+    return {};
+}
+
+std::string fd_path(int fd) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "/proc/thread-self/fd/%d", fd);
+    return buf;
+}
+
+Status mount_on_fd(const std::string& source, int target_fd, const std::string& fstype, unsigned long flags,
+                   const std::string& data, const std::string& what) {
+    return mount(source, fd_path(target_fd), fstype, flags, data, what);
+}
+
+Status mount_setattr(int fd, uint64_t attr_set, uint64_t attr_clr, bool recursive, const std::string& what,
+                     int userns_fd) {
+    struct mount_attr attr {};
+    attr.attr_set = attr_set;
+    attr.attr_clr = attr_clr;
+    if (userns_fd >= 0) attr.userns_fd = static_cast<uint64_t>(userns_fd);
+    unsigned flags = AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0);
+    if (::syscall(SYS_mount_setattr, fd, "", flags, &attr, sizeof attr) < 0)
+        return Error::sys("mount_setattr " + what);
+    return {};
+}
+
+Result<Fd> open_in_root(int rootfd, const std::string& path, int flags, mode_t mode) {
+    struct open_how how {};
+    how.flags = static_cast<uint64_t>(flags | O_CLOEXEC);
+    how.mode = (flags & O_CREAT) ? mode : 0;
+    how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+    std::string rel = path;
+    while (!rel.empty() && rel.front() == '/') rel.erase(0, 1);
+    if (rel.empty()) rel = ".";
+    for (;;) {
+        long fd = ::syscall(SYS_openat2, rootfd, rel.c_str(), &how, sizeof how);
+        if (fd >= 0) return Fd(static_cast<int>(fd));
+        if (errno != EINTR && errno != EAGAIN) break;
+    }
+    return Error::sys("open " + path + " in container rootfs");
+}
+
+Result<Fd> create_in_root(int rootfd, const std::string& path, bool file, mode_t dir_mode) {
+    auto existing = open_in_root(rootfd, path, O_PATH);
+    if (existing || existing.error().errnum != ENOENT) return existing;
+
+    // Walk down from the root creating each missing component: every step resolves inside the
+    // root again, so a symlink planted on the way cannot lead outside it.
+    std::string rel = path;
+    while (!rel.empty() && rel.front() == '/') rel.erase(0, 1);
+    while (!rel.empty() && rel.back() == '/') rel.pop_back();
+    Fd dir = TRY(open_in_root(rootfd, "/", O_PATH | O_DIRECTORY));
+    size_t start = 0;
+    std::string walked;
+    while (start <= rel.size()) {
+        size_t slash = rel.find('/', start);
+        std::string name = rel.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
+        bool last = slash == std::string::npos;
+        start = last ? rel.size() + 1 : slash + 1;
+        if (name.empty() || name == ".") continue;
+        walked += "/" + name;
+        if (last && file) {
+            int fd = ::openat(dir.get(), name.c_str(), O_CREAT | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0644);
+            if (fd < 0 && errno != EEXIST && errno != EISDIR) return Error::sys("create " + walked + " in container rootfs");
+            if (fd >= 0) ::close(fd);
+        } else if (::mkdirat(dir.get(), name.c_str(), dir_mode) < 0 && errno != EEXIST) {
+            return Error::sys("mkdir " + walked + " in container rootfs");
+        }
+        dir = TRY(open_in_root(rootfd, walked, O_PATH | (last && file ? 0 : O_DIRECTORY)));
+    }
+    return dir;
+}
+
+}  // namespace rong::sys

@@ -1,0 +1,33 @@
+// mount(2) and friends, and path resolution confined to a root directory (openat2 RESOLVE_IN_ROOT),
+// with errors that name what was mounted where.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+
+#include "base/result.hpp"
+#include "sys/fd.hpp"
+
+namespace rong::sys {
+
+// mount(2). `what` names the target in errors (the path as the config spells it).
+Status mount(const std::string& source, const std::string& target, const std::string& fstype,
+             unsigned long flags, const std::string& data, const std::string& what = {});
+// mount(2) onto the object an O_PATH fd refers to, through /proc/thread-self/fd: the path that
+// was resolved safely is the one mounted on, whatever is renamed or swapped meanwhile.
+Status mount_on_fd(const std::string& source, int target_fd, const std::string& fstype, unsigned long flags,
+                   const std::string& data, const std::string& what);
+// The magic-link path of an fd, usable as a mount source or target.
+std::string fd_path(int fd);
+
+Status mount_setattr(int fd, uint64_t attr_set, uint64_t attr_clr, bool recursive, const std::string& what,
+                     int userns_fd = -1);
+
+// Opens `path` below `rootfd` as if rootfd were "/": ".." and absolute symlinks stay inside.
+Result<Fd> open_in_root(int rootfd, const std::string& path, int flags, mode_t mode = 0);
+// Creates what is missing of `path` below rootfd (directories; the last component a directory or,
+// with `file`, an empty file) and returns an O_PATH fd to it.
+Result<Fd> create_in_root(int rootfd, const std::string& path, bool file, mode_t dir_mode = 0755);
+
+}  // namespace rong::sys
