@@ -87,8 +87,8 @@ int cmd_list(const container::StateStore& store, const std::string& format, bool
         auto arr = nlohmann::ordered_json::array();
         for (const auto& s : *snaps)
             arr.push_back(nlohmann::ordered_json::parse(container::state_json(s.state, s.status, false)));
-        // runc prints null for no containers; clients take both, an empty array reads better.
-        print(arr.dump() + "\n");
+        // runc prints null for no containers (a nil Go slice); match it.
+        print((arr.empty() ? std::string("null") : arr.dump()) + "\n");
         return 0;
     }
     std::vector<std::vector<std::string>> rows{{"ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER"}};

@@ -57,8 +57,13 @@ std::vector<char*> c_strings(std::vector<std::string>& v) {
     return out;
 }
 
+struct Exec {
+    std::string path;
+    std::vector<std::string> env;
+};
+
 // Everything up to the wait for `start`. Errors go back to `create`.
-Result<std::string> setup(const InitContext& ctx, std::string& hook_state) {
+Result<Exec> setup(const InitContext& ctx, std::string& hook_state) {
     const spec::Config& config = ctx.config;
     const spec::Process& proc = *config.process;
 
@@ -97,7 +102,9 @@ Result<std::string> setup(const InitContext& ctx, std::string& hook_state) {
     if (caps) TRY(security::apply_capabilities(*caps));
     if (proc.noNewPrivileges) TRY(security::set_no_new_privs());
     if (!proc.cwd.empty() && ::chdir(proc.cwd.c_str()) < 0) return Error::sys("chdir " + proc.cwd);
-    return security::find_executable(proc.args[0], proc.env);
+    Exec exec{"", security::with_home(proc.env, proc.user.uid)};
+    exec.path = TRY(security::find_executable(proc.args[0], exec.env));
+    return exec;
 }
 
 [[noreturn]] void fail(int sync_fd, const Error& error) {
@@ -119,13 +126,16 @@ void run_init(const InitContext& ctx) {
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
 
     std::string hook_state;
-    auto executable = setup(ctx, hook_state);
-    if (!executable) fail(ctx.sync_fd, executable.error());
+    auto exec = setup(ctx, hook_state);
+    if (!exec) fail(ctx.sync_fd, exec.error());
 
     // The handover: from `committed` on, a state file names us and `delete` can clean up.
     ::prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
     if (auto st = sys::send_message(ctx.sync_fd, std::string(1, kSyncReady)); !st) ::_exit(1);
-    if (auto st = await(ctx.sync_fd, kSyncCommitted); !st) ::_exit(1);
+    // The payload: the state for startContainer hooks, now that the container is "created".
+    auto created_state = await(ctx.sync_fd, kSyncCommitted);
+    if (!created_state) ::_exit(1);
+    hook_state = std::move(*created_state);
     ::close(ctx.sync_fd);
 
     // Blocks until `start` opens the other end.
@@ -147,12 +157,11 @@ void run_init(const InitContext& ctx) {
     for (unsigned fd = 3; fd < first_closed; ++fd) ::fcntl(static_cast<int>(fd), F_SETFD, 0);
     ::syscall(SYS_close_range, first_closed, ~0U, CLOSE_RANGE_CLOEXEC);
 
-    const spec::Process& proc = *ctx.config.process;
-    std::vector<std::string> args = proc.args, env = proc.env;
+    std::vector<std::string> args = ctx.config.process->args;
     auto argv = c_strings(args);
-    auto envp = c_strings(env);
-    ::execve(executable->c_str(), argv.data(), envp.data());
-    std::fprintf(stderr, "rong: exec %s: %s\n", executable->c_str(), std::strerror(errno));
+    auto envp = c_strings(exec->env);
+    ::execve(exec->path.c_str(), argv.data(), envp.data());
+    std::fprintf(stderr, "rong: exec %s: %s\n", exec->path.c_str(), std::strerror(errno));
     ::_exit(127);
 }
 

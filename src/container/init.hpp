@@ -13,7 +13,7 @@ enum SyncMessage : char {
     kSyncGo = 'G',        // parent → init: carry on (the payload, first time, is the hooks' state JSON)
     kSyncHooks = 'H',     // init → parent: namespaces and mounts are ready, run prestart/createRuntime
     kSyncReady = 'R',     // init → parent: set up, waiting on the exec fifo
-    kSyncCommitted = 'C', // parent → init: state saved, the parent is letting go of you
+    kSyncCommitted = 'C', // parent → init: state saved, letting go (payload: startContainer's state)
     kSyncError = 'E',     // init → parent: setup failed; the payload is the message
 };
 

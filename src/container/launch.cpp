@@ -29,6 +29,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "base/log.hpp"
 #include "container/container.hpp"
 #include "container/hooks.hpp"
 #include "container/init.hpp"
@@ -74,7 +75,8 @@ Status move_above(sys::Fd& fd, int min) {
     return {};
 }
 
-// Everything create made, undone unless commit() is called: the init, then the state directory.
+// Everything create made, undone unless commit() is called: the init, then the state directory,
+// then the poststop hooks, as a delete would (runc runs them for a create that fails, too).
 class CreateGuard {
 public:
     CreateGuard(const StateStore& store, std::string id) : store_(store), id_(std::move(id)) {}
@@ -85,14 +87,23 @@ public:
             ::waitpid(pid_, nullptr, 0);
         }
         (void)store_.remove(id_);
+        if (poststop_ && !poststop_->empty()) {
+            if (auto st = run_hooks("poststop", *poststop_, hook_state_); !st) log::warn(st.error().message);
+        }
     }
     void set_pid(pid_t pid) { pid_ = pid; }
+    void set_poststop(const std::vector<spec::Hook>& hooks, std::string state_json) {
+        poststop_ = &hooks;
+        hook_state_ = std::move(state_json);
+    }
     void commit() { committed_ = true; }
 
 private:
     const StateStore& store_;
     std::string id_;
     pid_t pid_ = 0;
+    const std::vector<spec::Hook>* poststop_ = nullptr;
+    std::string hook_state_;
     bool committed_ = false;
 };
 
@@ -182,6 +193,7 @@ Result<Launched> create(const StateStore& store, const CreateOptions& opts, int 
 
     if (ns.new_user) TRY(namespaces::write_id_maps(pid, *config.linux));
     std::string hook_state = hook_state_json(state, ContainerStatus::creating, config.annotations);
+    guard.set_poststop(config.hooks.poststop, hook_state_json(state, ContainerStatus::stopped, config.annotations));
     TRY(sys::send_message(parent_sock.get(), std::string(1, kSyncGo) + hook_state));
 
     for (;;) {
@@ -196,7 +208,8 @@ Result<Launched> create(const StateStore& store, const CreateOptions& opts, int 
     state.created = now_rfc3339();
     TRY(store.save(state));
     if (!opts.pid_file.empty()) TRY(sys::write_file_atomic(opts.pid_file, std::to_string(pid), 0644));
-    TRY(sys::send_message(parent_sock.get(), std::string(1, kSyncCommitted)));
+    TRY(sys::send_message(parent_sock.get(),
+                          std::string(1, kSyncCommitted) + hook_state_json(state, ContainerStatus::created, config.annotations)));
     guard.commit();
     return out;
 }

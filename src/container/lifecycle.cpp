@@ -1,6 +1,8 @@
 // start, kill, delete, state and list: the commands that act on a container create() made.
 #include <fcntl.h>
 #include <poll.h>
+#include <pwd.h>
+#include <sys/stat.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -118,8 +120,15 @@ Result<Snapshot> inspect(const StateStore& store, const std::string& id) {
 Result<std::vector<Snapshot>> list(const StateStore& store) {
     std::vector<Snapshot> out;
     for (const auto& id : TRY(store.ids())) {
-        // A container deleted while we read the directory is simply not listed.
-        if (auto snap = inspect(store, id)) out.push_back(std::move(*snap));
+        // A container deleted while we read the directory is simply not listed. Like runc, list
+        // names the owner of the state directory; state leaves it empty.
+        auto snap = inspect(store, id);
+        if (!snap) continue;
+        struct stat st {};
+        if (::stat(store.dir_of(id).c_str(), &st) == 0) {
+            if (struct passwd* pw = ::getpwuid(st.st_uid)) snap->state.owner = pw->pw_name;
+        }
+        out.push_back(std::move(*snap));
     }
     return out;
 }

@@ -144,7 +144,7 @@ std::string state_json(const ContainerState& s, ContainerStatus status, bool pre
     j["rootfs"] = s.rootfs;
     j["created"] = s.created;
     if (config.is_object() && config.contains("annotations") && !config["annotations"].empty())
-        j["annotations"] = config["annotations"];
+        j["annotations"] = nlohmann::json(config["annotations"]);  // sorted keys, as Go writes maps
     j["owner"] = s.owner;
     return pretty ? j.dump(2) : j.dump();
 }

@@ -112,7 +112,7 @@ MountOptions parse_mount_options(const std::vector<std::string>& options) {
         }
         for (const auto& a : kRecursiveAttrs) {
             if (known || a.name != opt) continue;
-            if (a.attr & MOUNT_ATTR__ATIME) {
+            if ((a.attr & MOUNT_ATTR__ATIME) == a.attr) {  // MOUNT_ATTR_RELATIME is 0
                 out.attr_clr |= MOUNT_ATTR__ATIME;
                 out.attr_set = (out.attr_set & ~MOUNT_ATTR__ATIME) | a.attr;
             } else if (a.clear) {

@@ -20,6 +20,10 @@ Status set_no_new_privs();
 
 // execvp's search, done before `create` returns so a missing binary fails `create`:
 // exec: "foo": executable file not found in $PATH
+// The process environment with HOME added when the config leaves it out: the user's home from the
+// container's /etc/passwd (read as a file: NSS would load the container's libraries), else "/".
+std::vector<std::string> with_home(std::vector<std::string> env, uint32_t uid);
+
 Result<std::string> find_executable(const std::string& name, const std::vector<std::string>& env);
 
 }  // namespace rong::security

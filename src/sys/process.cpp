@@ -103,8 +103,8 @@ int exit_code_of(int wait_status) {
 std::optional<int> parse_signal(const std::string& name) {
     if (name.empty()) return std::nullopt;
     if (name.find_first_not_of("0123456789") == std::string::npos) {
-        long n = std::strtol(name.c_str(), nullptr, 10);
-        if (n <= 0 || n > SIGRTMAX) return std::nullopt;
+        long n = std::strtol(name.c_str(), nullptr, 10);  // 0 probes for existence, as kill(2)
+        if (n < 0 || n > SIGRTMAX) return std::nullopt;
         return static_cast<int>(n);
     }
     std::string bare = name.rfind("SIG", 0) == 0 ? name.substr(3) : name;
