@@ -1,0 +1,108 @@
+// security/process_attrs.hpp: rlimit names and the executable lookup done before `create` returns.
+#include <sys/resource.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "security/process_attrs.hpp"
+
+namespace rong::security {
+namespace {
+
+namespace fs = std::filesystem;
+
+TEST(RlimitResource, Names) {
+    const std::pair<const char*, int> cases[] = {
+        {"RLIMIT_AS", RLIMIT_AS},           {"RLIMIT_CORE", RLIMIT_CORE},
+        {"RLIMIT_CPU", RLIMIT_CPU},         {"RLIMIT_DATA", RLIMIT_DATA},
+        {"RLIMIT_FSIZE", RLIMIT_FSIZE},     {"RLIMIT_LOCKS", RLIMIT_LOCKS},
+        {"RLIMIT_MEMLOCK", RLIMIT_MEMLOCK}, {"RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE},
+        {"RLIMIT_NICE", RLIMIT_NICE},       {"RLIMIT_NOFILE", RLIMIT_NOFILE},
+        {"RLIMIT_NPROC", RLIMIT_NPROC},     {"RLIMIT_RSS", RLIMIT_RSS},
+        {"RLIMIT_RTPRIO", RLIMIT_RTPRIO},   {"RLIMIT_RTTIME", RLIMIT_RTTIME},
+        {"RLIMIT_SIGPENDING", RLIMIT_SIGPENDING}, {"RLIMIT_STACK", RLIMIT_STACK},
+        {"NOFILE", -1}, {"rlimit_nofile", -1}, {"RLIMIT_", -1}, {"", -1}, {"RLIMIT_NOFILE ", -1},
+    };
+    for (const auto& [name, resource] : cases) EXPECT_EQ(rlimit_resource(name), resource) << '"' << name << '"';
+}
+
+class FindExecutable : public ::testing::Test {
+protected:
+    fs::path root;
+    void SetUp() override {
+        std::string tmpl = (fs::temp_directory_path() / "rong-find-exec-XXXXXX").string();
+        ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
+        root = tmpl;
+        for (const char* d : {"a", "b", "c"}) fs::create_directory(root / d);
+    }
+    void TearDown() override { fs::remove_all(root); }
+
+    std::string file(const std::string& rel, mode_t mode) {
+        fs::path p = root / rel;
+        std::ofstream(p) << "#!/bin/sh\n";
+        EXPECT_EQ(::chmod(p.c_str(), mode), 0);
+        return p.string();
+    }
+    std::vector<std::string> env() const {
+        return {"TERM=xterm", "PATH=" + (root / "a").string() + ":" + (root / "b").string() + ":" +
+                                  (root / "c").string()};
+    }
+};
+
+TEST_F(FindExecutable, FirstExecutableInPathOrder) {
+    file("b/foo", 0755);
+    std::string in_c = file("c/foo", 0755);
+    EXPECT_EQ(*find_executable("foo", env()), (root / "b/foo").string());
+    fs::remove(root / "b/foo");
+    EXPECT_EQ(*find_executable("foo", env()), in_c);
+}
+
+TEST_F(FindExecutable, SkipsFilesWithoutExecuteBitAndDirectories) {
+    file("a/foo", 0644);                  // not executable (not even for root: no x bit at all)
+    fs::create_directory(root / "b/foo");  // a directory, even though searchable
+    std::string good = file("c/foo", 0700);
+    auto found = find_executable("foo", env());
+    ASSERT_TRUE(found) << found.error().message;
+    EXPECT_EQ(*found, good);
+}
+
+TEST_F(FindExecutable, NotFound) {
+    file("a/foo", 0644);
+    auto found = find_executable("foo", env());
+    ASSERT_FALSE(found);
+    EXPECT_EQ(found.error().message, "exec: \"foo\": executable file not found in $PATH");
+    EXPECT_EQ(found.error().errnum, ENOENT);
+}
+
+TEST_F(FindExecutable, LastPathVariableWins) {
+    std::string good = file("c/foo", 0755);
+    auto found = find_executable("foo", {"PATH=" + (root / "a").string(), "PATH=" + (root / "c").string()});
+    ASSERT_TRUE(found);
+    EXPECT_EQ(*found, good);
+}
+
+TEST_F(FindExecutable, NameWithSlashIsNotSearched) {
+    std::string good = file("a/foo", 0755);
+    EXPECT_EQ(*find_executable(good, {}), good);
+    std::string missing = (root / "b/foo").string();
+    auto found = find_executable(missing, env());
+    ASSERT_FALSE(found);
+    EXPECT_EQ(found.error().message, "exec: \"" + missing + "\": stat " + missing + ": no such file or directory");
+    EXPECT_EQ(found.error().errnum, ENOENT);
+}
+
+TEST(FindExecutableDefaultPath, UsedWhenEnvHasNoPath) {
+    auto found = find_executable("sh", {"HOME=/"});
+    ASSERT_TRUE(found) << found.error().message;
+    const std::vector<std::string> defaults = {"/usr/local/sbin/sh", "/usr/local/bin/sh", "/usr/sbin/sh",
+                                               "/usr/bin/sh", "/sbin/sh", "/bin/sh"};
+    EXPECT_NE(std::find(defaults.begin(), defaults.end(), *found), defaults.end()) << *found;
+}
+
+}  // namespace
+}  // namespace rong::security
