@@ -42,7 +42,13 @@ constexpr FlagOption kFlagOptions[] = {
     {"bind", false, MS_BIND},
     {"rbind", false, MS_BIND | MS_REC},
     {"nosymfollow", false, MS_NOSYMFOLLOW},
+    {"symfollow", true, MS_NOSYMFOLLOW},
+    {"iversion", false, MS_I_VERSION},
+    {"noiversion", true, MS_I_VERSION},
+    {"lazytime", false, MS_LAZYTIME},
+    {"nolazytime", true, MS_LAZYTIME},
     {"silent", false, MS_SILENT},
+    {"loud", true, MS_SILENT},
 };
 
 struct PropagationOption {
@@ -77,11 +83,15 @@ constexpr AttrOption kRecursiveAttrs[] = {
     {"rdiratime", true, MOUNT_ATTR_NODIRATIME},
     {"rnosymfollow", false, MOUNT_ATTR_NOSYMFOLLOW},
     {"rsymfollow", true, MOUNT_ATTR_NOSYMFOLLOW},
-    // The atime family is one field: setting one value clears the others (MOUNT_ATTR__ATIME).
+    // The atime family is one field (MOUNT_ATTR__ATIME): any change to it clears the whole field,
+    // then sets the chosen value. The "clear" ones (ratime, rnorelatime, rnostrictatime) leave the
+    // field at the kernel's default, relatime (MOUNT_ATTR_RELATIME is 0).
     {"rrelatime", false, MOUNT_ATTR_RELATIME},
+    {"rnorelatime", true, MOUNT_ATTR_RELATIME},
     {"rnoatime", false, MOUNT_ATTR_NOATIME},
+    {"ratime", true, MOUNT_ATTR_NOATIME},
     {"rstrictatime", false, MOUNT_ATTR_STRICTATIME},
-    {"ratime", false, MOUNT_ATTR_RELATIME},
+    {"rnostrictatime", true, MOUNT_ATTR_STRICTATIME},
 };
 
 }  // namespace
@@ -112,9 +122,9 @@ MountOptions parse_mount_options(const std::vector<std::string>& options) {
         }
         for (const auto& a : kRecursiveAttrs) {
             if (known || a.name != opt) continue;
-            if ((a.attr & MOUNT_ATTR__ATIME) == a.attr) {  // MOUNT_ATTR_RELATIME is 0
+            if ((a.attr & MOUNT_ATTR__ATIME) == a.attr) {
                 out.attr_clr |= MOUNT_ATTR__ATIME;
-                out.attr_set = (out.attr_set & ~MOUNT_ATTR__ATIME) | a.attr;
+                out.attr_set = (out.attr_set & ~MOUNT_ATTR__ATIME) | (a.clear ? 0 : a.attr);
             } else if (a.clear) {
                 out.attr_clr |= a.attr;
                 out.attr_set &= ~a.attr;

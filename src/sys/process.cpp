@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -107,14 +108,21 @@ std::optional<int> parse_signal(const std::string& name) {
         if (n < 0 || n > SIGRTMAX) return std::nullopt;
         return static_cast<int>(n);
     }
-    std::string bare = name.rfind("SIG", 0) == 0 ? name.substr(3) : name;
+    // runc upper-cases the name: "kill", "sigkill" and "SIGKILL" are one signal.
+    std::string upper = name;
+    for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    std::string bare = upper.rfind("SIG", 0) == 0 ? upper.substr(3) : upper;
     for (int sig = 1; sig < NSIG; ++sig) {
         const char* abbrev = sigabbrev_np(sig);
         if (abbrev && bare == abbrev) return sig;
     }
     // RTMIN+n / RTMAX-n, as kill(1) spells them.
-    if (bare.rfind("RTMIN+", 0) == 0) return SIGRTMIN + std::atoi(bare.c_str() + 6);
-    if (bare.rfind("RTMAX-", 0) == 0) return SIGRTMAX - std::atoi(bare.c_str() + 6);
+    int rt = 0;
+    if (bare.rfind("RTMIN+", 0) == 0)
+        rt = SIGRTMIN + std::atoi(bare.c_str() + 6);
+    else if (bare.rfind("RTMAX-", 0) == 0)
+        rt = SIGRTMAX - std::atoi(bare.c_str() + 6);
+    if (rt >= SIGRTMIN && rt <= SIGRTMAX) return rt;
     return std::nullopt;
 }
 
