@@ -1,6 +1,7 @@
 #include "container/init.hpp"
 
 #include <fcntl.h>
+#include <linux/keyctl.h>
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
@@ -68,6 +69,9 @@ Result<Exec> setup(const InitContext& ctx, std::string& hook_state) {
     const spec::Process& proc = *config.process;
 
     hook_state = TRY(await(ctx.sync_fd, kSyncGo));
+    // Keys of the caller's session must not be reachable from the container.
+    if (ctx.new_keyring && ::syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, ctx.id.c_str()) < 0 && errno != ENOSYS)
+        return Error::sys("join a new session keyring");
     if (ctx.ns.new_user) {
         // Mapped now: become the namespace's root to set it up.
         if (::setresgid(0, 0, 0) < 0) return Error::sys("setresgid 0 in the user namespace");

@@ -27,7 +27,9 @@ struct InitContext {
     int lock_fd = -1;            // create's lock on the state directory: not the init's to hold
     int console_socket_fd = -1;  // terminal: the pty master is sent there
     int preserve_fds = 0;        // fds 3 .. 3+preserve_fds-1 reach the process
+    std::string id;
     bool no_pivot = false;
+    bool new_keyring = true;     // a session keyring of its own, named after the container
     bool runtime_hooks = false;  // prestart or createRuntime hooks exist: stop for them
 };
 

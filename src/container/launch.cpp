@@ -173,7 +173,9 @@ Result<Launched> create(const StateStore& store, const CreateOptions& opts, int 
     ctx.lock_fd = state_dir.get();
     ctx.console_socket_fd = console_fd >= 0 ? console_fd : console_sock.get();
     ctx.preserve_fds = passed_fds;
+    ctx.id = opts.id;
     ctx.no_pivot = opts.no_pivot;
+    ctx.new_keyring = !opts.no_new_keyring;
     ctx.runtime_hooks = !config.hooks.prestart.empty() || !config.hooks.createRuntime.empty();
 
     Launched out;

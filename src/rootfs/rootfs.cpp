@@ -94,9 +94,11 @@ Status mount_one(int rootfd, const spec::Mount& m, const RootfsContext& ctx) {
     } else {
         if (type == "cgroup") type = "cgroup2";  // the v1 layout is the cgroup v1 issue's
         auto st = sys::mount_on_fd(source, target.get(), type, opts.flags, opts.data, what);
-        if (!st && type == "sysfs" && (st.error().errnum == EPERM || st.error().errnum == EBUSY)) {
-            // No new network namespace (or a user namespace): the host's /sys, read-only, as runc.
-            st = sys::mount_on_fd("/sys", target.get(), "", MS_BIND | MS_REC, "", what);
+        // sysfs without a new network namespace, cgroup2 in a user namespace without a cgroup
+        // one: the kernel refuses a new instance, so bind the host's, read-only, as runc does.
+        const char* host_tree = type == "sysfs" ? "/sys" : type == "cgroup2" ? "/sys/fs/cgroup" : nullptr;
+        if (!st && host_tree && (st.error().errnum == EPERM || st.error().errnum == EBUSY)) {
+            st = sys::mount_on_fd(host_tree, target.get(), "", MS_BIND | MS_REC, "", what);
             if (st) {
                 target = TRY(sys::open_in_root(rootfd, m.destination, O_PATH));
                 st = remount_bind(target.get(), MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, what);
