@@ -10,12 +10,11 @@
 #include <unistd.h>
 
 #include <cstdio>
-#include <linux/close_range.h>
 
 #include "container/hooks.hpp"
+#include "container/process.hpp"
 #include "container/state.hpp"
 #include "rootfs/rootfs.hpp"
-#include "security/capabilities.hpp"
 #include "security/process_attrs.hpp"
 #include "sys/file.hpp"
 #include "sys/socket.hpp"
@@ -51,20 +50,8 @@ Status setup_terminal(const InitContext& ctx, int rootfd) {
     return {};
 }
 
-std::vector<char*> c_strings(std::vector<std::string>& v) {
-    std::vector<char*> out;
-    for (auto& s : v) out.push_back(s.data());
-    out.push_back(nullptr);
-    return out;
-}
-
-struct Exec {
-    std::string path;
-    std::vector<std::string> env;
-};
-
 // Everything up to the wait for `start`. Errors go back to `create`.
-Result<Exec> setup(const InitContext& ctx, std::string& hook_state) {
+Result<ExecTarget> setup(const InitContext& ctx, std::string& hook_state) {
     const spec::Config& config = ctx.config;
     const spec::Process& proc = *config.process;
 
@@ -96,19 +83,7 @@ Result<Exec> setup(const InitContext& ctx, std::string& hook_state) {
     rootfd.reset();
     TRY(rootfs::finish(config));
 
-    TRY(security::apply_rlimits(proc.rlimits));
-    std::optional<security::CapabilitySets> caps;
-    if (proc.capabilities) {
-        caps = TRY(security::resolve_capabilities(*proc.capabilities));
-        TRY(security::drop_bounding(*caps));
-    }
-    TRY(security::set_user(proc.user));
-    if (caps) TRY(security::apply_capabilities(*caps));
-    if (proc.noNewPrivileges) TRY(security::set_no_new_privs());
-    if (!proc.cwd.empty() && ::chdir(proc.cwd.c_str()) < 0) return Error::sys("chdir " + proc.cwd);
-    Exec exec{"", security::with_home(proc.env, proc.user.uid)};
-    exec.path = TRY(security::find_executable(proc.args[0], exec.env));
-    return exec;
+    return prepare_process(proc);
 }
 
 [[noreturn]] void fail(int sync_fd, const Error& error) {
@@ -156,16 +131,8 @@ void run_init(const InitContext& ctx) {
         ::_exit(1);
     }
 
-    // Only stdio and the preserved fds cross into the container (CVE-2024-21626).
-    unsigned first_closed = 3 + static_cast<unsigned>(ctx.preserve_fds);
-    for (unsigned fd = 3; fd < first_closed; ++fd) ::fcntl(static_cast<int>(fd), F_SETFD, 0);
-    ::syscall(SYS_close_range, first_closed, ~0U, CLOSE_RANGE_CLOEXEC);
-
-    std::vector<std::string> args = ctx.config.process->args;
-    auto argv = c_strings(args);
-    auto envp = c_strings(exec->env);
-    ::execve(exec->path.c_str(), argv.data(), envp.data());
-    std::fprintf(stderr, "rong: exec %s: %s\n", exec->path.c_str(), std::strerror(errno));
+    Error error = exec_process(*exec, ctx.preserve_fds);
+    std::fprintf(stderr, "rong: %s\n", error.message.c_str());
     ::_exit(127);
 }
 
