@@ -8,6 +8,7 @@
 #   --wait-idle  first wait (up to ~10 min) until the CPUs are idle: other load inflates everything
 #   -o DIR       where latest.json and latest.md go (default bench/results)
 # Exits 0 iff every runtime that is installed passed its check run and ran every scenario.
+# rong is $RONG if set, else build/rong, copied at the start (so a rebuild mid-run cannot mix builds).
 # Needs root. See bench/README.md for what each scenario measures.
 set -euo pipefail
 
@@ -22,7 +23,7 @@ while [ $# -gt 0 ]; do
     --same-ns) same_ns=1; shift ;;
     --wait-idle) wait_idle=1; shift ;;
     -o) outdir=${2:?-o needs a directory}; shift 2 ;;
-    -h | --help) sed -n '2,11p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,12p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown argument: $1" >&2; exit 2 ;;
   esac
 done
@@ -35,7 +36,7 @@ done
 
 RTS=(rong runc crun floor)
 declare -A BIN=() STATUS=() NOTE=() HELPER=()
-BIN[rong]=$repo/build/rong
+rong_src=${RONG:-$repo/build/rong} # RONG=PATH to bench another rong binary
 BIN[runc]=$(command -v runc || echo /nonexistent/runc)
 BIN[crun]=$(command -v crun || echo /nonexistent/crun)
 
@@ -113,6 +114,9 @@ cc -O2 -Wall -o "$work/floor" "$here/floor.c"
 cc -O2 -Wall -o "$work/timeit" "$here/timeit.c"
 cc -O2 -Wall -o "$work/probe" "$here/probe.c"
 BIN[floor]=$work/floor
+# Snapshot rong: it may be rebuilt while we run, and every sample should be of one build.
+BIN[rong]=/nonexistent/rong
+[ -x "$rong_src" ] && cp "$rong_src" "$work/rong" && BIN[rong]=$work/rong
 
 for rt in "${RTS[@]}"; do
   if [ -x "${BIN[$rt]}" ]; then STATUS[$rt]=ok NOTE[$rt]=; else STATUS[$rt]=missing NOTE[$rt]="not installed"; fi
@@ -374,7 +378,8 @@ md=$work/latest.md json=$work/latest.json
   echo "Median (min–max) of $N iterations, runtimes alternating rong, runc, crun, floor each iteration;"
   echo "$(date -u +%Y-%m-%dT%H:%MZ), kernel $(uname -r), $(nproc) CPUs;"
   echo "fork+exec+wait of /bin/true: $forkexec_ms ms; one cgroup join after idle: $cgjoin_ms ms (bench/probe.c)."
-  echo "runc: $(ver runc); crun: $(ver crun); rong: $(ver rong)."
+  rong_built=; [ "${STATUS[rong]}" = missing ] || rong_built=" ($rong_src, built $(date -u -r "$rong_src" +%H:%MZ))"
+  echo "runc: $(ver runc); crun: $(ver crun); rong: $(ver rong)$rong_built."
   echo "Other load: CPUs busy ${quiet[*]} % (sampled before and after each scenario, bench idle)."
   if [ "$busy_mean" -gt 10 ] || [ "$busy_max" -gt 30 ]; then
     echo "**The machine was busy with other work: absolute numbers are inflated; ratios (alternating runs) hold better.**"
