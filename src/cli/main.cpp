@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 
+#include "cli/cgroup_commands.hpp"
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
 
@@ -84,6 +85,9 @@ int main(int argc, char** argv) {
     list->add_option("-f,--format", format, "table or json")->check(CLI::IsMember({"table", "json"}));
     list->add_flag("-q,--quiet", quiet, "display only container ids");
 
+    rong::cli::CgroupCommands cgroup_cmds;
+    rong::cli::add_cgroup_commands(app, cgroup_cmds);
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
@@ -112,5 +116,6 @@ int main(int argc, char** argv) {
     if (kill->parsed()) return rong::cli::cmd_kill(store, id, signal, kill_all);
     if (del->parsed()) return rong::cli::cmd_delete(store, id, force);
     if (list->parsed()) return rong::cli::cmd_list(store, format, quiet);
+    if (auto rc = rong::cli::run_cgroup_command(store, cgroup_cmds)) return *rc;
     return 1;
 }

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "base/result.hpp"
 #include "container/state.hpp"
 #include "sys/fd.hpp"
@@ -37,6 +39,14 @@ Status start(const StateStore& store, const std::string& id);
 Status kill(const StateStore& store, const std::string& id, int signal, bool all);
 // Removes a stopped (or, with `force`, any) container: its init, its state, then poststop hooks.
 Status remove(const StateStore& store, const std::string& id, bool force);
+
+// The cgroup commands (cgroup_ops.cpp): freeze/thaw, the host pids of every process, new
+// resources, and the stats `events` reports.
+Status pause(const StateStore& store, const std::string& id);
+Status resume(const StateStore& store, const std::string& id);
+Result<std::vector<pid_t>> processes(const StateStore& store, const std::string& id);
+Status update(const StateStore& store, const std::string& id, const spec::Resources& resources);
+Result<nlohmann::ordered_json> stats(const StateStore& store, const std::string& id);
 
 struct Snapshot {
     ContainerState state;

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <linux/keyctl.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
@@ -65,6 +66,8 @@ Result<ExecTarget> setup(const InitContext& ctx, std::string& hook_state) {
         if (::setresuid(0, 0, 0) < 0) return Error::sys("setresuid 0 in the user namespace");
     }
     TRY(namespaces::join(ctx.ns));
+    // The parent has put us in our cgroup before G: that cgroup becomes the namespace's root.
+    if (ctx.ns.unshare_cgroup && ::unshare(CLONE_NEWCGROUP) < 0) return Error::sys("unshare cgroup namespace");
     if (ctx.ns.unshare_time) TRY(namespaces::enter_time_namespace(*config.linux));
     if (proc.oomScoreAdj) TRY(security::set_oom_score_adj(*proc.oomScoreAdj));
     TRY(namespaces::set_identity(config));

@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "base/log.hpp"
+#include "cgroups/cgroups.hpp"
 #include "container/container.hpp"
 #include "container/hooks.hpp"
 #include "container/init.hpp"
@@ -86,6 +87,9 @@ public:
             ::kill(pid_, SIGKILL);
             ::waitpid(pid_, nullptr, 0);
         }
+        if (cgroup_) {
+            if (auto st = cgroup_->destroy(); !st) log::warn(st.error().message);
+        }
         (void)store_.remove(id_);
         if (poststop_ && !poststop_->empty()) {
             if (auto st = run_hooks("poststop", *poststop_, hook_state_); !st) log::warn(st.error().message);
@@ -96,6 +100,11 @@ public:
         poststop_ = &hooks;
         hook_state_ = std::move(state_json);
     }
+    // The guard owns the cgroup: a failed create removes every directory it made.
+    cgroups::Manager& adopt_cgroup(std::unique_ptr<cgroups::Manager> cgroup) {
+        cgroup_ = std::move(cgroup);
+        return *cgroup_;
+    }
     void commit() { committed_ = true; }
 
 private:
@@ -104,6 +113,7 @@ private:
     pid_t pid_ = 0;
     const std::vector<spec::Hook>* poststop_ = nullptr;
     std::string hook_state_;
+    std::unique_ptr<cgroups::Manager> cgroup_;
     bool committed_ = false;
 };
 
@@ -178,10 +188,19 @@ Result<Launched> create(const StateStore& store, const CreateOptions& opts, int 
     ctx.new_keyring = !opts.no_new_keyring;
     ctx.runtime_hooks = !config.hooks.prestart.empty() || !config.hooks.createRuntime.empty();
 
+    // The cgroup is made and limited before the init exists; v2 clones the init straight into
+    // it, v1 moves it in before G, which the init waits for before it runs anything of the
+    // container's.
+    cgroups::Manager& cgroup =
+        guard.adopt_cgroup(TRY(cgroups::for_container(config.linux->cgroupsPath, opts.id)));
+    TRY(cgroup.create());
+    TRY(cgroup.set(cgroups::resources_for(*config.linux)));
+
     Launched out;
-    pid_t pid = TRY(sys::clone_process(ns.clone_flags, &out.pidfd));
+    pid_t pid = TRY(sys::clone_process(ns.clone_flags, &out.pidfd, cgroup.dir_fd()));
     if (pid == 0) run_init(ctx);
     guard.set_pid(pid);
+    if (cgroup.mode() != cgroups::Mode::unified) TRY(cgroup.apply(pid));
     child_sock.reset();
     console_sock.reset();
 
@@ -191,6 +210,7 @@ Result<Launched> create(const StateStore& store, const CreateOptions& opts, int 
     state.bundle = bundle;
     state.rootfs = rootfs;
     state.config_json = config_text;
+    state.cgroup_paths = cgroup.paths();
     if (auto st = sys::read_proc_stat(pid)) state.start_time = st->start_time;
 
     if (ns.new_user) TRY(namespaces::write_id_maps(pid, *config.linux));

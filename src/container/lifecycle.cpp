@@ -9,6 +9,7 @@
 #include <chrono>
 
 #include "base/log.hpp"
+#include "cgroups/cgroups.hpp"
 #include "container/container.hpp"
 #include "container/hooks.hpp"
 #include "spec/parse.hpp"
@@ -73,9 +74,13 @@ Status start(const StateStore& store, const std::string& id) {
     return {};
 }
 
-Status kill(const StateStore& store, const std::string& id, int signal, bool /*all*/) {
+Status kill(const StateStore& store, const std::string& id, int signal, bool all) {
     ContainerState state = TRY(store.load(id));
     ContainerStatus status = status_of(state, store.dir_of(id));
+    // --all: every process of the cgroup, even once the init has gone (runc).
+    if (all) {
+        if (auto cg = cgroups::from_paths(state.cgroup_paths)) return cg->kill_all(signal);
+    }
     if (status == ContainerStatus::stopped) return Error::msg("container not running");
     auto pidfd = sys::open_pidfd(state.pid, state.start_time);
     if (!pidfd) return Error::msg("container not running");
@@ -91,16 +96,26 @@ Status remove(const StateStore& store, const std::string& id, bool force) {
     }
     ContainerState state = TRY(store.load(id));
     ContainerStatus status = status_of(state, store.dir_of(id));
+    auto cgroup = cgroups::from_paths(state.cgroup_paths);
     if (status != ContainerStatus::stopped) {
         // A created container has run nothing of the user's yet: runc deletes it without --force.
         if (!force && status != ContainerStatus::created)
             return Error::msg("cannot delete container " + id + " that is not stopped: " + to_string(status));
+        // Every process of the cgroup (frozen first, and thawed: a paused one dies too).
+        if (cgroup) {
+            if (auto st = cgroup->kill_all(SIGKILL); !st) log::warn(st.error().message);
+        }
         auto pidfd = sys::open_pidfd(state.pid, state.start_time);
         if (pidfd) {
             TRY(sys::send_signal(pidfd->get(), SIGKILL));
             if (!wait_exited(pidfd->get(), state, 10000))
                 return Error::msg("container init " + std::to_string(state.pid) + " did not exit after SIGKILL");
         }
+    }
+    if (cgroup) {
+        // Processes the init left behind (no pid namespace of its own) go with it.
+        if (auto st = cgroup->kill_all(SIGKILL); !st) log::debug(st.error().message);
+        TRY(cgroup->destroy());
     }
     TRY(store.remove(id));
     auto config = config_of(state);

@@ -2,13 +2,16 @@
 
 #include <fcntl.h>
 #include <linux/close_range.h>
+#include <sys/ioctl.h>
 #include <sys/syscall.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <optional>
 
 #include "security/capabilities.hpp"
 #include "security/process_attrs.hpp"
+#include "sys/socket.hpp"
 
 namespace rong::container {
 
@@ -23,8 +26,35 @@ std::vector<char*> c_strings(std::vector<std::string>& v) {
 
 }  // namespace
 
-Result<ExecTarget> prepare_process(const spec::Process& proc) {
+Status attach_terminal(rootfs::Console& console, int console_socket_fd, const spec::Process& proc) {
+    TRY(sys::send_fd(console_socket_fd, console.master.get(), console.name));
+    console.master.reset();
+    if (::setsid() < 0) return Error::sys("setsid");
+    if (::ioctl(console.peer.get(), TIOCSCTTY, 0) < 0) return Error::sys("set controlling terminal");
+    if (proc.consoleSize) {
+        struct winsize ws {};
+        ws.ws_row = static_cast<unsigned short>(proc.consoleSize->height);
+        ws.ws_col = static_cast<unsigned short>(proc.consoleSize->width);
+        ::ioctl(console.peer.get(), TIOCSWINSZ, &ws);
+    }
+    for (int fd = 0; fd < 3; ++fd)
+        if (::dup2(console.peer.get(), fd) < 0) return Error::sys("dup2 pty");
+    return {};
+}
+
+Result<ExecTarget> prepare_process(const spec::Process& proc, const SeccompSetup& seccomp) {
+    std::shared_ptr<security::SeccompFilter> filter;
+    if (seccomp.config) filter = std::make_shared<security::SeccompFilter>(TRY(security::compile_seccomp(*seccomp.config)));
+    auto load_filter = [&]() -> Status {
+        sys::Fd listener = TRY(security::load_seccomp(*filter));
+        filter.reset();
+        if (!listener) return {};
+        if (!seccomp.send_listener) return Error::msg("seccomp: SCMP_ACT_NOTIFY: nobody to pass the listener fd to");
+        return seccomp.send_listener(std::move(listener));
+    };
     TRY(security::apply_rlimits(proc.rlimits));
+    // Loading a filter without no_new_privs needs CAP_SYS_ADMIN: before the capabilities go.
+    if (filter && !proc.noNewPrivileges) TRY(load_filter());
     // runc's order: bounding set while still privileged, then the uid change with capabilities
     // kept, then the final sets.
     std::optional<security::CapabilitySets> caps;
@@ -35,9 +65,12 @@ Result<ExecTarget> prepare_process(const spec::Process& proc) {
     TRY(security::set_user(proc.user));
     if (caps) TRY(security::apply_capabilities(*caps));
     if (proc.noNewPrivileges) TRY(security::set_no_new_privs());
+    // A notifying filter's listener must reach the agent before `create` returns.
+    if (filter && filter->notifies()) TRY(load_filter());
     if (!proc.cwd.empty() && ::chdir(proc.cwd.c_str()) < 0) return Error::sys("chdir " + proc.cwd);
     ExecTarget target{"", proc.args, security::with_home(proc.env, proc.user.uid)};
     target.path = TRY(security::find_executable(proc.args[0], target.env));
+    target.seccomp = std::move(filter);
     return target;
 }
 
@@ -45,6 +78,9 @@ Error exec_process(const ExecTarget& target, int preserve_fds) {
     unsigned first_closed = 3 + static_cast<unsigned>(preserve_fds);
     for (unsigned fd = 3; fd < first_closed; ++fd) ::fcntl(static_cast<int>(fd), F_SETFD, 0);
     ::syscall(SYS_close_range, first_closed, ~0U, CLOSE_RANGE_CLOEXEC);
+    if (target.seccomp) {
+        if (auto st = security::load_seccomp(*target.seccomp); !st) return std::move(st).error();
+    }
     std::vector<std::string> args = target.args, env = target.env;
     auto argv = c_strings(args);
     auto envp = c_strings(env);

@@ -4,11 +4,16 @@
 // and finally the exec itself with every fd but stdio and the preserved ones closed.
 #pragma once
 
+#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "base/result.hpp"
+#include "rootfs/rootfs.hpp"
+#include "security/seccomp.hpp"
 #include "spec/config.hpp"
+#include "sys/fd.hpp"
 
 namespace rong::container {
 
@@ -16,12 +21,27 @@ struct ExecTarget {
     std::string path;               // args[0] resolved in the container's PATH
     std::vector<std::string> args;
     std::vector<std::string> env;   // with HOME added when the config has none
+    // The seccomp filter still to load, right before execve (noNewPrivileges: as late as possible).
+    std::shared_ptr<const security::SeccompFilter> seccomp;
 };
 
-// Applies everything that must happen before the wait for `start` and returns what to exec.
-Result<ExecTarget> prepare_process(const spec::Process& proc);
+// linux.seccomp for the process. Without noNewPrivileges the filter is loaded while the process
+// still has CAP_SYS_ADMIN (before the capabilities are dropped, as runc); with it, right before
+// execve. A filter with SCMP_ACT_NOTIFY is loaded in prepare_process and its listener fd handed
+// to send_listener (the init sends it to `create`, which passes it to the seccomp agent).
+struct SeccompSetup {
+    const spec::Seccomp* config = nullptr;
+    std::function<Status(sys::Fd listener)> send_listener;
+};
 
-// Closes every fd >= 3 + preserve_fds (CVE-2024-21626) and execs. Returns only on failure.
+// Makes `console`'s peer the caller's stdio and controlling terminal, and sends the master to
+// whoever listens on `console_socket_fd` (with the pty's name, as runc).
+Status attach_terminal(rootfs::Console& console, int console_socket_fd, const spec::Process& proc);
+
+// Applies everything that must happen before the wait for `start` and returns what to exec.
+Result<ExecTarget> prepare_process(const spec::Process& proc, const SeccompSetup& seccomp = {});
+
+// Closes every fd >= 3 + preserve_fds (CVE-2024-21626), loads target.seccomp if any, and execs. Returns only on failure.
 Error exec_process(const ExecTarget& target, int preserve_fds);
 
 }  // namespace rong::container

@@ -10,6 +10,7 @@
 #include <ctime>
 #include <nlohmann/json.hpp>
 
+#include "cgroups/cgroups.hpp"
 #include "sys/file.hpp"
 #include "sys/process.hpp"
 
@@ -87,6 +88,9 @@ Result<ContainerState> StateStore::load(const std::string& id) const {
     s.created = j.value("created", "");
     s.owner = j.value("owner", "");
     if (j.contains("config")) s.config_json = j["config"].dump();
+    if (j.contains("cgroup_paths") && j["cgroup_paths"].is_object())
+        for (const auto& [k, v] : j["cgroup_paths"].items())
+            if (v.is_string()) s.cgroup_paths[k] = v.get<std::string>();
     return s;
 }
 
@@ -100,6 +104,7 @@ Status StateStore::save(const ContainerState& s) const {
     j["created"] = s.created;
     j["owner"] = s.owner;
     j["config"] = json::parse(s.config_json.empty() ? "{}" : s.config_json, nullptr, false);
+    j["cgroup_paths"] = s.cgroup_paths;
     return sys::write_file_atomic(dir_of(s.id) + "/" + kStateFile, j.dump());
 }
 
@@ -130,6 +135,7 @@ Result<std::vector<std::string>> StateStore::ids() const {
 ContainerStatus status_of(const ContainerState& state, const std::string& dir) {
     if (!sys::process_alive(state.pid, state.start_time)) return ContainerStatus::stopped;
     if (::access((dir + "/" + kExecFifo).c_str(), F_OK) == 0) return ContainerStatus::created;
+    if (auto cg = cgroups::from_paths(state.cgroup_paths); cg && cg->frozen()) return ContainerStatus::paused;
     return ContainerStatus::running;
 }
 

@@ -31,6 +31,9 @@ struct ContainerState {
     std::string created;  // RFC 3339 with nanoseconds, UTC
     std::string owner;
     std::string config_json;  // the config as it was at create: hooks for start and delete
+    // The container's cgroup directory per controller ("" for the unified tree), as runc's
+    // state.json "cgroup_paths": delete, pause, ps and update find the cgroup here.
+    std::map<std::string, std::string> cgroup_paths;
 };
 
 // Container ids as runc accepts them: [A-Za-z0-9_+.-], not "." or "..", at most 1024 bytes.

@@ -40,6 +40,12 @@ int clone_flag(const std::string& type) {
     return 0;
 }
 
+std::vector<std::string> known_types() {
+    std::vector<std::string> out;
+    for (const auto& t : kTypes) out.emplace_back(t.type);
+    return out;
+}
+
 std::string proc_name(const std::string& type) {
     for (const auto& t : kTypes)
         if (type == t.type) return t.proc;
@@ -61,6 +67,8 @@ Result<Plan> plan(const spec::Config& config) {
         }
         if (t.flag == CLONE_NEWTIME)
             p.unshare_time = true;
+        else if (t.flag == CLONE_NEWCGROUP)
+            p.unshare_cgroup = true;
         else
             p.clone_flags |= static_cast<uint64_t>(t.flag);
         if (t.flag == CLONE_NEWUSER) p.new_user = true;

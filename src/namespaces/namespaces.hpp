@@ -23,6 +23,8 @@ struct Join {
 struct Plan {
     uint64_t clone_flags = 0;  // namespaces created by clone3 itself
     bool unshare_time = false; // a new time namespace is made by the init, after its offsets are set
+    bool unshare_cgroup = false; // a new cgroup namespace is made by the init once it is in its
+                                 // cgroup, so the namespace's root is the container's cgroup
     std::vector<Join> joins;   // user first, then the rest in a fixed order
     bool new_user = false;
     bool join_pid = false;     // joined by the parent before clone: setns(pid) affects children only
@@ -32,6 +34,8 @@ Result<Plan> plan(const spec::Config& config);
 
 // Returns the CLONE_NEW* flag of a namespace type name ("network" → CLONE_NEWNET), 0 if unknown.
 int clone_flag(const std::string& type);
+// The namespace types rong knows, by their config names.
+std::vector<std::string> known_types();
 // The /proc/<pid>/ns/<name> file name of a type ("network" → "net").
 std::string proc_name(const std::string& type);
 

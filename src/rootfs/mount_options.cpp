@@ -3,6 +3,7 @@
 #include <linux/mount.h>
 #include <sys/mount.h>
 
+#include <algorithm>
 #include <string_view>
 
 namespace rong::rootfs {
@@ -47,6 +48,8 @@ constexpr FlagOption kFlagOptions[] = {
     {"noiversion", true, MS_I_VERSION},
     {"lazytime", false, MS_LAZYTIME},
     {"nolazytime", true, MS_LAZYTIME},
+    {"acl", false, MS_POSIXACL},
+    {"noacl", true, MS_POSIXACL},
     {"silent", false, MS_SILENT},
     {"loud", true, MS_SILENT},
 };
@@ -143,6 +146,15 @@ MountOptions parse_mount_options(const std::vector<std::string>& options) {
         if (!out.data.empty()) out.data += ',';
         out.data += opt;
     }
+    return out;
+}
+
+std::vector<std::string> mount_option_names() {
+    std::vector<std::string> out;
+    for (const auto& f : kFlagOptions) out.emplace_back(f.name);
+    for (const auto& p : kPropagation) out.emplace_back(p.name);
+    for (const auto& a : kRecursiveAttrs) out.emplace_back(a.name);
+    std::sort(out.begin(), out.end());
     return out;
 }
 

@@ -25,6 +25,9 @@ struct MountOptions {
 
 MountOptions parse_mount_options(const std::vector<std::string>& options);
 
+// Every option name parse_mount_options understands (for `rong features`), sorted.
+std::vector<std::string> mount_option_names();
+
 // MS_* propagation for linux.rootfsPropagation ("rslave" → MS_SLAVE|MS_REC); 0 for "".
 unsigned long propagation_flag(const std::string& name);
 

@@ -192,6 +192,13 @@ Result<sys::Fd> prepare(const RootfsContext& ctx) {
 }
 
 Result<Console> open_console(int rootfd) {
+    Console console = TRY(open_pty(rootfd));
+    sys::Fd target = TRY(sys::create_in_root(rootfd, "/dev/console", true));
+    TRY(sys::mount(sys::fd_path(console.peer.get()), sys::fd_path(target.get()), "", MS_BIND, "", "/dev/console"));
+    return console;
+}
+
+Result<Console> open_pty(int rootfd) {
     auto ptmx = sys::open_in_root(rootfd, "/dev/pts/ptmx", O_RDWR | O_NOCTTY);
     if (!ptmx) ptmx = sys::open_in_root(rootfd, "/dev/ptmx", O_RDWR | O_NOCTTY);
     if (!ptmx) return std::move(ptmx).error().wrap("open the container's pty");
@@ -206,8 +213,6 @@ Result<Console> open_console(int rootfd) {
     int peer = ::ioctl(console.master.get(), TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
     if (peer < 0) return Error::sys("open pty peer " + console.name);
     console.peer.reset(peer);
-    sys::Fd target = TRY(sys::create_in_root(rootfd, "/dev/console", true));
-    TRY(sys::mount(sys::fd_path(console.peer.get()), sys::fd_path(target.get()), "", MS_BIND, "", "/dev/console"));
     return console;
 }
 

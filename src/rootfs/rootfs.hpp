@@ -30,6 +30,8 @@ struct Console {
     std::string name;  // /dev/pts/N as the container sees it
 };
 Result<Console> open_console(int rootfd);
+// A pty of the container's devpts, without /dev/console (exec's terminal).
+Result<Console> open_pty(int rootfd);
 
 Status enter(const std::string& rootfs, int rootfd, bool no_pivot);
 Status finish(const spec::Config& config);

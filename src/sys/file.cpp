@@ -65,6 +65,14 @@ Status write_file_atomic(const std::string& path, std::string_view data, mode_t 
     return {};
 }
 
+Status move_fd_above(Fd& fd, int min) {
+    if (!fd || fd.get() >= min) return {};
+    int moved = ::fcntl(fd.get(), F_DUPFD_CLOEXEC, min);
+    if (moved < 0) return Error::sys("fcntl F_DUPFD_CLOEXEC");
+    fd.reset(moved);
+    return {};
+}
+
 Status mkdir_all(const std::string& path, mode_t mode) {
     if (path.empty()) return {};
     for (size_t pos = 1;; ++pos) {

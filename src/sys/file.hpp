@@ -20,6 +20,8 @@ Status write_file(const std::string& path, std::string_view data, int flags = O_
 Status write_all(int fd, std::string_view data, const std::string& what);
 // write to a temporary file in the same directory, fsync, rename over `path`.
 Status write_file_atomic(const std::string& path, std::string_view data, mode_t mode = 0600);
+// Moves `fd` to a number >= min (close-on-exec), so it cannot sit where preserved fds go.
+Status move_fd_above(Fd& fd, int min);
 // mkdir -p, mode for the directories it creates.
 Status mkdir_all(const std::string& path, mode_t mode = 0755);
 

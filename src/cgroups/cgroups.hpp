@@ -1,0 +1,147 @@
+// Cgroups: where a container's cgroup is (v1 controllers, the v2 unified tree, or both on a hybrid
+// host), what its resources mean as cgroup file writes, and the Manager that makes, fills, joins,
+// freezes, reads and removes it.
+//
+// The decisions are pure and unit-tested (paths.cpp: mountinfo, /proc/self/cgroup and cgroupsPath
+// → directories; settings.cpp: spec::Resources → file writes, v1 ↔ v2 conversions); manager.cpp
+// does the file system work through sys/.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "base/result.hpp"
+#include "spec/config.hpp"
+
+namespace rong::cgroups {
+
+// legacy: v1 controllers only; hybrid: v1 controllers plus a cgroup2 tree at
+// /sys/fs/cgroup/unified with no controllers rong uses; unified: cgroup v2 only.
+enum class Mode { legacy, hybrid, unified };
+const char* to_string(Mode m);
+
+// statfs of /sys/fs/cgroup (and of /sys/fs/cgroup/unified): once per command.
+Mode detect_mode(const std::string& mount_root = "/sys/fs/cgroup");
+
+// A mounted cgroup hierarchy, from /proc/self/mountinfo.
+struct Hierarchy {
+    std::string mountpoint;               // /sys/fs/cgroup/memory
+    std::string root;                     // the cgroup mounted there, "/" normally
+    std::vector<std::string> controllers; // v1: "cpu", "cpuacct", "name=systemd", ...; v2: empty
+    bool v2 = false;
+};
+std::vector<Hierarchy> parse_mountinfo(std::string_view text);
+
+// /proc/<pid>/cgroup: controller → cgroup path; "" is the v2 (unified) line. A line for
+// "cpu,cpuacct" gives both keys.
+std::map<std::string, std::string> parse_proc_cgroup(std::string_view text);
+
+// A path cleaned as runc's CleanPath does: no "." or "..", no double or trailing slash; an
+// absolute path stays absolute, a relative one relative (and cannot climb out).
+std::string clean_path(const std::string& path);
+
+// The directory of each controller: key is the v1 controller name ("memory", "name=systemd") or
+// "" for the unified tree. The key set says which mode it was made for.
+using Paths = std::map<std::string, std::string>;
+
+// runc's placement: an absolute cgroupsPath goes directly under each mount; a relative one, or the
+// id when it is empty, under the calling process's own cgroup (its line in /proc/self/cgroup).
+// v1 controllers rong does not manage are left out; in hybrid mode the unified tree is included.
+Paths compute_paths(Mode mode, const std::vector<Hierarchy>& hierarchies,
+                    const std::map<std::string, std::string>& own, const std::string& cgroups_path,
+                    const std::string& id);
+
+// ---------------------------------------------------------------- settings (pure)
+
+// One write of `value` to `file` in the directory of `controller` (a Paths key).
+struct Write {
+    std::string controller;
+    std::string file;
+    std::string value;
+    bool operator==(const Write&) const = default;
+};
+
+// What the kernel has now, where the order of writes depends on it (update of memory + swap).
+struct Current {
+    std::optional<int64_t> memory_limit;  // v1 memory.limit_in_bytes
+};
+
+// v1: in the order they must be written. Errors for settings v1 cannot express (unified).
+Result<std::vector<Write>> v1_writes(const spec::Resources& r, const Current& current = {});
+// The device rules runc applies to every container on top of the config's: mknod of anything and
+// the default devices (null, zero, full, random, urandom, tty, ptmx, pts, tun).
+std::vector<spec::DeviceRule> default_device_rules();
+// The devices cgroup writes for a rule list (config rules, then linux.devices, then the defaults):
+// a default (deny or allow "a"), then the exceptions in order.
+std::vector<Write> v1_device_writes(const std::vector<spec::DeviceRule>& rules);
+
+// The resources a new container's cgroup gets: linux.resources with the device rules completed as
+// runc does (the config's rules, an allow rule per linux.devices entry, then the defaults).
+spec::Resources resources_for(const spec::Linux& linux);
+
+// v2 (kernel's cgroup-v2.rst files), with runc's conversions.
+Result<std::vector<Write>> v2_writes(const spec::Resources& r);
+uint64_t cpu_shares_to_weight(uint64_t shares);  // [2, 262144] → [1, 10000]; 0 stays 0
+uint64_t blkio_weight_to_io_weight(uint64_t weight);  // [10, 1000] → [1, 10000]; 0 stays 0
+// spec swap is memory+swap (v1 memsw); v2 memory.swap.max is swap alone. -1: unlimited; 0: unset.
+Result<int64_t> swap_to_v2(int64_t memory_swap, int64_t memory);
+// The controllers a v2 cgroup's parent must delegate (cgroup.subtree_control) for these writes.
+std::vector<std::string> v2_controllers_needed(const std::vector<Write>& writes);
+
+// ---------------------------------------------------------------- the manager
+
+class Manager {
+public:
+    virtual ~Manager() = default;
+    Mode mode() const { return mode_; }
+    const Paths& paths() const { return paths_; }
+
+    // Makes every directory (remembering which it made, for destroy after a failed create) and
+    // prepares them (cpuset copied from the parent, v2 controllers delegated).
+    virtual Status create() = 0;
+    // Moves `pid` into the cgroup (every controller, and the unified tree on a hybrid host).
+    virtual Status apply(pid_t pid) = 0;
+    virtual Status set(const spec::Resources& r) = 0;
+    virtual Status freeze() = 0;
+    virtual Status thaw() = 0;
+    virtual bool frozen() const = 0;
+    // Host pids of every process in the cgroup.
+    virtual Result<std::vector<pid_t>> pids() const = 0;
+    virtual nlohmann::ordered_json stats() const = 0;
+    // v2: an O_PATH-free directory fd for CLONE_INTO_CGROUP; -1 in v1.
+    virtual int dir_fd() const { return -1; }
+
+    // Signals every process; for SIGKILL the cgroup is frozen first so none can fork away.
+    Status kill_all(int sig);
+    // Removes the cgroup directories (and any the container made below them): all that create()
+    // made, or the leaves when this manager was loaded from state. Retries rmdir on EBUSY briefly.
+    Status destroy();
+
+protected:
+    Manager(Mode mode, Paths paths) : mode_(mode), paths_(std::move(paths)) {}
+    Mode mode_;
+    Paths paths_;
+    std::vector<std::string> made_;  // in creation order
+};
+
+// A manager for given directories: a v2 one when the only key is "" and mode is unified.
+std::unique_ptr<Manager> make_manager(Mode mode, Paths paths);
+// For a new container: detects the mode, reads /proc/self/mountinfo and /proc/self/cgroup.
+Result<std::unique_ptr<Manager>> for_container(const std::string& cgroups_path, const std::string& id);
+// For an existing container, from the paths its state saved (empty: it has no cgroup).
+std::unique_ptr<Manager> from_paths(const Paths& paths);
+
+// Low-level helpers, shared with the tests.
+Status write_value(const std::string& dir, const std::string& file, const std::string& value);
+Result<std::string> read_value(const std::string& dir, const std::string& file);  // trailing newline cut
+
+}  // namespace rong::cgroups

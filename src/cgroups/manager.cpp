@@ -1,0 +1,487 @@
+// The file system side of cgroups: the v1 and v2 managers.
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "base/log.hpp"
+#include "cgroups/cgroups.hpp"
+#include "sys/file.hpp"
+
+namespace rong::cgroups {
+
+using json = nlohmann::ordered_json;
+
+Status write_value(const std::string& dir, const std::string& file, const std::string& value) {
+    std::string path = dir + "/" + file;
+    int fd = ::open(path.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
+    if (fd < 0) return Error::sys("open " + path);
+    sys::Fd owner(fd);
+    ssize_t n;
+    do n = ::write(fd, value.data(), value.size());
+    while (n < 0 && errno == EINTR);
+    if (n < 0) return Error::sys("write \"" + value + "\" to " + path);
+    return {};
+}
+
+Result<std::string> read_value(const std::string& dir, const std::string& file) {
+    std::string text = TRY(sys::read_file(dir + "/" + file));
+    while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+    return text;
+}
+
+namespace {
+
+std::string parent_of(const std::string& path) {
+    auto slash = path.rfind('/');
+    return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+// mkdir -p that remembers what it made, parents first.
+Status make_dirs(const std::string& path, std::vector<std::string>& made) {
+    std::vector<std::string> missing;
+    for (std::string p = path; !p.empty() && p != "/"; p = parent_of(p)) {
+        struct stat st {};
+        if (::stat(p.c_str(), &st) == 0) break;
+        missing.push_back(p);
+    }
+    for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
+        if (::mkdir(it->c_str(), 0755) < 0 && errno != EEXIST) return Error::sys("mkdir " + *it);
+        made.push_back(*it);
+    }
+    return {};
+}
+
+std::vector<std::string> subdirs(const std::string& path) {
+    std::vector<std::string> out;
+    DIR* d = ::opendir(path.c_str());
+    if (!d) return out;
+    while (struct dirent* e = ::readdir(d)) {
+        std::string name = e->d_name;
+        if (e->d_type == DT_DIR && name != "." && name != "..") out.push_back(path + "/" + name);
+    }
+    ::closedir(d);
+    return out;
+}
+
+// rmdir of a cgroup and what the container made below it; EBUSY (processes still leaving)
+// is retried for about two seconds.
+Status remove_tree(const std::string& path) {
+    for (const auto& sub : subdirs(path)) TRY(remove_tree(sub));
+    for (int i = 0;; ++i) {
+        if (::rmdir(path.c_str()) == 0 || errno == ENOENT) return {};
+        if (errno != EBUSY || i >= 200) return Error::sys("remove cgroup " + path);
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+}
+
+void collect_pids(const std::string& dir, std::vector<pid_t>& out) {
+    if (auto text = sys::read_file(dir + "/cgroup.procs")) {
+        size_t pos = 0;
+        while (pos < text->size()) {
+            size_t end = text->find('\n', pos);
+            if (end == std::string::npos) end = text->size();
+            if (end > pos) out.push_back(static_cast<pid_t>(std::stol(text->substr(pos, end - pos))));
+            pos = end + 1;
+        }
+    }
+    for (const auto& sub : subdirs(dir)) collect_pids(sub, out);
+}
+
+std::set<std::string> unique_dirs(const Paths& paths) {
+    std::set<std::string> out;
+    for (const auto& [k, v] : paths) out.insert(v);
+    return out;
+}
+
+uint64_t read_u64(const std::string& dir, const std::string& file) {
+    auto v = read_value(dir, file);
+    if (!v || v->empty() || *v == "max") return 0;
+    return std::strtoull(v->c_str(), nullptr, 10);
+}
+
+// "key value" lines (memory.stat, cpu.stat, cpuacct.stat) as a map.
+std::map<std::string, uint64_t> read_flat_keyed(const std::string& dir, const std::string& file) {
+    std::map<std::string, uint64_t> out;
+    auto text = sys::read_file(dir + "/" + file);
+    if (!text) return out;
+    size_t pos = 0;
+    while (pos < text->size()) {
+        size_t end = text->find('\n', pos);
+        if (end == std::string::npos) end = text->size();
+        std::string line = text->substr(pos, end - pos);
+        auto sp = line.find(' ');
+        if (sp != std::string::npos) out[line.substr(0, sp)] = std::strtoull(line.c_str() + sp + 1, nullptr, 10);
+        pos = end + 1;
+    }
+    return out;
+}
+
+json blkio_entries(const std::string& dir, const std::string& file) {
+    json arr = json::array();
+    auto text = sys::read_file(dir + "/" + file);
+    if (!text) return arr;
+    size_t pos = 0;
+    while (pos < text->size()) {
+        size_t end = text->find('\n', pos);
+        if (end == std::string::npos) end = text->size();
+        std::string line = text->substr(pos, end - pos);
+        pos = end + 1;
+        unsigned major = 0, minor = 0;
+        char op[32] = {};
+        unsigned long long value = 0;
+        if (std::sscanf(line.c_str(), "%u:%u %31s %llu", &major, &minor, op, &value) == 4)
+            arr.push_back({{"major", major}, {"minor", minor}, {"op", op}, {"value", value}});
+    }
+    return arr;
+}
+
+class V1Manager final : public Manager {
+public:
+    explicit V1Manager(Mode mode, Paths paths) : Manager(mode, std::move(paths)) {}
+
+    Status create() override {
+        for (const auto& dir : unique_dirs(paths_)) TRY(make_dirs(dir, made_));
+        // A new cpuset cgroup has no cpus or mems: nothing could join it. Copy the parent's.
+        if (auto it = paths_.find("cpuset"); it != paths_.end()) {
+            for (const auto& dir : made_) {
+                if (dir.rfind(it->second, 0) != 0 && it->second.rfind(dir, 0) != 0) continue;
+                for (const char* file : {"cpuset.cpus", "cpuset.mems"}) {
+                    auto mine = read_value(dir, file);
+                    if (mine && !mine->empty()) continue;
+                    std::string parent = TRY(read_value(parent_of(dir), file));
+                    TRY(write_value(dir, file, parent));
+                }
+            }
+        }
+        return {};
+    }
+
+    Status apply(pid_t pid) override {
+        for (const auto& dir : unique_dirs(paths_)) TRY(write_value(dir, "cgroup.procs", std::to_string(pid)));
+        return {};
+    }
+
+    Status set(const spec::Resources& r) override {
+        Current cur;
+        if (auto it = paths_.find("memory"); it != paths_.end()) {
+            if (auto v = read_value(it->second, "memory.limit_in_bytes")) cur.memory_limit = std::strtoll(v->c_str(), nullptr, 10);
+        }
+        std::vector<Write> writes = TRY(v1_writes(r, cur));
+        if (!r.devices.empty()) {
+            auto dev = v1_device_writes(r.devices);
+            writes.insert(writes.end(), dev.begin(), dev.end());
+        }
+        for (const auto& w : writes) {
+            auto it = paths_.find(w.controller);
+            if (it == paths_.end())
+                return Error::msg("cannot set " + w.controller + " limit: the " + w.controller +
+                                  " cgroup controller is not mounted");
+            TRY(write_value(it->second, w.file, w.value));
+        }
+        return {};
+    }
+
+    Status freeze() override { return set_freezer("FROZEN"); }
+    Status thaw() override { return set_freezer("THAWED"); }
+
+    bool frozen() const override {
+        auto it = paths_.find("freezer");
+        if (it == paths_.end()) return false;
+        auto v = read_value(it->second, "freezer.state");
+        return v && *v == "FROZEN";
+    }
+
+    Result<std::vector<pid_t>> pids() const override {
+        std::vector<pid_t> out;
+        for (const char* key : {"freezer", "memory", "pids", "devices", "cpu"}) {
+            auto it = paths_.find(key);
+            if (it == paths_.end()) continue;
+            if (::access((it->second + "/cgroup.procs").c_str(), F_OK) < 0)
+                return Error::sys("open " + it->second + "/cgroup.procs");
+            collect_pids(it->second, out);
+            return out;
+        }
+        return Error::msg("the container has no cgroup to list processes of");
+    }
+
+    json stats() const override {
+        json data;
+        auto path = [&](const char* key) -> std::string {
+            auto it = paths_.find(key);
+            return it == paths_.end() ? std::string() : it->second;
+        };
+        json cpu;
+        if (auto acct = path("cpuacct"); !acct.empty()) {
+            json usage;
+            usage["total"] = read_u64(acct, "cpuacct.usage");
+            json percpu = json::array();
+            if (auto v = read_value(acct, "cpuacct.usage_percpu")) {
+                const char* p = v->c_str();
+                char* end = nullptr;
+                for (unsigned long long n = std::strtoull(p, &end, 10); end != p; n = std::strtoull(p, &end, 10)) {
+                    percpu.push_back(n);
+                    p = end;
+                }
+            }
+            usage["percpu"] = percpu;
+            auto st = read_flat_keyed(acct, "cpuacct.stat");
+            long hz = ::sysconf(_SC_CLK_TCK);
+            uint64_t ns_per_tick = hz > 0 ? 1000000000ULL / static_cast<uint64_t>(hz) : 10000000ULL;
+            usage["kernel"] = st["system"] * ns_per_tick;
+            usage["user"] = st["user"] * ns_per_tick;
+            cpu["usage"] = usage;
+        }
+        json throttling = json::object();
+        if (auto c = path("cpu"); !c.empty()) {
+            auto st = read_flat_keyed(c, "cpu.stat");
+            // runc leaves zero counters out.
+            if (st["nr_periods"]) throttling["periods"] = st["nr_periods"];
+            if (st["nr_throttled"]) throttling["throttled_periods"] = st["nr_throttled"];
+            if (st["throttled_time"]) throttling["throttled_time"] = st["throttled_time"];
+        }
+        cpu["throttling"] = throttling;
+        data["cpu"] = cpu;
+        if (auto m = path("memory"); !m.empty()) {
+            json mem;
+            auto raw = read_flat_keyed(m, "memory.stat");
+            mem["cache"] = raw["cache"];
+            auto entry = [&](const std::string& prefix) {
+                json e;
+                e["limit"] = read_u64(m, prefix + ".limit_in_bytes");
+                e["usage"] = read_u64(m, prefix + ".usage_in_bytes");
+                e["max"] = read_u64(m, prefix + ".max_usage_in_bytes");
+                e["failcnt"] = read_u64(m, prefix + ".failcnt");
+                return e;
+            };
+            mem["usage"] = entry("memory");
+            mem["swap"] = entry("memory.memsw");
+            mem["kernel"] = entry("memory.kmem");
+            mem["kernelTCP"] = entry("memory.kmem.tcp");
+            json rawj = json::object();
+            for (const auto& [k, v] : raw) rawj[k] = v;
+            mem["raw"] = rawj;
+            data["memory"] = mem;
+        }
+        if (auto p = path("pids"); !p.empty())
+            data["pids"] = {{"current", read_u64(p, "pids.current")}, {"limit", read_u64(p, "pids.max")}};
+        json blkio = json::object();
+        if (auto b = path("blkio"); !b.empty()) {
+            auto bytes = blkio_entries(b, "blkio.throttle.io_service_bytes_recursive");
+            auto ios = blkio_entries(b, "blkio.throttle.io_serviced_recursive");
+            if (!bytes.empty()) blkio["ioServiceBytesRecursive"] = bytes;
+            if (!ios.empty()) blkio["ioServicedRecursive"] = ios;
+        }
+        data["blkio"] = blkio;
+        json huge = json::object();
+        if (auto h = path("hugetlb"); !h.empty()) {
+            DIR* d = ::opendir(h.c_str());
+            while (d && (errno = 0, true)) {
+                struct dirent* e = ::readdir(d);
+                if (!e) break;
+                std::string name = e->d_name;
+                const std::string suffix = ".limit_in_bytes";
+                if (name.rfind("hugetlb.", 0) != 0 || name.size() <= suffix.size() ||
+                    name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0 ||
+                    name.find(".rsvd.") != std::string::npos)
+                    continue;
+                std::string size = name.substr(8, name.size() - 8 - suffix.size());
+                huge[size] = {{"usage", read_u64(h, "hugetlb." + size + ".usage_in_bytes")},
+                              {"max", read_u64(h, "hugetlb." + size + ".max_usage_in_bytes")},
+                              {"failcnt", read_u64(h, "hugetlb." + size + ".failcnt")}};
+            }
+            if (d) ::closedir(d);
+        }
+        data["hugetlb"] = huge;
+        return data;
+    }
+
+private:
+    Status set_freezer(const std::string& state) {
+        auto it = paths_.find("freezer");
+        if (it == paths_.end()) return Error::msg("the freezer cgroup controller is not mounted");
+        for (int i = 0; i < 1000; ++i) {
+            // Rewritten while FREEZING: a task that forked meanwhile must be frozen too.
+            TRY(write_value(it->second, "freezer.state", state));
+            std::string now = TRY(read_value(it->second, "freezer.state"));
+            if (now == state) return {};
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        }
+        if (state == "FROZEN") (void)write_value(it->second, "freezer.state", "THAWED");
+        return Error::msg("freeze " + it->second + ": the cgroup did not reach state " + state);
+    }
+};
+
+class V2Manager final : public Manager {
+public:
+    V2Manager(Paths paths, std::string mount_root) : Manager(Mode::unified, std::move(paths)), root_(std::move(mount_root)) {}
+
+    Status create() override {
+        const std::string& leaf = dir();
+        TRY(make_dirs(leaf, made_));
+        // Every ancestor below the mount delegates what it has to its children.
+        std::vector<std::string> chain;
+        for (std::string p = parent_of(leaf); p.size() >= root_.size() && p.rfind(root_, 0) == 0; p = parent_of(p)) {
+            chain.push_back(p);
+            if (p == root_ || p == "/") break;
+        }
+        for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
+            auto available = read_value(*it, "cgroup.controllers");
+            if (!available) continue;
+            std::string c;
+            std::istringstream in(*available);
+            while (in >> c)
+                if (auto st = write_value(*it, "cgroup.subtree_control", "+" + c); !st) log::debug(st.error().message);
+        }
+        int fd = ::open(leaf.c_str(), O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+        if (fd < 0) return Error::sys("open " + leaf);
+        fd_.reset(fd);
+        return {};
+    }
+
+    Status apply(pid_t pid) override { return write_value(dir(), "cgroup.procs", std::to_string(pid)); }
+
+    Status set(const spec::Resources& r) override {
+        if (!r.devices.empty()) log::debug("cgroup v2 device rules (eBPF) are not applied yet");
+        for (const auto& w : TRY(v2_writes(r))) TRY(write_value(dir(), w.file, w.value));
+        return {};
+    }
+
+    Status freeze() override {
+        TRY(write_value(dir(), "cgroup.freeze", "1"));
+        for (int i = 0; i < 2000; ++i) {
+            if (frozen()) return {};
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        }
+        (void)write_value(dir(), "cgroup.freeze", "0");
+        return Error::msg("freeze " + dir() + ": the cgroup did not freeze");
+    }
+    Status thaw() override { return write_value(dir(), "cgroup.freeze", "0"); }
+
+    bool frozen() const override {
+        auto events = read_flat_keyed(dir(), "cgroup.events");
+        return events.count("frozen") && events["frozen"] == 1;
+    }
+
+    Result<std::vector<pid_t>> pids() const override {
+        if (::access((dir() + "/cgroup.procs").c_str(), F_OK) < 0) return Error::sys("open " + dir() + "/cgroup.procs");
+        std::vector<pid_t> out;
+        collect_pids(dir(), out);
+        return out;
+    }
+
+    json stats() const override {
+        json data;
+        auto cpu = read_flat_keyed(dir(), "cpu.stat");
+        json throttling = json::object();
+        if (cpu["nr_periods"]) throttling["periods"] = cpu["nr_periods"];
+        if (cpu["nr_throttled"]) throttling["throttled_periods"] = cpu["nr_throttled"];
+        if (cpu["throttled_usec"]) throttling["throttled_time"] = cpu["throttled_usec"] * 1000;
+        data["cpu"] = {{"usage", {{"total", cpu["usage_usec"] * 1000}, {"kernel", cpu["system_usec"] * 1000},
+                                  {"user", cpu["user_usec"] * 1000}}},
+                       {"throttling", throttling}};
+        auto raw = read_flat_keyed(dir(), "memory.stat");
+        json rawj = json::object();
+        for (const auto& [k, v] : raw) rawj[k] = v;
+        data["memory"] = {{"cache", raw["file"]},
+                          {"usage", {{"limit", read_u64(dir(), "memory.max")}, {"usage", read_u64(dir(), "memory.current")}}},
+                          {"swap", {{"limit", read_u64(dir(), "memory.swap.max")}, {"usage", read_u64(dir(), "memory.swap.current")}}},
+                          {"raw", rawj}};
+        data["pids"] = {{"current", read_u64(dir(), "pids.current")}, {"limit", read_u64(dir(), "pids.max")}};
+        data["blkio"] = json::object();
+        data["hugetlb"] = json::object();
+        return data;
+    }
+
+    int dir_fd() const override { return fd_.get(); }
+
+private:
+    const std::string& dir() const { return paths_.at(""); }
+    std::string root_;
+    sys::Fd fd_;
+};
+
+}  // namespace
+
+Status Manager::kill_all(int sig) {
+    // Frozen, nothing can fork a new process past the signal; thawed after, as runc does, so
+    // that the killed (and a paused container's) processes can die.
+    bool freeze_first = sig == SIGKILL;
+    if (freeze_first) {
+        if (auto st = freeze(); !st) {
+            log::debug(st.error().message);
+            freeze_first = false;
+        }
+    }
+    auto list = pids();
+    Status result;
+    if (!list) {
+        result = std::move(list).error();
+    } else {
+        for (pid_t pid : *list)
+            if (::kill(pid, sig) < 0 && errno != ESRCH) {
+                result = Error::sys("kill " + std::to_string(pid));
+                break;
+            }
+    }
+    if (freeze_first) (void)thaw();
+    return result;
+}
+
+Status Manager::destroy() {
+    Status result;
+    for (const auto& dir : unique_dirs(paths_))
+        if (auto st = remove_tree(dir); !st && result) result = st;
+    for (auto it = made_.rbegin(); it != made_.rend(); ++it)
+        if (auto st = remove_tree(*it); !st && result) result = st;
+    return result;
+}
+
+std::unique_ptr<Manager> make_manager(Mode mode, Paths paths) {
+    if (mode == Mode::unified) {
+        return std::make_unique<V2Manager>(std::move(paths), "/sys/fs/cgroup");
+    }
+    return std::make_unique<V1Manager>(mode, std::move(paths));
+}
+
+std::unique_ptr<Manager> from_paths(const Paths& paths) {
+    if (paths.empty()) return nullptr;
+    if (paths.size() == 1 && paths.count("")) return make_manager(Mode::unified, paths);
+    return make_manager(paths.count("") ? Mode::hybrid : Mode::legacy, paths);
+}
+
+Result<std::unique_ptr<Manager>> for_container(const std::string& cgroups_path, const std::string& id) {
+    Mode mode = detect_mode();
+    auto hierarchies = parse_mountinfo(TRY(sys::read_file("/proc/self/mountinfo")));
+    auto own = parse_proc_cgroup(TRY(sys::read_file("/proc/self/cgroup")));
+    Paths paths = compute_paths(mode, hierarchies, own, cgroups_path, id);
+    if (paths.empty()) return Error::msg("no cgroup hierarchy is mounted under /sys/fs/cgroup");
+    // Device rules go into the container's own cgroup only: never the host's, nor rong's own.
+    for (const auto& h : hierarchies) {
+        std::string key = h.v2 ? "" : (h.controllers.empty() ? "" : h.controllers.front());
+        auto it = paths.find(key);
+        auto mine = own.find(key);
+        if (it == paths.end() || mine == own.end()) continue;
+        std::string my_dir = h.mountpoint + (mine->second == "/" ? "" : mine->second);
+        if (it->second == h.mountpoint || (my_dir + "/").rfind(it->second + "/", 0) == 0)
+            return Error::msg("cgroupsPath " + cgroups_path + ": " + it->second +
+                              " is the runtime's own cgroup or one of its ancestors");
+    }
+    if (mode == Mode::unified) {
+        std::string root = "/sys/fs/cgroup";
+        for (const auto& h : hierarchies)
+            if (h.v2) root = h.mountpoint;
+        return std::unique_ptr<Manager>(std::make_unique<V2Manager>(std::move(paths), root));
+    }
+    return make_manager(mode, std::move(paths));
+}
+
+}  // namespace rong::cgroups

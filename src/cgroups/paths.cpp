@@ -1,0 +1,172 @@
+// Where the cgroup goes: the mode, the hierarchies mounted, and runc's placement rules. Pure but
+// for detect_mode.
+#include <linux/magic.h>
+#include <sys/statfs.h>
+
+#include <algorithm>
+#include <array>
+#include <sstream>
+
+#include "cgroups/cgroups.hpp"
+
+namespace rong::cgroups {
+
+namespace {
+
+// The v1 controllers rong places containers in (runc's list), in a fixed order.
+constexpr std::array<const char*, 14> kV1Controllers = {
+    "cpuset", "devices", "memory", "cpu",  "cpuacct", "pids",  "blkio",
+    "hugetlb", "net_cls", "net_prio", "perf_event", "freezer", "rdma", "name=systemd"};
+
+bool managed_v1(const std::string& name) {
+    return std::find(kV1Controllers.begin(), kV1Controllers.end(), name) != kV1Controllers.end();
+}
+
+std::vector<std::string> split(std::string_view s, char sep) {
+    std::vector<std::string> out;
+    size_t start = 0;
+    for (;;) {
+        size_t pos = s.find(sep, start);
+        out.emplace_back(s.substr(start, pos == std::string_view::npos ? std::string_view::npos : pos - start));
+        if (pos == std::string_view::npos) return out;
+        start = pos + 1;
+    }
+}
+
+// mountinfo escapes space, tab, newline and backslash as \ooo.
+std::string unescape(const std::string& s) {
+    std::string out;
+    for (size_t i = 0; i < s.size(); ++i) {
+        if (s[i] == '\\' && i + 3 < s.size() && std::isdigit(static_cast<unsigned char>(s[i + 1]))) {
+            out += static_cast<char>(std::stoi(s.substr(i + 1, 3), nullptr, 8));
+            i += 3;
+        } else {
+            out += s[i];
+        }
+    }
+    return out;
+}
+
+std::string join(const std::string& a, const std::string& b) {
+    if (b.empty() || b == "/") return a;
+    if (a.empty()) return b;
+    std::string out = a;
+    if (out.back() == '/') out.pop_back();
+    return out + (b.front() == '/' ? "" : "/") + b;
+}
+
+}  // namespace
+
+const char* to_string(Mode m) {
+    switch (m) {
+        case Mode::legacy: return "legacy";
+        case Mode::hybrid: return "hybrid";
+        case Mode::unified: return "unified";
+    }
+    return "unknown";
+}
+
+Mode detect_mode(const std::string& mount_root) {
+    struct statfs st {};
+    if (::statfs(mount_root.c_str(), &st) == 0 && st.f_type == CGROUP2_SUPER_MAGIC) return Mode::unified;
+    struct statfs un {};
+    std::string unified = mount_root + "/unified";
+    if (::statfs(unified.c_str(), &un) == 0 && un.f_type == CGROUP2_SUPER_MAGIC) return Mode::hybrid;
+    return Mode::legacy;
+}
+
+std::vector<Hierarchy> parse_mountinfo(std::string_view text) {
+    std::vector<Hierarchy> out;
+    for (const auto& line : split(text, '\n')) {
+        std::istringstream in(line);
+        std::vector<std::string> f;
+        for (std::string w; in >> w;) f.push_back(w);
+        auto dash = std::find(f.begin(), f.end(), "-");
+        if (f.size() < 5 || dash == f.end() || dash + 3 > f.end()) continue;
+        const std::string& fstype = *(dash + 1);
+        if (fstype != "cgroup" && fstype != "cgroup2") continue;
+        Hierarchy h;
+        h.root = unescape(f[3]);
+        h.mountpoint = unescape(f[4]);
+        h.v2 = fstype == "cgroup2";
+        if (!h.v2) {
+            for (const auto& opt : split(*(dash + 3), ','))
+                if (managed_v1(opt) || opt.rfind("name=", 0) == 0) h.controllers.push_back(opt);
+            // The same hierarchy mounted twice (a bind elsewhere): the first mount serves.
+            bool seen = std::any_of(out.begin(), out.end(), [&](const Hierarchy& o) {
+                return !o.v2 && o.controllers == h.controllers;
+            });
+            if (seen || h.controllers.empty()) continue;
+        } else if (std::any_of(out.begin(), out.end(), [](const Hierarchy& o) { return o.v2; })) {
+            continue;
+        }
+        out.push_back(std::move(h));
+    }
+    return out;
+}
+
+std::map<std::string, std::string> parse_proc_cgroup(std::string_view text) {
+    std::map<std::string, std::string> out;
+    for (const auto& line : split(text, '\n')) {
+        auto a = line.find(':');
+        auto b = a == std::string::npos ? a : line.find(':', a + 1);
+        if (b == std::string::npos) continue;
+        std::string controllers = line.substr(a + 1, b - a - 1);
+        std::string path = line.substr(b + 1);
+        if (controllers.empty()) {
+            out[""] = path;
+            continue;
+        }
+        for (const auto& c : split(controllers, ',')) out[c] = path;
+    }
+    return out;
+}
+
+std::string clean_path(const std::string& path) {
+    std::vector<std::string> parts;
+    for (const auto& p : split(path, '/')) {
+        if (p.empty() || p == ".") continue;
+        if (p == "..") {
+            if (!parts.empty()) parts.pop_back();
+            continue;
+        }
+        parts.push_back(p);
+    }
+    std::string out = !path.empty() && path.front() == '/' ? "/" : "";
+    for (size_t i = 0; i < parts.size(); ++i) out += (i ? "/" : "") + parts[i];
+    return out;
+}
+
+Paths compute_paths(Mode mode, const std::vector<Hierarchy>& hierarchies,
+                    const std::map<std::string, std::string>& own, const std::string& cgroups_path,
+                    const std::string& id) {
+    Paths paths;
+    std::string inner = clean_path(cgroups_path.empty() ? id : cgroups_path);
+    bool absolute = !inner.empty() && inner.front() == '/';
+    for (const auto& h : hierarchies) {
+        std::vector<std::string> keys;
+        if (h.v2) {
+            if (mode == Mode::legacy) continue;
+            keys.push_back("");
+        } else {
+            if (mode == Mode::unified) continue;
+            for (const auto& c : h.controllers)
+                if (managed_v1(c)) keys.push_back(c);
+            if (keys.empty()) continue;
+        }
+        std::string path;
+        if (absolute) {
+            path = join(h.mountpoint, inner);
+        } else {
+            auto it = own.find(keys.front());
+            std::string mine = it == own.end() ? "/" : it->second;
+            // The cgroup relative to what is mounted here (a container sees its own cgroup as /).
+            if (h.root != "/" && mine.rfind(h.root, 0) == 0) mine = mine.substr(h.root.size());
+            path = join(join(h.mountpoint, mine), inner);
+        }
+        for (const auto& k : keys) paths[k] = path;
+    }
+    return paths;
+}
+
+}  // namespace rong::cgroups

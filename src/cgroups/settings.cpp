@@ -1,0 +1,247 @@
+// linux.resources as cgroup file writes: which file gets which value, in which order. Pure.
+// v1 follows runc's libcontainer/cgroups/fs; v2 the kernel's cgroup-v2.rst with runc's
+// conversions (libcontainer/cgroups/utils.go, fs2).
+#include <algorithm>
+#include <set>
+
+#include "cgroups/cgroups.hpp"
+
+namespace rong::cgroups {
+
+namespace {
+
+std::string num(int64_t v) { return std::to_string(v); }
+std::string num(uint64_t v) { return std::to_string(v); }
+
+std::string dev_num(const std::optional<int64_t>& n) { return n && *n >= 0 ? std::to_string(*n) : "*"; }
+
+std::string device_rule(const spec::DeviceRule& d) {
+    std::string type = d.type.empty() ? "a" : d.type;
+    std::string access = d.access.empty() ? "rwm" : d.access;
+    return type + " " + dev_num(d.major) + ":" + dev_num(d.minor) + " " + access;
+}
+
+bool is_wildcard_all(const spec::DeviceRule& d) {
+    bool all_types = d.type.empty() || d.type == "a";
+    bool all_nums = (!d.major || *d.major < 0) && (!d.minor || *d.minor < 0);
+    std::string access = d.access.empty() ? "rwm" : d.access;
+    bool all_access = access.find('r') != std::string::npos && access.find('w') != std::string::npos &&
+                      access.find('m') != std::string::npos;
+    return all_types && all_nums && all_access;
+}
+
+void add_memory_v1(std::vector<Write>& w, const spec::MemoryResources& m, const Current& cur) {
+    int64_t limit = m.limit.value_or(0);
+    int64_t swap = m.swap.value_or(0);
+    // Unlimited memory with swap unsaid: swap is unlimited too (runc).
+    if (limit == -1 && swap == 0) swap = -1;
+    auto mem = Write{"memory", "memory.limit_in_bytes", num(limit)};
+    auto memsw = Write{"memory", "memory.memsw.limit_in_bytes", num(swap)};
+    if (limit != 0 && swap != 0) {
+        // memsw may never be below the memory limit: raise memsw first when growing.
+        int64_t current = cur.memory_limit.value_or(INT64_MAX);
+        if (swap == -1 || (current >= 0 && current < swap)) {
+            w.push_back(memsw);
+            w.push_back(mem);
+        } else {
+            w.push_back(mem);
+            w.push_back(memsw);
+        }
+    } else {
+        if (limit != 0) w.push_back(mem);
+        if (swap != 0) w.push_back(memsw);
+    }
+    if (m.reservation && *m.reservation != 0)
+        w.push_back({"memory", "memory.soft_limit_in_bytes", num(*m.reservation)});
+    if (m.kernelTCP && *m.kernelTCP != 0)
+        w.push_back({"memory", "memory.kmem.tcp.limit_in_bytes", num(*m.kernelTCP)});
+    if (m.disableOOMKiller && *m.disableOOMKiller) w.push_back({"memory", "memory.oom_control", "1"});
+    if (m.swappiness && *m.swappiness <= 100) w.push_back({"memory", "memory.swappiness", num(*m.swappiness)});
+}
+
+void add_cpu_v1(std::vector<Write>& w, const spec::CpuResources& c) {
+    if (c.shares && *c.shares) w.push_back({"cpu", "cpu.shares", num(*c.shares)});
+    // Period before quota: a quota is checked against the period in force.
+    if (c.period && *c.period) w.push_back({"cpu", "cpu.cfs_period_us", num(*c.period)});
+    if (c.quota && *c.quota) w.push_back({"cpu", "cpu.cfs_quota_us", num(*c.quota)});
+    if (c.burst) w.push_back({"cpu", "cpu.cfs_burst_us", num(*c.burst)});
+    if (c.realtimePeriod && *c.realtimePeriod) w.push_back({"cpu", "cpu.rt_period_us", num(*c.realtimePeriod)});
+    if (c.realtimeRuntime && *c.realtimeRuntime) w.push_back({"cpu", "cpu.rt_runtime_us", num(*c.realtimeRuntime)});
+    if (c.idle) w.push_back({"cpu", "cpu.idle", num(*c.idle)});
+    if (!c.cpus.empty()) w.push_back({"cpuset", "cpuset.cpus", c.cpus});
+    if (!c.mems.empty()) w.push_back({"cpuset", "cpuset.mems", c.mems});
+}
+
+void add_blkio_v1(std::vector<Write>& w, const spec::BlockIO& b) {
+    if (b.weight && *b.weight) w.push_back({"blkio", "blkio.weight", num(uint64_t{*b.weight})});
+    if (b.leafWeight && *b.leafWeight) w.push_back({"blkio", "blkio.leaf_weight", num(uint64_t{*b.leafWeight})});
+    for (const auto& d : b.weightDevice) {
+        std::string dev = num(d.major) + ":" + num(d.minor) + " ";
+        if (d.weight) w.push_back({"blkio", "blkio.weight_device", dev + num(uint64_t{*d.weight})});
+        if (d.leafWeight) w.push_back({"blkio", "blkio.leaf_weight_device", dev + num(uint64_t{*d.leafWeight})});
+    }
+    auto throttle = [&](const std::vector<spec::ThrottleDevice>& list, const char* file) {
+        for (const auto& d : list) w.push_back({"blkio", file, num(d.major) + ":" + num(d.minor) + " " + num(d.rate)});
+    };
+    throttle(b.throttleReadBpsDevice, "blkio.throttle.read_bps_device");
+    throttle(b.throttleWriteBpsDevice, "blkio.throttle.write_bps_device");
+    throttle(b.throttleReadIOPSDevice, "blkio.throttle.read_iops_device");
+    throttle(b.throttleWriteIOPSDevice, "blkio.throttle.write_iops_device");
+}
+
+}  // namespace
+
+std::vector<spec::DeviceRule> default_device_rules() {
+    auto rule = [](const char* type, int64_t major, int64_t minor, const char* access) {
+        spec::DeviceRule d;
+        d.allow = true;
+        d.type = type;
+        if (major >= 0) d.major = major;
+        if (minor >= 0) d.minor = minor;
+        d.access = access;
+        return d;
+    };
+    return {rule("c", -1, -1, "m"),    rule("b", -1, -1, "m"),   rule("c", 1, 3, "rwm"),
+            rule("c", 1, 8, "rwm"),    rule("c", 1, 7, "rwm"),   rule("c", 5, 0, "rwm"),
+            rule("c", 1, 5, "rwm"),    rule("c", 1, 9, "rwm"),   rule("c", 136, -1, "rwm"),
+            rule("c", 5, 2, "rwm"),    rule("c", 10, 200, "rwm")};
+}
+
+std::vector<Write> v1_device_writes(const std::vector<spec::DeviceRule>& rules) {
+    // A rule for every device with every access resets the default and drops what came before;
+    // runc's emulator starts from deny-all.
+    bool default_allow = false;
+    std::vector<const spec::DeviceRule*> exceptions;
+    for (const auto& r : rules) {
+        if (is_wildcard_all(r)) {
+            default_allow = r.allow;
+            exceptions.clear();
+        } else {
+            exceptions.push_back(&r);
+        }
+    }
+    std::vector<Write> w;
+    w.push_back({"devices", default_allow ? "devices.allow" : "devices.deny", "a"});
+    for (const auto* r : exceptions) w.push_back({"devices", r->allow ? "devices.allow" : "devices.deny", device_rule(*r)});
+    return w;
+}
+
+spec::Resources resources_for(const spec::Linux& linux) {
+    spec::Resources r = linux.resources.value_or(spec::Resources{});
+    for (const auto& d : linux.devices) {
+        spec::DeviceRule rule;
+        rule.allow = true;
+        rule.type = d.type == "u" ? "c" : d.type;
+        rule.major = d.major;
+        rule.minor = d.minor;
+        rule.access = "rwm";
+        r.devices.push_back(rule);
+    }
+    for (auto& d : default_device_rules()) r.devices.push_back(std::move(d));
+    return r;
+}
+
+Result<std::vector<Write>> v1_writes(const spec::Resources& r, const Current& current) {
+    if (!r.unified.empty()) return Error::msg("linux.resources.unified: cannot be used with cgroup v1");
+    std::vector<Write> w;
+    if (r.cpu) add_cpu_v1(w, *r.cpu);
+    if (r.memory) add_memory_v1(w, *r.memory, current);
+    if (r.pidsLimit && *r.pidsLimit != 0)
+        w.push_back({"pids", "pids.max", *r.pidsLimit > 0 ? num(*r.pidsLimit) : std::string("max")});
+    if (r.blockIO) add_blkio_v1(w, *r.blockIO);
+    for (const auto& h : r.hugepageLimits)
+        w.push_back({"hugetlb", "hugetlb." + h.pageSize + ".limit_in_bytes", num(h.limit)});
+    if (r.network) {
+        if (r.network->classID) w.push_back({"net_cls", "net_cls.classid", num(uint64_t{*r.network->classID})});
+        for (const auto& p : r.network->priorities)
+            w.push_back({"net_prio", "net_prio.ifpriomap", p.name + " " + num(uint64_t{p.priority})});
+    }
+    return w;
+}
+
+uint64_t cpu_shares_to_weight(uint64_t shares) {
+    if (shares == 0) return 0;
+    shares = std::clamp<uint64_t>(shares, 2, 262144);
+    return 1 + ((shares - 2) * 9999) / 262142;
+}
+
+uint64_t blkio_weight_to_io_weight(uint64_t weight) {
+    if (weight == 0) return 0;
+    weight = std::clamp<uint64_t>(weight, 10, 1000);
+    return 1 + (weight - 10) * 9999 / 990;
+}
+
+Result<int64_t> swap_to_v2(int64_t memory_swap, int64_t memory) {
+    if (memory_swap == -1) return -1;
+    if (memory_swap == 0) return 0;
+    if (memory == 0 || memory == -1) return Error::msg("unable to set swap limit without memory limit");
+    if (memory_swap < memory) return Error::msg("memory+swap limit should be >= memory limit");
+    return memory_swap - memory;
+}
+
+Result<std::vector<Write>> v2_writes(const spec::Resources& r) {
+    std::vector<Write> w;
+    auto max_or = [](int64_t v) { return v < 0 ? std::string("max") : std::to_string(v); };
+    if (r.cpu) {
+        const auto& c = *r.cpu;
+        if (c.shares && *c.shares) w.push_back({"", "cpu.weight", num(cpu_shares_to_weight(*c.shares))});
+        if ((c.quota && *c.quota) || (c.period && *c.period)) {
+            std::string v = c.quota && *c.quota > 0 ? num(*c.quota) : std::string("max");
+            if (c.period && *c.period) v += " " + num(*c.period);
+            w.push_back({"", "cpu.max", v});
+        }
+        if (c.burst) w.push_back({"", "cpu.max.burst", num(*c.burst)});
+        if (c.idle) w.push_back({"", "cpu.idle", num(*c.idle)});
+        if (c.realtimePeriod || c.realtimeRuntime)
+            return Error::msg("linux.resources.cpu: realtime settings are not supported with cgroup v2");
+        if (!c.cpus.empty()) w.push_back({"", "cpuset.cpus", c.cpus});
+        if (!c.mems.empty()) w.push_back({"", "cpuset.mems", c.mems});
+    }
+    if (r.memory) {
+        const auto& m = *r.memory;
+        int64_t limit = m.limit.value_or(0);
+        int64_t swap = TRY(swap_to_v2(m.swap.value_or(0), limit));
+        // Swap first: with a memory limit alone, swap would otherwise be unlimited on top.
+        if (swap != 0) w.push_back({"", "memory.swap.max", max_or(swap)});
+        if (limit != 0) w.push_back({"", "memory.max", max_or(limit)});
+        if (m.reservation && *m.reservation != 0) w.push_back({"", "memory.low", max_or(*m.reservation)});
+        if (m.disableOOMKiller && *m.disableOOMKiller) w.push_back({"", "memory.oom.group", "0"});
+    }
+    if (r.pidsLimit && *r.pidsLimit != 0) w.push_back({"", "pids.max", max_or(*r.pidsLimit)});
+    if (r.blockIO) {
+        const auto& b = *r.blockIO;
+        if (b.weight && *b.weight) w.push_back({"", "io.weight", "default " + num(blkio_weight_to_io_weight(*b.weight))});
+        for (const auto& d : b.weightDevice)
+            if (d.weight)
+                w.push_back({"", "io.weight", num(d.major) + ":" + num(d.minor) + " " +
+                                                  num(blkio_weight_to_io_weight(*d.weight))});
+        auto io_max = [&](const std::vector<spec::ThrottleDevice>& list, const char* key) {
+            for (const auto& d : list)
+                w.push_back({"", "io.max", num(d.major) + ":" + num(d.minor) + " " + key + "=" + num(d.rate)});
+        };
+        io_max(b.throttleReadBpsDevice, "rbps");
+        io_max(b.throttleWriteBpsDevice, "wbps");
+        io_max(b.throttleReadIOPSDevice, "riops");
+        io_max(b.throttleWriteIOPSDevice, "wiops");
+    }
+    for (const auto& h : r.hugepageLimits) w.push_back({"", "hugetlb." + h.pageSize + ".max", num(h.limit)});
+    for (const auto& [file, value] : r.unified) {
+        if (file.find('/') != std::string::npos || file == "." || file == "..")
+            return Error::msg("linux.resources.unified: invalid file name " + file);
+        w.push_back({"", file, value});
+    }
+    return w;
+}
+
+std::vector<std::string> v2_controllers_needed(const std::vector<Write>& writes) {
+    std::set<std::string> seen;
+    std::vector<std::string> out;
+    for (const auto& w : writes) {
+        std::string c = w.file.substr(0, w.file.find('.'));
+        if (c == "cgroup") continue;
+        if (seen.insert(c).second) out.push_back(c);
+    }
+    return out;
+}
+
+}  // namespace rong::cgroups

@@ -1,0 +1,267 @@
+#include "cli/cgroup_commands.hpp"
+
+#include <poll.h>
+#include <unistd.h>
+
+#include <cctype>
+#include <chrono>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "cli/output.hpp"
+#include "spec/parse.hpp"
+#include "sys/file.hpp"
+
+namespace rong::cli {
+
+namespace {
+
+void print(const std::string& text) {
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    std::fflush(stdout);
+}
+
+int cmd_pause(const container::StateStore& store, const std::string& id) {
+    auto st = container::pause(store, id);
+    return st ? 0 : report_error(st.error());
+}
+
+int cmd_resume(const container::StateStore& store, const std::string& id) {
+    auto st = container::resume(store, id);
+    return st ? 0 : report_error(st.error());
+}
+
+// runc: json is the array of host pids; table runs `ps` (default -ef) and keeps its header and
+// the lines whose PID column is one of the container's.
+int cmd_ps(const container::StateStore& store, const std::string& format, std::vector<std::string> args) {
+    if (args.empty()) return report_error(Error::msg("ps: container id is required"));
+    std::string id = args.front();
+    args.erase(args.begin());
+    if (!args.empty() && args.front() == "--") args.erase(args.begin());
+    auto pids = container::processes(store, id);
+    if (!pids) return report_error(pids.error());
+    if (format == "json") {
+        print((pids->empty() ? std::string("null") : nlohmann::json(*pids).dump()) + "\n");
+        return 0;
+    }
+    if (format != "table") return report_error(Error::msg("invalid format option"));
+    if (args.empty()) args.push_back("-ef");
+    std::string cmd = "ps";
+    for (const auto& a : args) {
+        std::string q = "'";
+        for (char ch : a) q += ch == '\'' ? std::string("'\\''") : std::string(1, ch);
+        cmd += " " + q + "'";
+    }
+    cmd += " 2>&1";
+    FILE* p = ::popen(cmd.c_str(), "r");
+    if (!p) return report_error(Error::sys("run ps"));
+    std::string out;
+    char buf[4096];
+    for (size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
+    int status = ::pclose(p);
+    if (status != 0) return report_error(Error::msg("ps: " + out));
+    std::vector<std::string> lines;
+    for (size_t pos = 0; pos < out.size();) {
+        size_t end = out.find('\n', pos);
+        if (end == std::string::npos) end = out.size();
+        lines.push_back(out.substr(pos, end - pos));
+        pos = end + 1;
+    }
+    if (lines.empty()) return report_error(Error::msg("ps: no output"));
+    auto fields = [](const std::string& line) {
+        std::vector<std::string> f;
+        for (size_t i = 0; i < line.size();) {
+            while (i < line.size() && std::isspace(static_cast<unsigned char>(line[i]))) ++i;
+            size_t start = i;
+            while (i < line.size() && !std::isspace(static_cast<unsigned char>(line[i]))) ++i;
+            if (i > start) f.push_back(line.substr(start, i - start));
+        }
+        return f;
+    };
+    auto header = fields(lines[0]);
+    size_t pid_index = header.size();
+    for (size_t i = 0; i < header.size(); ++i)
+        if (header[i] == "PID") pid_index = i;
+    if (pid_index == header.size()) return report_error(Error::msg("couldn't find PID field in ps output"));
+    std::string result = lines[0] + "\n";
+    for (size_t i = 1; i < lines.size(); ++i) {
+        auto f = fields(lines[i]);
+        if (f.size() <= pid_index) continue;
+        pid_t pid = static_cast<pid_t>(std::atol(f[pid_index].c_str()));
+        if (std::find(pids->begin(), pids->end(), pid) != pids->end()) result += lines[i] + "\n";
+    }
+    print(result);
+    return 0;
+}
+
+Result<spec::Resources> update_resources(const UpdateFlags& f) {
+    spec::Resources r;
+    if (!f.resources.empty()) {
+        std::string text;
+        if (f.resources == "-") {
+            text = TRY(sys::read_fd(0));
+        } else {
+            text = TRY(sys::read_file(f.resources));
+        }
+        r = TRY(spec::parse_resources(text, f.resources == "-" ? "stdin" : f.resources));
+    }
+    auto mem = [&]() -> spec::MemoryResources& {
+        if (!r.memory) r.memory.emplace();
+        return *r.memory;
+    };
+    auto cpu = [&]() -> spec::CpuResources& {
+        if (!r.cpu) r.cpu.emplace();
+        return *r.cpu;
+    };
+    if (!f.memory.empty()) mem().limit = TRY(parse_bytes(f.memory));
+    if (!f.memory_swap.empty()) mem().swap = TRY(parse_bytes(f.memory_swap));
+    if (!f.memory_reservation.empty()) mem().reservation = TRY(parse_bytes(f.memory_reservation));
+    if (!f.kernel_memory.empty()) mem().kernel = TRY(parse_bytes(f.kernel_memory));
+    if (!f.kernel_memory_tcp.empty()) mem().kernelTCP = TRY(parse_bytes(f.kernel_memory_tcp));
+    if (f.cpu_shares) cpu().shares = *f.cpu_shares;
+    if (f.cpu_period) cpu().period = *f.cpu_period;
+    if (f.cpu_quota) cpu().quota = *f.cpu_quota;
+    if (f.cpu_rt_period) cpu().realtimePeriod = *f.cpu_rt_period;
+    if (f.cpu_rt_runtime) cpu().realtimeRuntime = *f.cpu_rt_runtime;
+    if (!f.cpuset_cpus.empty()) cpu().cpus = f.cpuset_cpus;
+    if (!f.cpuset_mems.empty()) cpu().mems = f.cpuset_mems;
+    if (f.pids_limit) r.pidsLimit = *f.pids_limit;
+    if (f.blkio_weight) {
+        if (!r.blockIO) r.blockIO.emplace();
+        r.blockIO->weight = *f.blkio_weight;
+    }
+    return r;
+}
+
+int cmd_update(const container::StateStore& store, const std::string& id, const UpdateFlags& flags) {
+    auto r = update_resources(flags);
+    if (!r) return report_error(r.error());
+    auto st = container::update(store, id, *r);
+    return st ? 0 : report_error(st.error());
+}
+
+std::string stats_event(const std::string& id, nlohmann::ordered_json data) {
+    nlohmann::ordered_json e;
+    e["type"] = "stats";
+    e["id"] = id;
+    e["data"] = std::move(data);
+    return e.dump() + "\n";
+}
+
+int cmd_events(const container::StateStore& store, const std::string& id, bool stats_once,
+               const std::string& interval) {
+    auto ms = parse_go_duration_ms(interval);
+    if (!ms) return report_error(ms.error());
+    if (*ms <= 0) return report_error(Error::msg("duration interval must be greater than 0"));
+    for (;;) {
+        auto data = container::stats(store, id);
+        if (!data) {
+            // The container went away while streaming: the stream ends.
+            if (!stats_once && data.error().message == "container not running") return 0;
+            return report_error(data.error());
+        }
+        print(stats_event(id, std::move(*data)));
+        if (stats_once) return 0;
+        std::this_thread::sleep_for(std::chrono::milliseconds(*ms));
+    }
+}
+
+}  // namespace
+
+Result<int64_t> parse_bytes(const std::string& text) {
+    if (text == "-1") return int64_t{-1};
+    size_t i = 0;
+    while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.')) ++i;
+    if (i == 0) return Error::msg("invalid size: '" + text + "'");
+    double value = std::strtod(text.substr(0, i).c_str(), nullptr);
+    std::string unit;
+    for (char c : text.substr(i))
+        if (c != ' ') unit += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (!unit.empty() && unit.back() == 'b') unit.pop_back();
+    if (unit.size() == 2 && unit.back() == 'i') unit.pop_back();
+    double mult = 1;
+    if (unit == "k") mult = 1024.0;
+    else if (unit == "m") mult = 1024.0 * 1024;
+    else if (unit == "g") mult = 1024.0 * 1024 * 1024;
+    else if (unit == "t") mult = 1024.0 * 1024 * 1024 * 1024;
+    else if (unit == "p") mult = 1024.0 * 1024 * 1024 * 1024 * 1024;
+    else if (!unit.empty()) return Error::msg("invalid size: '" + text + "'");
+    return static_cast<int64_t>(value * mult);
+}
+
+Result<int64_t> parse_go_duration_ms(const std::string& text) {
+    if (text == "0") return int64_t{0};
+    size_t i = 0;
+    double total_ns = 0;
+    bool any = false;
+    while (i < text.size()) {
+        size_t start = i;
+        while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.')) ++i;
+        if (i == start) return Error::msg("time: invalid duration \"" + text + "\"");
+        double v = std::strtod(text.substr(start, i - start).c_str(), nullptr);
+        size_t ustart = i;
+        while (i < text.size() && !std::isdigit(static_cast<unsigned char>(text[i])) && text[i] != '.') ++i;
+        std::string unit = text.substr(ustart, i - ustart);
+        double ns;
+        if (unit == "ns") ns = 1;
+        else if (unit == "us" || unit == "µs") ns = 1e3;
+        else if (unit == "ms") ns = 1e6;
+        else if (unit == "s") ns = 1e9;
+        else if (unit == "m") ns = 60e9;
+        else if (unit == "h") ns = 3600e9;
+        else return Error::msg("time: " + std::string(unit.empty() ? "missing unit" : "unknown unit") +
+                               " in duration \"" + text + "\"");
+        total_ns += v * ns;
+        any = true;
+    }
+    if (!any) return Error::msg("time: invalid duration \"" + text + "\"");
+    return static_cast<int64_t>(total_ns / 1e6);
+}
+
+void add_cgroup_commands(CLI::App& app, CgroupCommands& c) {
+    c.pause = app.add_subcommand("pause", "suspend all processes of a container");
+    c.pause->add_option("container-id", c.id)->required();
+    c.resume = app.add_subcommand("resume", "resume all processes of a paused container");
+    c.resume->add_option("container-id", c.id)->required();
+
+    c.ps = app.add_subcommand("ps", "list the processes of a container");
+    c.ps->add_option("-f,--format", c.ps_format, "table or json");
+    c.ps->prefix_command();  // ID, then the arguments for ps(1)
+
+    auto* u = app.add_subcommand("update", "update a container's resource limits");
+    c.update = u;
+    auto& f = c.update_flags;
+    u->add_option("-r,--resources", f.resources, "a LinuxResources JSON file, - for stdin");
+    u->add_option("--memory", f.memory, "memory limit (bytes, or with k, m, g)");
+    u->add_option("--memory-swap", f.memory_swap, "memory plus swap limit");
+    u->add_option("--memory-reservation", f.memory_reservation, "memory soft limit");
+    u->add_option("--kernel-memory", f.kernel_memory, "kernel memory limit (ignored by the kernel)");
+    u->add_option("--kernel-memory-tcp", f.kernel_memory_tcp, "kernel TCP buffer limit");
+    u->add_option("--cpu-shares", f.cpu_shares, "CPU shares");
+    u->add_option("--cpu-period", f.cpu_period, "CFS period (us)");
+    u->add_option("--cpu-quota", f.cpu_quota, "CFS quota (us)");
+    u->add_option("--cpu-rt-period", f.cpu_rt_period, "realtime period (us)");
+    u->add_option("--cpu-rt-runtime", f.cpu_rt_runtime, "realtime runtime (us)");
+    u->add_option("--cpuset-cpus", f.cpuset_cpus, "CPUs allowed");
+    u->add_option("--cpuset-mems", f.cpuset_mems, "memory nodes allowed");
+    u->add_option("--pids-limit", f.pids_limit, "maximum number of pids");
+    u->add_option("--blkio-weight", f.blkio_weight, "block IO weight (10-1000)");
+    u->add_option("container-id", c.id)->required();
+
+    c.events = app.add_subcommand("events", "stream a container's stats");
+    c.events->add_flag("--stats", c.stats, "print the stats once and exit");
+    c.events->add_option("--interval", c.interval, "interval between stats (Go duration)");
+    c.events->add_option("container-id", c.id)->required();
+}
+
+std::optional<int> run_cgroup_command(const container::StateStore& store, const CgroupCommands& c) {
+    if (c.pause && c.pause->parsed()) return cmd_pause(store, c.id);
+    if (c.resume && c.resume->parsed()) return cmd_resume(store, c.id);
+    if (c.ps && c.ps->parsed()) return cmd_ps(store, c.ps_format, c.ps->remaining());
+    if (c.update && c.update->parsed()) return cmd_update(store, c.id, c.update_flags);
+    if (c.events && c.events->parsed()) return cmd_events(store, c.id, c.stats, c.interval);
+    return std::nullopt;
+}
+
+}  // namespace rong::cli

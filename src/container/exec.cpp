@@ -1,0 +1,150 @@
+// exec: the parent joins the container's pid namespace (for its children only), clones the
+// process, and the process joins the rest through the init's pidfd, sets itself up like the init
+// and execs. Success is the sync socket closing on exec (it is close-on-exec); failure is a
+// message on it.
+#include "container/exec.hpp"
+
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "container/process.hpp"
+#include "namespaces/namespaces.hpp"
+#include "spec/parse.hpp"
+#include "sys/file.hpp"
+#include "sys/process.hpp"
+#include "sys/socket.hpp"
+
+namespace rong::container {
+
+namespace {
+
+void set_env(std::vector<std::string>& env, const std::string& entry) {
+    auto eq = entry.find('=');
+    std::string key = entry.substr(0, eq == std::string::npos ? entry.size() : eq + 1);
+    for (auto& e : env) {
+        if (e.compare(0, key.size(), key) == 0) {
+            e = entry;
+            return;
+        }
+    }
+    env.push_back(entry);
+}
+
+// The namespaces of the container's init that an exec'd process joins (all those the config
+// names: new ones and joined ones alike are the init's now).
+int namespace_flags(const spec::Config& config) {
+    int flags = 0;
+    if (config.linux)
+        for (const auto& ns : config.linux->namespaces) flags |= namespaces::clone_flag(ns.type);
+    return flags;
+}
+
+[[noreturn]] void report_and_exit(int sync_fd, const Error& error) {
+    (void)sys::send_message(sync_fd, error.message);
+    ::_exit(1);
+}
+
+[[noreturn]] void run_exec_child(int sync_fd, int init_pidfd, int ns_flags, const spec::Process& proc,
+                                 int console_fd, int preserve_fds) {
+    auto fail = [&](const Error& e) { report_and_exit(sync_fd, e); };
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+    ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+
+    // One setns through the pidfd joins them all at once, user namespace first.
+    if (ns_flags && ::setns(init_pidfd, ns_flags & ~CLONE_NEWPID) < 0) fail(Error::sys("setns into the container"));
+    ::close(init_pidfd);
+    if (::chdir("/") < 0) fail(Error::sys("chdir /"));
+    if (proc.terminal) {
+        sys::Fd root(::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
+        auto console = rootfs::open_pty(root.get());
+        if (!console) fail(console.error());
+        if (auto st = attach_terminal(*console, console_fd, proc); !st) fail(st.error());
+    }
+    auto target = prepare_process(proc);
+    if (!target) fail(target.error());
+    // The process outlives `exec --detach`: it must not die with us once it runs.
+    ::prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
+    report_and_exit(sync_fd, exec_process(*target, preserve_fds));
+}
+
+}  // namespace
+
+Result<spec::Process> exec_process_spec(const spec::Config& config, const ExecOptions& opts) {
+    if (!opts.process_file.empty()) {
+        std::string text = TRY(sys::read_file(opts.process_file));
+        return spec::parse_process(text, opts.process_file);
+    }
+    if (!config.process) return Error::msg("the container's config has no process to start from");
+    spec::Process proc = *config.process;
+    if (opts.args.empty()) return Error::msg("exec: no command given (args or --process)");
+    proc.args = opts.args;
+    proc.terminal = opts.tty;
+    proc.consoleSize.reset();
+    for (const auto& e : opts.env) set_env(proc.env, e);
+    if (opts.cwd) proc.cwd = *opts.cwd;
+    if (opts.uid) proc.user.uid = *opts.uid;
+    if (opts.gid) proc.user.gid = *opts.gid;
+    if (!opts.additional_gids.empty()) proc.user.additionalGids = opts.additional_gids;
+    if (opts.no_new_privs) proc.noNewPrivileges = true;
+    if (!opts.caps.empty()) {
+        if (!proc.capabilities) proc.capabilities.emplace();
+        auto& c = *proc.capabilities;
+        for (const auto& cap : opts.caps)
+            for (auto* set : {&c.bounding, &c.effective, &c.permitted, &c.inheritable}) set->push_back(cap);
+    }
+    return proc;
+}
+
+Result<ExecHandle> exec(const StateStore& store, const ExecOptions& opts, int console_fd) {
+    ContainerState state = TRY(store.load(opts.id));
+    ContainerStatus status = status_of(state, store.dir_of(opts.id));
+    if (status == ContainerStatus::stopped) return Error::msg("cannot exec in a stopped container");
+    if (status == ContainerStatus::paused && !opts.ignore_paused)
+        return Error::msg("cannot exec in a paused container (use --ignore-paused to override)");
+    spec::Config config = TRY(spec::parse_config(state.config_json, "state.json: config"));
+    spec::Process proc = TRY(exec_process_spec(config, opts));
+
+    sys::Fd console_sock;
+    if (proc.terminal) {
+        if (!opts.console_socket.empty())
+            console_sock = TRY(sys::connect_unix(opts.console_socket));
+        else if (console_fd < 0)
+            return Error::msg("cannot allocate tty if rong will detach without setting console socket");
+    } else if (!opts.console_socket.empty()) {
+        return Error::msg("cannot use console socket if rong will not detach or allocate tty");
+    }
+    int console = console_sock ? console_sock.get() : console_fd;
+
+    sys::Fd init_pidfd = TRY(sys::open_pidfd(state.pid, state.start_time));
+    int ns_flags = namespace_flags(config);
+    // setns(pid) moves only our future children: the clone below lands in the container.
+    if ((ns_flags & CLONE_NEWPID) && ::setns(init_pidfd.get(), CLONE_NEWPID) < 0)
+        return Error::sys("setns into the container's pid namespace");
+
+    auto [parent_sock, child_sock] = TRY(sys::seqpacket_pair());
+    int min_fd = 3 + opts.preserve_fds;
+    TRY(sys::move_fd_above(child_sock, min_fd));
+    TRY(sys::move_fd_above(init_pidfd, min_fd));
+    TRY(sys::move_fd_above(console_sock, min_fd));
+    ExecHandle handle;
+    pid_t pid = TRY(sys::clone_process(0, &handle.pidfd));
+    if (pid == 0) run_exec_child(child_sock.get(), init_pidfd.get(), ns_flags, proc, console, opts.preserve_fds);
+    child_sock.reset();
+    handle.pid = pid;
+
+    auto msg = sys::recv_message(parent_sock.get());
+    if (!msg || !msg->empty()) {
+        ::waitpid(pid, nullptr, 0);
+        return msg ? Error::msg(*msg) : std::move(msg).error();
+    }
+    return handle;
+}
+
+}  // namespace rong::container
