@@ -86,7 +86,15 @@ Result<ExecTarget> setup(const InitContext& ctx, std::string& hook_state) {
     rootfd.reset();
     TRY(rootfs::finish(config));
 
-    return prepare_process(proc);
+    SeccompSetup seccomp;
+    if (config.linux && config.linux->seccomp) seccomp.config = &*config.linux->seccomp;
+    seccomp.send_listener = [&ctx](sys::Fd listener) -> Status {
+        TRY(sys::send_message(ctx.sync_fd, std::string(1, kSyncSeccomp)));
+        TRY(sys::send_fd(ctx.sync_fd, listener.get(), "seccomp"));
+        TRY(await(ctx.sync_fd, kSyncGo));
+        return {};
+    };
+    return prepare_process(proc, seccomp);
 }
 
 [[noreturn]] void fail(int sync_fd, const Error& error) {

@@ -15,6 +15,8 @@ enum SyncMessage : char {
     kSyncReady = 'R',     // init → parent: set up, waiting on the exec fifo
     kSyncCommitted = 'C', // parent → init: state saved, letting go (payload: startContainer's state)
     kSyncError = 'E',     // init → parent: setup failed; the payload is the message
+    kSyncSeccomp = 'S',   // init → parent: a seccomp listener fd follows (SCM_RIGHTS); parent
+                          // passes it to the agent at listenerPath, then answers G
 };
 
 struct InitContext {

@@ -34,6 +34,7 @@
 #include "container/container.hpp"
 #include "container/hooks.hpp"
 #include "container/init.hpp"
+#include "container/seccomp_notify.hpp"
 #include "spec/parse.hpp"
 #include "sys/file.hpp"
 #include "sys/process.hpp"
@@ -62,8 +63,9 @@ Status check_supported(const spec::Config& config) {
     if (!config.process) return Error::msg("config.json: .process: required to create a container");
     if (!config.linux || !config.linux->find_namespace("mount"))
         return Error::msg("config.json: .linux.namespaces: a mount namespace is required");
-    if (config.linux->seccomp)
-        return Error::msg("config.json: .linux.seccomp: seccomp is not supported yet");
+    if (config.linux->seccomp && security::seccomp_uses_notify(*config.linux->seccomp) &&
+        config.linux->seccomp->listenerPath.empty())
+        return Error::msg("config.json: .linux.seccomp.listenerPath: required by SCMP_ACT_NOTIFY");
     return {};
 }
 
@@ -221,6 +223,12 @@ Result<Launched> create(const StateStore& store, const CreateOptions& opts, int 
     for (;;) {
         char kind = TRY(next_message(parent_sock.get(), pid));
         if (kind == kSyncReady) break;
+        if (kind == kSyncSeccomp) {
+            sys::Fd listener = TRY(sys::recv_fd(parent_sock.get()));
+            TRY(send_seccomp_listener(*config.linux->seccomp, listener.get(), pid, hook_state));
+            TRY(sys::send_message(parent_sock.get(), std::string(1, kSyncGo)));
+            continue;
+        }
         if (kind != kSyncHooks) return Error::msg(std::string("sync: unexpected message '") + kind + "'");
         TRY(run_hooks("prestart", config.hooks.prestart, hook_state));
         TRY(run_hooks("createRuntime", config.hooks.createRuntime, hook_state));
