@@ -1,0 +1,328 @@
+// cgroups/: mountinfo and /proc/self/cgroup parsing, runc's placement, resources → file writes
+// (v1 and v2, with the conversions), and the managers on a fake hierarchy in a temp dir.
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "cgroups/cgroups.hpp"
+#include "sys/file.hpp"
+
+namespace rong::cgroups {
+namespace {
+
+namespace fs = std::filesystem;
+
+const char* kHybridMountinfo =
+    "31 23 0:28 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755\n"
+    "32 31 0:29 / /sys/fs/cgroup/cpu rw,relatime - cgroup cgroup rw,cpu\n"
+    "33 31 0:30 / /sys/fs/cgroup/cpuacct rw,relatime - cgroup cgroup rw,cpuacct\n"
+    "35 31 0:32 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory\n"
+    "36 31 0:33 / /sys/fs/cgroup/devices rw,relatime - cgroup cgroup rw,devices\n"
+    "39 31 0:36 / /sys/fs/cgroup/pids rw,relatime - cgroup cgroup rw,pids\n"
+    "40 31 0:37 / /sys/fs/cgroup/systemd rw,relatime - cgroup cgroup rw,name=systemd\n"
+    "41 31 0:38 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw\n"
+    "50 31 0:29 /x /mnt/cpu\\040bind rw,relatime - cgroup cgroup rw,cpu\n";
+
+const char* kOwn =
+    "9:name=systemd:/\n8:pids:/\n4:memory:/process_api/abc\n2:cpuacct:/\n1:cpu:/\n5:devices:/\n0::/\n";
+
+TEST(Cgroups, ParseMountinfo) {
+    auto h = parse_mountinfo(kHybridMountinfo);
+    ASSERT_EQ(h.size(), 7u);  // the second mount of the cpu hierarchy is not a new one
+    EXPECT_EQ(h[0].mountpoint, "/sys/fs/cgroup/cpu");
+    EXPECT_EQ(h[0].controllers, std::vector<std::string>{"cpu"});
+    EXPECT_EQ(h[5].controllers, std::vector<std::string>{"name=systemd"});
+    EXPECT_TRUE(h[6].v2);
+    EXPECT_EQ(h[6].mountpoint, "/sys/fs/cgroup/unified");
+    auto co = parse_mountinfo("1 2 0:1 / /sys/fs/cgroup/cpu,cpuacct rw - cgroup cgroup rw,cpu,cpuacct\n");
+    ASSERT_EQ(co.size(), 1u);
+    EXPECT_EQ(co[0].controllers, (std::vector<std::string>{"cpu", "cpuacct"}));
+}
+
+TEST(Cgroups, ParseProcCgroup) {
+    auto own = parse_proc_cgroup("3:cpu,cpuacct:/a\n0::/b\n1:name=systemd:/c\n");
+    EXPECT_EQ(own["cpu"], "/a");
+    EXPECT_EQ(own["cpuacct"], "/a");
+    EXPECT_EQ(own[""], "/b");
+    EXPECT_EQ(own["name=systemd"], "/c");
+}
+
+TEST(Cgroups, CleanPath) {
+    EXPECT_EQ(clean_path("/a//b/./c/"), "/a/b/c");
+    EXPECT_EQ(clean_path("/../../a"), "/a");
+    EXPECT_EQ(clean_path("../../a/b"), "a/b");
+    EXPECT_EQ(clean_path("a/../../b"), "b");
+    EXPECT_EQ(clean_path(""), "");
+}
+
+TEST(Cgroups, PathsLikeRunc) {
+    auto h = parse_mountinfo(kHybridMountinfo);
+    auto own = parse_proc_cgroup(kOwn);
+    // Empty: <own cgroup>/<id> in every hierarchy, the unified one too on a hybrid host.
+    auto p = compute_paths(Mode::hybrid, h, own, "", "c1");
+    EXPECT_EQ(p["memory"], "/sys/fs/cgroup/memory/process_api/abc/c1");
+    EXPECT_EQ(p["cpu"], "/sys/fs/cgroup/cpu/c1");
+    EXPECT_EQ(p["name=systemd"], "/sys/fs/cgroup/systemd/c1");
+    EXPECT_EQ(p[""], "/sys/fs/cgroup/unified/c1");
+    // Absolute: directly under each mount.
+    p = compute_paths(Mode::hybrid, h, own, "/a/b", "c1");
+    EXPECT_EQ(p["memory"], "/sys/fs/cgroup/memory/a/b");
+    EXPECT_EQ(p["pids"], "/sys/fs/cgroup/pids/a/b");
+    // Relative: under the own cgroup; ".." cannot climb out.
+    p = compute_paths(Mode::hybrid, h, own, "../x/y", "c1");
+    EXPECT_EQ(p["memory"], "/sys/fs/cgroup/memory/process_api/abc/x/y");
+    // Legacy leaves the unified tree out; unified uses it alone.
+    EXPECT_EQ(compute_paths(Mode::legacy, h, own, "/a", "c").count(""), 0u);
+    auto u = compute_paths(Mode::unified, parse_mountinfo("1 2 0:1 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n"),
+                           parse_proc_cgroup("0::/user.slice\n"), "", "c1");
+    ASSERT_EQ(u.size(), 1u);
+    EXPECT_EQ(u[""], "/sys/fs/cgroup/user.slice/c1");
+}
+
+TEST(Cgroups, PathsRelativeToMountRoot) {
+    // Inside a container the hierarchy's root is the container's cgroup: /proc/self/cgroup
+    // (without a cgroup namespace) names the full path.
+    auto h = parse_mountinfo("1 2 0:1 /outer /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n");
+    auto p = compute_paths(Mode::legacy, h, parse_proc_cgroup("4:memory:/outer/inner\n"), "", "c");
+    EXPECT_EQ(p["memory"], "/sys/fs/cgroup/memory/inner/c");
+}
+
+TEST(Cgroups, V1MemoryOrder) {
+    spec::Resources r;
+    r.memory.emplace();
+    r.memory->limit = 100;
+    r.memory->swap = 200;
+    // A fresh cgroup (limit unlimited): memory first, then memsw.
+    auto w = *v1_writes(r);
+    ASSERT_EQ(w.size(), 2u);
+    EXPECT_EQ(w[0], (Write{"memory", "memory.limit_in_bytes", "100"}));
+    EXPECT_EQ(w[1], (Write{"memory", "memory.memsw.limit_in_bytes", "200"}));
+    // Growing past the current limit: memsw first.
+    w = *v1_writes(r, Current{50});
+    EXPECT_EQ(w[0].file, "memory.memsw.limit_in_bytes");
+    // Unlimited memory with swap unsaid: swap unlimited too, written first.
+    r.memory->limit = -1;
+    r.memory->swap.reset();
+    w = *v1_writes(r);
+    ASSERT_EQ(w.size(), 2u);
+    EXPECT_EQ(w[0], (Write{"memory", "memory.memsw.limit_in_bytes", "-1"}));
+}
+
+TEST(Cgroups, V1Writes) {
+    spec::Resources r;
+    r.memory.emplace();
+    r.memory->reservation = 10;
+    r.memory->swappiness = 60;
+    r.memory->disableOOMKiller = true;
+    r.cpu.emplace();
+    r.cpu->shares = 512;
+    r.cpu->quota = 50000;
+    r.cpu->period = 100000;
+    r.cpu->cpus = "0";
+    r.pidsLimit = -1;
+    r.blockIO.emplace();
+    r.blockIO->weight = 500;
+    r.blockIO->throttleReadBpsDevice.push_back({8, 0, 1048576});
+    r.hugepageLimits.push_back({"2MB", 4194304});
+    auto w = *v1_writes(r);
+    std::vector<Write> want = {
+        {"cpu", "cpu.shares", "512"},
+        {"cpu", "cpu.cfs_period_us", "100000"},
+        {"cpu", "cpu.cfs_quota_us", "50000"},
+        {"cpuset", "cpuset.cpus", "0"},
+        {"memory", "memory.soft_limit_in_bytes", "10"},
+        {"memory", "memory.oom_control", "1"},
+        {"memory", "memory.swappiness", "60"},
+        {"pids", "pids.max", "max"},
+        {"blkio", "blkio.weight", "500"},
+        {"blkio", "blkio.throttle.read_bps_device", "8:0 1048576"},
+        {"hugetlb", "hugetlb.2MB.limit_in_bytes", "4194304"},
+    };
+    EXPECT_EQ(w, want);
+    r.unified["memory.high"] = "1";
+    EXPECT_FALSE(v1_writes(r));
+}
+
+TEST(Cgroups, V1Devices) {
+    spec::Linux linux;
+    spec::DeviceRule deny_all;
+    deny_all.access = "rwm";
+    linux.resources.emplace();
+    linux.resources->devices.push_back(deny_all);
+    linux.devices.push_back({"c", "/dev/fuse", 10, 229, {}, {}, {}});
+    auto w = v1_device_writes(resources_for(linux).devices);
+    ASSERT_GE(w.size(), 3u);
+    EXPECT_EQ(w[0], (Write{"devices", "devices.deny", "a"}));
+    EXPECT_EQ(w[1], (Write{"devices", "devices.allow", "c 10:229 rwm"}));
+    EXPECT_EQ(w[2], (Write{"devices", "devices.allow", "c *:* m"}));
+    EXPECT_EQ(w.back(), (Write{"devices", "devices.allow", "c 10:200 rwm"}));
+    // An allow-all rule resets the default: later denials are exceptions.
+    spec::DeviceRule allow_all = deny_all;
+    allow_all.allow = true;
+    spec::DeviceRule deny_one;
+    deny_one.type = "b";
+    deny_one.major = 8;
+    deny_one.access = "w";
+    w = v1_device_writes({deny_all, allow_all, deny_one});
+    ASSERT_EQ(w.size(), 2u);
+    EXPECT_EQ(w[0], (Write{"devices", "devices.allow", "a"}));
+    EXPECT_EQ(w[1], (Write{"devices", "devices.deny", "b 8:* w"}));
+}
+
+TEST(Cgroups, V2Conversions) {
+    EXPECT_EQ(cpu_shares_to_weight(0), 0u);
+    EXPECT_EQ(cpu_shares_to_weight(2), 1u);
+    EXPECT_EQ(cpu_shares_to_weight(1024), 39u);
+    EXPECT_EQ(cpu_shares_to_weight(262144), 10000u);
+    EXPECT_EQ(blkio_weight_to_io_weight(10), 1u);
+    EXPECT_EQ(blkio_weight_to_io_weight(1000), 10000u);
+    EXPECT_EQ(*swap_to_v2(-1, 100), -1);
+    EXPECT_EQ(*swap_to_v2(0, 100), 0);
+    EXPECT_EQ(*swap_to_v2(300, 100), 200);
+    EXPECT_FALSE(swap_to_v2(50, 100));  // memory+swap below memory
+    EXPECT_FALSE(swap_to_v2(50, 0));    // swap without a memory limit
+}
+
+TEST(Cgroups, V2Writes) {
+    spec::Resources r;
+    r.memory.emplace();
+    r.memory->limit = 1000;
+    r.memory->swap = 3000;
+    r.memory->reservation = 500;
+    r.cpu.emplace();
+    r.cpu->shares = 1024;
+    r.cpu->quota = -1;
+    r.cpu->period = 100000;
+    r.pidsLimit = 20;
+    r.blockIO.emplace();
+    r.blockIO->throttleWriteIOPSDevice.push_back({8, 16, 100});
+    r.hugepageLimits.push_back({"1GB", 0});
+    r.unified["memory.high"] = "900";
+    auto w = *v2_writes(r);
+    std::vector<Write> want = {
+        {"", "cpu.weight", "39"},
+        {"", "cpu.max", "max 100000"},
+        {"", "memory.swap.max", "2000"},
+        {"", "memory.max", "1000"},
+        {"", "memory.low", "500"},
+        {"", "pids.max", "20"},
+        {"", "io.max", "8:16 wiops=100"},
+        {"", "hugetlb.1GB.max", "0"},
+        {"", "memory.high", "900"},
+    };
+    EXPECT_EQ(w, want);
+    EXPECT_EQ(v2_controllers_needed(w), (std::vector<std::string>{"cpu", "memory", "pids", "io", "hugetlb"}));
+    r.unified.clear();
+    r.unified["../escape"] = "1";
+    EXPECT_FALSE(v2_writes(r));
+    r.unified.clear();
+    r.cpu->realtimeRuntime = 5;
+    EXPECT_FALSE(v2_writes(r));
+}
+
+struct FakeRoot {
+    fs::path path;
+    FakeRoot() {
+        std::string tmpl = (fs::temp_directory_path() / "rong-cgroups-test-XXXXXX").string();
+        EXPECT_NE(::mkdtemp(tmpl.data()), nullptr);
+        path = tmpl;
+    }
+    ~FakeRoot() { fs::remove_all(path); }
+    std::string p(const std::string& rel) const { return (path / rel).string(); }
+};
+
+void put(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
+std::string get(const std::string& path) { return *sys::read_file(path); }
+
+TEST(Cgroups, V1ManagerOnFakeHierarchy) {
+    FakeRoot root;
+    fs::create_directories(root.p("cpuset"));
+    fs::create_directories(root.p("memory"));
+    fs::create_directories(root.p("freezer"));
+    put(root.p("cpuset/cpuset.cpus"), "0-3\n");
+    put(root.p("cpuset/cpuset.mems"), "0\n");
+    Paths paths{{"cpuset", root.p("cpuset/a/c1")}, {"memory", root.p("memory/c1")}, {"freezer", root.p("freezer/c1")}};
+    auto m = make_manager(Mode::legacy, paths);
+    ASSERT_TRUE(m->create());
+    // cpus and mems copied down every level made.
+    EXPECT_EQ(get(root.p("cpuset/a/cpuset.cpus")), "0-3");
+    EXPECT_EQ(get(root.p("cpuset/a/c1/cpuset.mems")), "0");
+    // A controller file the kernel would have made.
+    put(root.p("memory/c1/memory.limit_in_bytes"), "9223372036854771712\n");
+    put(root.p("memory/c1/memory.memsw.limit_in_bytes"), "");
+    put(root.p("freezer/c1/freezer.state"), "THAWED\n");
+    spec::Resources r;
+    r.memory.emplace();
+    r.memory->limit = 1 << 20;
+    r.memory->swap = 2 << 20;
+    ASSERT_TRUE(m->set(r));
+    EXPECT_EQ(get(root.p("memory/c1/memory.limit_in_bytes")), "1048576");
+    EXPECT_EQ(get(root.p("memory/c1/memory.memsw.limit_in_bytes")), "2097152");
+    // A controller that is not there is an error naming it.
+    r.pidsLimit = 5;
+    auto st = m->set(r);
+    ASSERT_FALSE(st);
+    EXPECT_NE(st.error().message.find("pids"), std::string::npos);
+    // Freeze and the state it reads back.
+    EXPECT_FALSE(m->frozen());
+    ASSERT_TRUE(m->freeze());
+    EXPECT_TRUE(m->frozen());
+    ASSERT_TRUE(m->thaw());
+    EXPECT_FALSE(m->frozen());
+    // pids: cgroup.procs of the cgroup and of those below it.
+    put(root.p("freezer/c1/cgroup.procs"), "10\n11\n");
+    fs::create_directories(root.p("freezer/c1/sub"));
+    put(root.p("freezer/c1/sub/cgroup.procs"), "12\n");
+    auto pids = m->pids();
+    ASSERT_TRUE(pids);
+    EXPECT_EQ(*pids, (std::vector<pid_t>{10, 11, 12}));
+    // Files would be gone with the cgroup in cgroupfs: empty the directories as the kernel would.
+    for (const char* d : {"cpuset/a/c1", "cpuset/a", "memory/c1", "freezer/c1/sub", "freezer/c1"})
+        for (auto& e : fs::directory_iterator(root.p(d)))
+            if (e.is_regular_file()) fs::remove(e.path());
+    ASSERT_TRUE(m->destroy());
+    EXPECT_FALSE(fs::exists(root.p("cpuset/a")));  // made by create, so removed
+    EXPECT_FALSE(fs::exists(root.p("memory/c1")));
+    EXPECT_TRUE(fs::exists(root.p("memory")));
+}
+
+TEST(Cgroups, V2ManagerOnFakeHierarchy) {
+    FakeRoot root;
+    put(root.p("cgroup.controllers"), "cpu memory pids\n");
+    put(root.p("cgroup.subtree_control"), "");
+    Paths paths{{"", root.p("c1")}};
+    auto m = make_manager(Mode::unified, paths);
+    ASSERT_TRUE(m->create());
+    EXPECT_GE(m->dir_fd(), 0);
+    for (const char* f : {"memory.max", "memory.swap.max", "pids.max", "cgroup.freeze", "cgroup.procs"})
+        put(root.p(std::string("c1/") + f), "");
+    spec::Resources r;
+    r.memory.emplace();
+    r.memory->limit = 4096;
+    r.pidsLimit = 7;
+    ASSERT_TRUE(m->set(r));
+    EXPECT_EQ(get(root.p("c1/memory.max")), "4096");
+    EXPECT_EQ(get(root.p("c1/pids.max")), "7");
+    ASSERT_TRUE(m->apply(1234));
+    EXPECT_EQ(get(root.p("c1/cgroup.procs")), "1234");
+    put(root.p("c1/cgroup.events"), "populated 1\nfrozen 1\n");
+    ASSERT_TRUE(m->freeze());
+    EXPECT_EQ(get(root.p("c1/cgroup.freeze")), "1");
+    EXPECT_TRUE(m->frozen());
+}
+
+TEST(Cgroups, FromPathsMode) {
+    EXPECT_EQ(from_paths({}), nullptr);
+    EXPECT_EQ(from_paths({{"", "/x"}})->mode(), Mode::unified);
+    EXPECT_EQ(from_paths({{"", "/x"}, {"memory", "/y"}})->mode(), Mode::hybrid);
+    EXPECT_EQ(from_paths({{"memory", "/y"}})->mode(), Mode::legacy);
+}
+
+}  // namespace
+}  // namespace rong::cgroups
