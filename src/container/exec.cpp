@@ -1,6 +1,6 @@
 // exec: the parent joins the container's pid namespace (for its children only), clones the
-// process, and the process joins the rest through the init's pidfd, sets itself up like the init
-// and execs. Success is the sync socket closing on exec (it is close-on-exec); failure is a
+// process into the container's cgroup, and the process joins the rest through the init's pidfd,
+// sets itself up like the init and execs. Success is the sync socket closing on exec (it is close-on-exec); failure is a
 // message on it.
 #include "container/exec.hpp"
 
@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cgroups/cgroups.hpp"
 #include "container/process.hpp"
 #include "namespaces/namespaces.hpp"
 #include "spec/parse.hpp"
@@ -56,6 +57,9 @@ int namespace_flags(const spec::Config& config) {
     sigset_t none;
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    // Wait until the parent has put us in the container's cgroup (v1); EOF: the parent is gone.
+    auto go = sys::recv_message(sync_fd);
+    if (!go || go->empty()) ::_exit(1);
 
     // One setns through the pidfd joins them all at once, user namespace first.
     if (ns_flags && ::setns(init_pidfd, ns_flags & ~CLONE_NEWPID) < 0) fail(Error::sys("setns into the container"));
@@ -133,11 +137,23 @@ Result<ExecHandle> exec(const StateStore& store, const ExecOptions& opts, int co
     TRY(sys::move_fd_above(child_sock, min_fd));
     TRY(sys::move_fd_above(init_pidfd, min_fd));
     TRY(sys::move_fd_above(console_sock, min_fd));
+    // The process joins the container's cgroup before it runs anything: v2 clones it straight
+    // in, v1 moves it before letting it go.
+    auto cgroup = cgroups::from_paths(state.cgroup_paths);
     ExecHandle handle;
-    pid_t pid = TRY(sys::clone_process(0, &handle.pidfd));
+    pid_t pid = TRY(sys::clone_process(0, &handle.pidfd, cgroup ? cgroup->dir_fd() : -1));
     if (pid == 0) run_exec_child(child_sock.get(), init_pidfd.get(), ns_flags, proc, console, opts.preserve_fds);
     child_sock.reset();
     handle.pid = pid;
+    auto go = [&]() -> Status {
+        if (cgroup && cgroup->mode() != cgroups::Mode::unified) TRY(cgroup->apply(pid));
+        return sys::send_message(parent_sock.get(), "G");
+    }();
+    if (!go) {
+        ::kill(pid, SIGKILL);
+        ::waitpid(pid, nullptr, 0);
+        return std::move(go).error();
+    }
 
     auto msg = sys::recv_message(parent_sock.get());
     if (!msg || !msg->empty()) {

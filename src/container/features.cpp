@@ -39,7 +39,7 @@ std::string features_json() {
     std::sort(ns.begin(), ns.end());
     linux["namespaces"] = ns;
     linux["capabilities"] = capability_names();
-    linux["cgroup"] = {{"v1", false}, {"v2", false}, {"systemd", false}, {"systemdUser", false}, {"rdma", false}};
+    linux["cgroup"] = {{"v1", true}, {"v2", true}, {"systemd", false}, {"systemdUser", false}, {"rdma", false}};
     linux["seccomp"] = {{"enabled", false}};
     linux["apparmor"] = {{"enabled", false}};
     linux["selinux"] = {{"enabled", false}};
