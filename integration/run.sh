@@ -1455,6 +1455,211 @@ t_ps_json() {
   assert_clean "$id" "$PID"
 }
 
+# cgdir CONTROLLER PID: the host directory of PID's cgroup in a v1 hierarchy
+cgdir() { echo "/sys/fs/cgroup/$1$(sed -nE "s/^[0-9]+:([^:]*,)?$1(,[^:]*)?:(.*)\$/\\3/p" "/proc/$2/cgroup")"; }
+# expect_cg CONTROLLER FILE WANT: the container's ($PID's) cgroup file holds WANT
+expect_cg() {
+  local f
+  f="$(cgdir "$1" "$PID")/$2"
+  [ -f "$f" ] || fail "no $f"
+  expect_eq "$1/$2" "$(cat "$f")" "$3"
+}
+need_v1() {
+  local c
+  for c in "$@"; do [ -d "/sys/fs/cgroup/$c" ] || skip "no cgroup v1 $c controller at /sys/fs/cgroup/$c"; done
+}
+
+# every linux.resources setting this host's v1 controllers take, read back from the cgroup files
+t_cgroups_resources() {
+  local id dev="" d
+  id=$(newid)
+  need_v1 memory cpu cpuset pids devices blkio
+  for d in /sys/block/*; do
+    case ${d##*/} in loop* | ram* | zram* | dm-*) continue ;; esac
+    [ -f "$d/dev" ] && dev=$(cat "$d/dev") && break
+  done
+  cfg --arg dev "$dev" '.linux.resources = {
+      memory: {limit: 67108864, swap: 134217728, reservation: 33554432, swappiness: 30},
+      cpu: {shares: 512, quota: 20000, period: 100000, cpus: "0", mems: "0"},
+      pids: {limit: 42},
+      devices: [{allow: false, access: "rwm"}, {allow: true, type: "c", major: 1, minor: 3, access: "rwm"}]}
+    | if $dev == "" then . else .linux.resources.blockIO = {throttleReadBpsDevice: [{
+        major: ($dev | split(":")[0] | tonumber), minor: ($dev | split(":")[1] | tonumber), rate: 1048576}]} end'
+  start_waiter "$id"
+  expect_cg memory memory.limit_in_bytes 67108864
+  [ ! -f "$(cgdir memory "$PID")/memory.memsw.limit_in_bytes" ] || expect_cg memory memory.memsw.limit_in_bytes 134217728
+  expect_cg memory memory.soft_limit_in_bytes 33554432
+  expect_cg memory memory.swappiness 30
+  expect_cg cpu cpu.shares 512
+  expect_cg cpu cpu.cfs_quota_us 20000
+  expect_cg cpu cpu.cfs_period_us 100000
+  expect_cg cpuset cpuset.cpus 0
+  expect_cg cpuset cpuset.mems 0
+  expect_cg pids pids.max 42
+  [ -z "$dev" ] || expect_cg blkio blkio.throttle.read_bps_device "$dev 1048576"
+  # a whitelist: the config's rule and the defaults, no "a *:* rwm"
+  d=$(cgdir devices "$PID")/devices.list
+  grep -qx 'c 1:3 rwm' "$d" || fail "devices.list lacks c 1:3 rwm: $(tr '\n' ' ' <"$d")"
+  ! grep -qx 'a \*:\* rwm' "$d" || fail "devices.list still allows everything"
+  # the host's own devices cgroup is untouched
+  grep -qx 'a \*:\* rwm' "$(cgdir devices $$)/devices.list" || fail "the caller's devices cgroup was changed"
+  rtc delete --force "$id"
+  expect_rc "delete --force" 0
+  assert_clean "$id" "$PID"
+}
+
+# a 64 MiB allocation under a 16 MiB limit (no swap) is killed by the OOM killer
+t_cgroups_oom() {
+  need_v1 memory
+  cfg '.linux.resources.memory = {limit: 16777216, swap: 16777216}'
+  set_args dd if=/dev/zero of=/dev/null bs=64M count=1
+  run_fg "$(newid)"
+  expect_rc "run of dd bs=64M under a 16 MiB limit" 137
+  cfg '.linux.resources.memory = {limit: 134217728, swap: 134217728}'
+  run_fg "$(newid b)"
+  expect_rc "run of dd bs=64M under a 128 MiB limit" 0
+}
+
+# pids.max bounds a fork loop: the shell cannot fork its 16 sleeps under a limit of 8
+t_cgroups_pids_limit() {
+  need_v1 pids
+  sh_args 'for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16; do sleep 2 & done; echo forked-all'
+  cfg '.linux.resources.pids = {limit: 8}'
+  run_fg "$(newid)"
+  [ "$RC" != 0 ] || fail "16 forks under pids.max 8 succeeded"
+  [[ $ERR == *"fork"* ]] || fail "no fork error: $ERR"
+  [[ $OUT != *forked-all* ]] || fail "the loop finished"
+  cfg 'del(.linux.resources.pids)'
+  run_fg "$(newid b)"
+  expect_rc "the same loop without the limit" 0
+  expect_eq "output without the limit" "$OUT" forked-all
+}
+
+# a paused container's processes do not run: its counter stops, and goes on after resume
+t_pause_frozen() {
+  local id n1 n2 n3
+  id=$(newid)
+  need_v1 freezer
+  sh_args 'i=0; while :; do i=$((i+1)); echo $i; sleep 0.05; done'
+  create_c "$id"
+  [ "$RC" = 0 ] || fail "create failed: $ERR"
+  PID=$(pid_of "$id")
+  rtc start "$id"
+  wait_grep "$T/$id.out" '^3$'
+  rtc pause "$id"
+  expect_rc "pause" 0
+  expect_eq "status" "$(status_of "$id")" paused
+  n1=$(wc -l <"$T/$id.out")
+  sleep 0.5
+  n2=$(wc -l <"$T/$id.out")
+  expect_eq "lines written while paused" "$n2" "$n1"
+  expect_eq "freezer.state" "$(cat "$(cgdir freezer "$PID")/freezer.state")" FROZEN
+  rtc resume "$id"
+  expect_rc "resume" 0
+  sleep 0.5
+  n3=$(wc -l <"$T/$id.out")
+  [ "$n3" -gt "$n2" ] || fail "counter did not advance after resume ($n2 -> $n3)"
+  rtc resume "$id"
+  [ "$RC" != 0 ] || fail "resume of a running container succeeded"
+  # delete --force of a paused container kills it all
+  rtc pause "$id"
+  rtc delete --force "$id"
+  expect_rc "delete --force of a paused container" 0
+  assert_clean "$id" "$PID"
+}
+
+# kill --all signals every process of the cgroup
+t_kill_all() {
+  local id p pids
+  id=$(newid)
+  sh_args 'sleep 1000 & sleep 1000 & echo ready; wait'
+  create_c "$id"
+  [ "$RC" = 0 ] || fail "create failed: $ERR"
+  PID=$(pid_of "$id")
+  rtc start "$id"
+  wait_grep "$T/$id.out" '^ready$'
+  rtc ps --format json "$id"
+  pids=$(jq -r '.[]' <<<"$OUT")
+  expect_eq "processes" "$(wc -w <<<"$pids")" 3
+  rtc kill --all "$id" KILL
+  expect_rc "kill --all" 0
+  for p in $pids; do pid_gone "$p" || fail "process $p survived kill --all"; done
+  wait_status "$id" stopped
+  rtc delete "$id"
+  expect_rc "delete" 0
+  assert_clean "$id" "$PID"
+}
+
+# ps (table) is ps -ef's header and the container's lines
+t_ps_table() {
+  local id
+  id=$(newid)
+  start_waiter "$id"
+  rtc ps "$id"
+  expect_rc "ps" 0
+  expect_match "header" "$(head -n1 <<<"$OUT")" '^UID +PID +PPID'
+  awk -v p="$PID" 'NR > 1 && $2 == p { f = 1 } END { exit !f }' <<<"$OUT" || fail "init $PID not listed: $OUT"
+  expect_eq "lines (header, sh, sleep)" "$(wc -l <<<"$OUT")" 3
+  rtc delete --force "$id"
+  assert_clean "$id" "$PID"
+}
+
+# update: a LinuxResources JSON on stdin, and the flags
+t_update_resources() {
+  local id
+  id=$(newid)
+  need_v1 memory pids
+  cfg '.linux.resources = {memory: {limit: 67108864}, pids: {limit: 40}}'
+  start_waiter "$id"
+  expect_cg memory memory.limit_in_bytes 67108864
+  rt update --resources - "$id" <<<'{"memory": {"limit": 100663296}}' >"$T/upd.out" 2>&1
+  RC=$?
+  expect_rc "update --resources - ($(cat "$T/upd.out"))" 0
+  expect_cg memory memory.limit_in_bytes 100663296
+  rtc update --pids-limit 17 "$id"
+  expect_rc "update --pids-limit" 0
+  expect_cg pids pids.max 17
+  rtc delete --force "$id"
+  assert_clean "$id" "$PID"
+}
+
+# events --stats: one stats object with the container's memory limit and pids
+t_events_stats() {
+  local id
+  id=$(newid)
+  need_v1 memory pids
+  cfg '.linux.resources = {memory: {limit: 67108864}, pids: {limit: 50}}'
+  start_waiter "$id"
+  rtc events --stats "$id"
+  expect_rc "events --stats" 0
+  jf "$OUT" .type .id .data.memory.usage.limit .data.pids.limit '.data.pids.current >= 2' '.data.cpu.usage.total > 0'
+  expect_eq "type" "${F[0]}" stats
+  expect_eq "id" "${F[1]}" "$id"
+  expect_eq "memory limit" "${F[2]}" 67108864
+  expect_eq "pids limit" "${F[3]}" 50
+  expect_eq "pids current >= 2" "${F[4]}" true
+  expect_eq "cpu usage > 0" "${F[5]}" true
+  rtc delete --force "$id"
+  assert_clean "$id" "$PID"
+}
+
+# a create that fails leaves no cgroup: a limit the kernel refuses, and a missing binary
+t_cgroups_failed_create() {
+  local id
+  id=$(newid)
+  need_v1 cpuset
+  cfg --arg cg "/$id" '.linux.cgroupsPath = $cg | .linux.resources.cpu = {cpus: "999"}'
+  create_c "$id"
+  [ "$RC" != 0 ] || fail "create with cpuset.cpus 999 succeeded"
+  assert_clean "$id" "" "/$id" "bad cpuset: "
+  id=$(newid b)
+  cfg --arg cg "/$id" '.linux.cgroupsPath = $cg | del(.linux.resources.cpu)'
+  set_args /no/such/binary
+  create_c "$id"
+  [ "$RC" != 0 ] || fail "create of a missing binary succeeded"
+  assert_clean "$id" "" "/$id" "missing binary: "
+}
+
 t_exec_status() {
   local id
   id=$(newid)
@@ -1591,16 +1796,12 @@ _cleanup_test() {
 # What rong does not have yet, by the issue that brings it. Those tests SKIP for rong (never for
 # runc); an entry goes when its issue lands.
 declare -A RONG_PENDING=(
-  [cgroups_path]="cgroups (issue 9: the v1 driver this hybrid host needs)"
-  [cgroups_default]="cgroups (issue 9: the v1 driver this hybrid host needs)"
-  [pause_resume]="pause/resume (issues 5 and 9)"
-  [ps_json]="ps (issue 5)"
   [exec_status]="exec (issue 6)"
   [exec_missing_binary]="exec (issue 6)"
   [exec_detach]="exec (issue 6)"
   [features_json]="features (issue 6)"
 )
-RONG_PENDING_COMMANDS=" pause resume ps exec features "
+RONG_PENDING_COMMANDS=" exec features "
 # rong_lacks COMMAND: true when the runtime is rong and COMMAND is still to come
 rong_lacks() { [ "$RT_KIND" = rong ] && [[ $RONG_PENDING_COMMANDS == *" $1 "* ]]; }
 
