@@ -39,7 +39,7 @@ if [ -z "${_RONG_IT_REEXEC:-}" ]; then
 
   BUILD=$HERE/build
   mkdir -p "$BUILD" 2>/dev/null && [ -w "$BUILD" ] || BUILD=$(mktemp -d /tmp/rong-it-build.XXXXXX)
-  for h in recvtty subreaper; do
+  for h in recvtty subreaper seccomp_agent; do
     if [ ! -x "$BUILD/$h" ] || [ "$HERE/helpers/$h.c" -nt "$BUILD/$h" ]; then
       cc -O2 -Wall -o "$BUILD/$h.tmp.$$" "$HERE/helpers/$h.c" || setup_fail "cannot build helpers/$h.c"
       mv -f "$BUILD/$h.tmp.$$" "$BUILD/$h"
@@ -1769,6 +1769,10 @@ t_timens_offsets() {
   [ "$(sed -n '$p' <<<"$OUT")" -ge 172800 ] || fail "uptime inside is not shifted: $OUT"
 }
 
+# seccomp, capabilities, process attributes, CVE regressions
+# shellcheck source=security.sh
+. "$HERE/security.sh"
+
 # ================================================================ runner
 
 _cleanup_test() {
@@ -1848,7 +1852,7 @@ run_test() {
 PASSED=0
 FAILED=0
 SKIPPED=0
-TESTS=$(grep -oE '^t_[a-z0-9_]+\(\)' "${BASH_SOURCE[0]}" | sed 's/^t_//; s/()$//')
+TESTS=$(cat "${BASH_SOURCE[0]}" "$HERE/security.sh" | grep -oE '^t_[a-z0-9_]+\(\)' | sed 's/^t_//; s/()$//')
 echo "runtime: $RUNTIME ($RT_KIND)" >&2
 for name in $TESTS; do
   if [ $# -gt 0 ]; then
