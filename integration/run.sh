@@ -1643,6 +1643,18 @@ t_events_stats() {
   assert_clean "$id" "$PID"
 }
 
+# the container's cgroup mount shows its own v1 cgroups (a tmpfs with read-only binds, as runc)
+t_inside_cgroup_v1_mount() {
+  need_v1 memory pids
+  cfg '.linux.resources = {memory: {limit: 67108864}, pids: {limit: 33}}'
+  sh_args 'awk '"'"'$5 == "/sys/fs/cgroup" { print $(NF-2) }'"'"' /proc/self/mountinfo
+    cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/pids/pids.max
+    touch /sys/fs/cgroup/memory/x 2>/dev/null && echo writable || echo read-only'
+  run_fg "$(newid)"
+  expect_rc "run" 0
+  expect_eq "/sys/fs/cgroup, memory limit, pids.max, writable" "$(echo $OUT)" "tmpfs 67108864 33 read-only"
+}
+
 # a create that fails leaves no cgroup: a limit the kernel refuses, and a missing binary
 t_cgroups_failed_create() {
   local id
