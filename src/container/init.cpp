@@ -73,6 +73,7 @@ Result<ExecTarget> setup(const InitContext& ctx, std::string& hook_state) {
     TRY(namespaces::set_identity(config));
 
     rootfs::RootfsContext rctx{config, ctx.rootfs, ctx.bundle, ctx.ns.new_user};
+    rctx.cgroup_paths = ctx.cgroup_paths;
     sys::Fd rootfd = TRY(rootfs::prepare(rctx));
     if (proc.terminal) TRY(setup_terminal(ctx, rootfd.get()));
 

@@ -1,6 +1,7 @@
 // The container's init: the child side of the fork-exec protocol. See launch.cpp for the sequence.
 #pragma once
 
+#include <map>
 #include <string>
 
 #include "namespaces/namespaces.hpp"
@@ -32,6 +33,7 @@ struct InitContext {
     std::string id;
     bool no_pivot = false;
     bool new_keyring = true;     // a session keyring of its own, named after the container
+    std::map<std::string, std::string> cgroup_paths;  // for the container's cgroup mount
     bool runtime_hooks = false;  // prestart or createRuntime hooks exist: stop for them
 };
 

@@ -197,6 +197,7 @@ Result<Launched> create(const StateStore& store, const CreateOptions& opts, int 
         guard.adopt_cgroup(TRY(cgroups::for_container(config.linux->cgroupsPath, opts.id)));
     TRY(cgroup.create());
     TRY(cgroup.set(cgroups::resources_for(*config.linux)));
+    ctx.cgroup_paths = cgroup.paths();
 
     Launched out;
     pid_t pid = TRY(sys::clone_process(ns.clone_flags, &out.pidfd, cgroup.dir_fd()));

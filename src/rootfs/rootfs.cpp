@@ -70,6 +70,29 @@ std::string bind_source(const spec::Mount& m, const std::string& bundle) {
     return bundle + "/" + m.source;
 }
 
+// cgroup v1 as runc shows it: a tmpfs, and in it a read-only (as the mount's options say) bind
+// of the container's own cgroup of each hierarchy, named as the hierarchy's mount is.
+Status mount_cgroup_v1(int rootfd, const spec::Mount& m, const MountOptions& opts, const RootfsContext& ctx) {
+    const std::string prefix = "/sys/fs/cgroup/";
+    std::map<std::string, std::string> binds;  // name in the tmpfs → host directory
+    for (const auto& [controller, dir] : ctx.cgroup_paths) {
+        if (controller.empty() || dir.rfind(prefix, 0) != 0) continue;
+        binds[dir.substr(prefix.size(), dir.find('/', prefix.size()) - prefix.size())] = dir;
+    }
+    sys::Fd target = TRY(sys::create_in_root(rootfd, m.destination, false));
+    unsigned long tmpfs_flags = opts.flags & (MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RELATIME);
+    TRY(sys::mount_on_fd("tmpfs", target.get(), "tmpfs", tmpfs_flags, "mode=755", m.destination));
+    for (const auto& [name, dir] : binds) {
+        std::string dest = m.destination + "/" + name;
+        sys::Fd sub = TRY(sys::create_in_root(rootfd, dest, false));
+        TRY(sys::mount_on_fd(dir, sub.get(), "", MS_BIND | MS_REC, "", dest));
+        sub = TRY(sys::open_in_root(rootfd, dest, O_PATH));
+        unsigned long flags = opts.flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RELATIME);
+        if (flags) TRY(remount_bind(sub.get(), flags, dest));
+    }
+    return {};
+}
+
 Status mount_one(int rootfd, const spec::Mount& m, const RootfsContext& ctx) {
     MountOptions opts = parse_mount_options(m.options);
     std::string type = m.type;
@@ -91,8 +114,12 @@ Status mount_one(int rootfd, const spec::Mount& m, const RootfsContext& ctx) {
         // Reopen: the fd must refer to the new mount, not to the directory under it.
         target = TRY(sys::open_in_root(rootfd, m.destination, O_PATH));
         if (opts.remount_flags()) TRY(remount_bind(target.get(), opts.remount_flags(), what));
+    } else if (type == "cgroup" && std::any_of(ctx.cgroup_paths.begin(), ctx.cgroup_paths.end(),
+                                               [](const auto& e) { return !e.first.empty(); })) {
+        TRY(mount_cgroup_v1(rootfd, m, opts, ctx));
+        target = TRY(sys::open_in_root(rootfd, m.destination, O_PATH));
     } else {
-        if (type == "cgroup") type = "cgroup2";  // the v1 layout is the cgroup v1 issue's
+        if (type == "cgroup") type = "cgroup2";  // a v2 host (or no cgroup): the unified tree
         auto st = sys::mount_on_fd(source, target.get(), type, opts.flags, opts.data, what);
         // sysfs without a new network namespace, cgroup2 in a user namespace without a cgroup
         // one: the kernel refuses a new instance, so bind the host's, read-only, as runc does.

@@ -4,6 +4,7 @@
 //   finish()   after pivot_root: masked and read-only paths, a read-only root, rootfsPropagation.
 #pragma once
 
+#include <map>
 #include <string>
 
 #include "base/result.hpp"
@@ -17,6 +18,9 @@ struct RootfsContext {
     std::string rootfs;   // absolute host path of root.path
     std::string bundle;   // for relative bind sources
     bool in_user_namespace = false;
+    // The container's cgroup per controller (state.json's cgroup_paths): with v1 controllers, a
+    // `cgroup` mount is a tmpfs with a bind of each one, as runc makes it.
+    std::map<std::string, std::string> cgroup_paths;
 };
 
 // Returns an fd on the rootfs directory (the new mount of it).
