@@ -1,0 +1,647 @@
+#!/usr/bin/env bash
+# Real-client tests: containerd (ctr + containerd-shim-runc-v2) and podman (+ conmon) drive an
+# OCI runtime end to end, the way they drive runc.
+#
+#   integration/clients/run.sh [FILTER...]            # rong from build/rong
+#   RUNTIME=runc integration/clients/run.sh [FILTER...]
+#
+# RUNTIME is a path or a command name (default: build/rong of this repo). A FILTER keeps the
+# tests whose name contains it. One line per test: "PASS name", "FAIL name: reason" or
+# "SKIP name: reason"; the last line is "N passed, N failed, N skipped". Exit status 1 if any test
+# failed. KEEP=1 keeps the work directory (every test's log, containerd's log) for a look after.
+#
+# No registry is needed: the image is busybox-static, packed here into a rootfs tarball (for
+# `podman import`) and an OCI image layout (for `ctr images import`). Everything runs in a private
+# mount namespace with a tmpfs on /run, so the fixed paths the clients use there
+# (/run/containerd/s for shim sockets, /run/containerd/fifo, /run/libpod, the runtime's default
+# state root) never touch the host's. containerd gets its own root, state, socket and config
+# under the work directory; podman its own --root/--runroot/--tmpdir and a containers.conf.
+# Every process started is stopped by pid at the end; cgroups are made under names holding a
+# unique token and removed at the end.
+#
+# Needs root, jq, busybox, tar, sha256sum, unshare; containerd/ctr and podman/conmon (their
+# tests SKIP when a client is not installed).
+set -u -o pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$HERE/../.." && pwd)
+CT=${CLIENT_TIMEOUT:-60} # seconds any single client call may take
+
+setup_fail() {
+  echo "FAIL setup: $*"
+  echo "0 passed, 1 failed, 0 skipped"
+  exit 1
+}
+
+if [ -z "${_RONG_CLIENTS_NS:-}" ]; then
+  RUNTIME=${RUNTIME:-$REPO/build/rong}
+  case $RUNTIME in
+    */*) d=$(cd "$(dirname "$RUNTIME")" 2>/dev/null && pwd) && RUNTIME=$d/$(basename "$RUNTIME") ;;
+    *) r=$(command -v "$RUNTIME") || setup_fail "runtime '$RUNTIME' not found on PATH"
+       RUNTIME=$r ;;
+  esac
+  [ -x "$RUNTIME" ] || setup_fail "runtime '$RUNTIME' does not exist or is not executable"
+  [ "$(id -u)" = 0 ] || setup_fail "must run as root"
+  for tool in jq timeout busybox tar sha256sum unshare; do
+    command -v "$tool" >/dev/null || setup_fail "$tool is not installed"
+  done
+  export RUNTIME _RONG_CLIENTS_NS=1
+  # A private mount namespace with its own /run (see the header).
+  exec unshare --mount --propagation private -- bash -c \
+    'mount -t tmpfs -o mode=755,size=256m rong-clients-run /run &&
+     mount -t tmpfs -o mode=1777,size=64m rong-clients-shm /dev/shm || exit 125
+     exec bash "$0" "$@"' \
+    "${BASH_SOURCE[0]}" "$@"
+fi
+
+RT_KIND=$("$RUNTIME" --version 2>/dev/null | head -n1 | awk '{print $1}')
+case $RT_KIND in runc | rong) ;; *) RT_KIND=$(basename "$RUNTIME") ;; esac
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/rong-clients.XXXXXX")
+chmod 755 "$WORK"
+TOKEN="rcl$$x$RANDOM" # in every namespace, container name and cgroup made here
+PASSED=0 FAILED=0 SKIPPED=0
+
+mounts_under() {
+  awk -v d="$1/" '{ m = $5; gsub(/\\040/, " ", m); if (index(m "/", d) == 1) print m }' \
+    /proc/self/mountinfo | sort -r
+}
+cgroup_mounts() {
+  awk '{ for (i = 7; i <= NF; i++) if ($i == "-") { if ($(i+1) ~ /^cgroup2?$/) print $5; break } }' /proc/self/mountinfo
+}
+# pids of processes whose command line holds STRING (not this shell's own)
+pids_with() {
+  local p
+  for p in /proc/[0-9]*; do
+    p=${p#/proc/}
+    [ "$p" = $$ ] && continue
+    [ "$p" = "$CONTAINERD_PID" ] && continue
+    { tr '\0' ' ' <"/proc/$p/cmdline"; } 2>/dev/null | grep -qF -- "$1" && echo "$p"
+  done
+}
+
+CONTAINERD_PID=
+finish() {
+  local p m
+  # podman containers and conmons, containerd shims and tasks: all started from $WORK
+  # (not containerd itself: pids_with skips it, it is stopped by its pid below)
+  for p in $(pids_with "$WORK"); do kill -9 "$p" 2>/dev/null; done
+  if [ -n "$CONTAINERD_PID" ]; then
+    kill "$CONTAINERD_PID" 2>/dev/null
+    for _ in $(seq 50); do kill -0 "$CONTAINERD_PID" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$CONTAINERD_PID" 2>/dev/null
+  fi
+  for p in $(pids_with "$WORK"); do kill -9 "$p" 2>/dev/null; done
+  # container processes the kill -9 of their shim/conmon orphaned: they sit in our cgroups
+  for m in $(cgroup_mounts); do
+    for p in $(find "$m" -maxdepth 4 -path "*$TOKEN*" -name cgroup.procs -exec cat {} + 2>/dev/null); do
+      kill -9 "$p" 2>/dev/null
+    done
+  done
+  sleep 0.2
+  for m in $(mounts_under "$WORK"); do umount -l "$m" 2>/dev/null; done
+  for m in $(cgroup_mounts); do
+    find "$m" -maxdepth 4 -depth -type d -path "*$TOKEN*" -exec rmdir {} \; 2>/dev/null
+  done
+  if [ -n "${KEEP:-}" ]; then
+    echo "work directory kept: $WORK (it lives on; its mounts were only in this namespace)" >&2
+  elif [ -z "$(mounts_under "$WORK")" ]; then
+    rm -rf "$WORK"
+  fi
+}
+trap finish EXIT
+
+# ================================================================ the image
+# A busybox-static rootfs, as a tarball and as an OCI image layout (tar) with one layer.
+ROOTFS=$WORK/image/rootfs
+mkdir -p "$ROOTFS"/{bin,sbin,etc,dev,proc,sys,tmp,root,run,usr/bin,usr/sbin,var}
+cp "$(command -v busybox)" "$ROOTFS/bin/busybox"
+for applet in $(busybox --list); do
+  [ "$applet" = busybox ] || ln -s busybox "$ROOTFS/bin/$applet"
+done
+echo 'root:x:0:0:root:/root:/bin/sh' >"$ROOTFS/etc/passwd"
+echo 'root:x:0:' >"$ROOTFS/etc/group"
+chmod 1777 "$ROOTFS/tmp"
+LAYER_TAR=$WORK/image/rootfs.tar
+tar --numeric-owner --owner=0 --group=0 --sort=name --mtime=@0 -C "$ROOTFS" -cf "$LAYER_TAR" . ||
+  setup_fail "cannot tar the rootfs"
+
+IMAGE_REF=docker.io/library/rongtest-$TOKEN:latest
+make_oci_archive() { # OUT.tar
+  local L=$WORK/image/oci b ldig lsize cdig csize mdig msize
+  mkdir -p "$L/blobs/sha256"
+  ldig=$(sha256sum "$LAYER_TAR" | cut -d' ' -f1)
+  lsize=$(stat -c %s "$LAYER_TAR")
+  cp "$LAYER_TAR" "$L/blobs/sha256/$ldig"
+  jq -cn --arg d "sha256:$ldig" '{architecture: "amd64", os: "linux",
+      config: {Env: ["PATH=/usr/sbin:/usr/bin:/sbin:/bin"], Cmd: ["/bin/sh"], WorkingDir: "/"},
+      rootfs: {type: "layers", diff_ids: [$d]}}' >"$L/config.json"
+  cdig=$(sha256sum "$L/config.json" | cut -d' ' -f1)
+  csize=$(stat -c %s "$L/config.json")
+  mv "$L/config.json" "$L/blobs/sha256/$cdig"
+  jq -cn --arg c "sha256:$cdig" --argjson cs "$csize" --arg l "sha256:$ldig" --argjson ls "$lsize" \
+    '{schemaVersion: 2, mediaType: "application/vnd.oci.image.manifest.v1+json",
+      config: {mediaType: "application/vnd.oci.image.config.v1+json", digest: $c, size: $cs},
+      layers: [{mediaType: "application/vnd.oci.image.layer.v1.tar", digest: $l, size: $ls}]}' \
+    >"$L/manifest.json"
+  mdig=$(sha256sum "$L/manifest.json" | cut -d' ' -f1)
+  msize=$(stat -c %s "$L/manifest.json")
+  mv "$L/manifest.json" "$L/blobs/sha256/$mdig"
+  jq -cn --arg m "sha256:$mdig" --argjson ms "$msize" --arg ref "$IMAGE_REF" \
+    '{schemaVersion: 2, mediaType: "application/vnd.oci.image.index.v1+json",
+      manifests: [{mediaType: "application/vnd.oci.image.manifest.v1+json", digest: $m, size: $ms,
+        platform: {architecture: "amd64", os: "linux"},
+        annotations: {"io.containerd.image.name": $ref, "org.opencontainers.image.ref.name": "latest"}}]}' \
+    >"$L/index.json"
+  echo '{"imageLayoutVersion":"1.0.0"}' >"$L/oci-layout"
+  tar -C "$L" -cf "$1" oci-layout index.json blobs
+}
+
+# ================================================================ test-side helpers
+# Run in each test's subshell: TNAME, T (its temp dir), TLOG, REASON, ID (a unique name).
+fail() {
+  printf '%s\n' "$*" >"$REASON"
+  exit 1
+}
+skip() {
+  printf '%s\n' "$*" >"$REASON"
+  exit 77
+}
+log() { printf '+ %s\n' "$*" >>"$TLOG"; }
+
+# call NAME CMD...: CMD bounded in time, stdin /dev/null; sets RC, OUT, ERR (NAME.out/.err in $T)
+call() {
+  local n=$1
+  shift
+  log "$*"
+  timeout -k 5 "$CT" "$@" </dev/null >"$T/$n.out" 2>"$T/$n.err"
+  RC=$?
+  OUT=$(cat "$T/$n.out")
+  ERR=$(cat "$T/$n.err")
+  [ "$RC" != 124 ] && [ "$RC" != 137 ] || ERR="[timed out after $CT s] $ERR"
+  printf '  rc=%s\n  out=%s\n  err=%s\n' "$RC" "$OUT" "$ERR"
+}
+# what went wrong, short: ERR's last lines plus the runtime's last error in LOGJSON if given
+why() {
+  local w
+  w=$(tail -n 3 <<<"$ERR" | tr '\n' ' ' | head -c 500)
+  echo "$w"
+}
+expect_rc() { # WHAT WANT
+  [ "$RC" = "$2" ] || fail "$1: exit status $RC, want $2 ($(why))"
+}
+expect_eq() { # WHAT GOT WANT
+  [ "$2" = "$3" ] || fail "$1: got '$(head -c 300 <<<"$2")', want '$3'"
+}
+expect_match() { # WHAT STRING REGEX
+  [[ $2 =~ $3 ]] || fail "$1: '$(head -c 300 <<<"$2")' does not match /$3/"
+}
+# poll CMD... until it succeeds (TENTHS tenths of a second, default 100)
+poll() {
+  local i
+  for ((i = 0; i < ${POLL:-100}; i++)); do
+    "$@" >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  return 1
+}
+# host cgroup file of PID in the v1 hierarchy CONTROLLER (or v2 when CONTROLLER is "")
+cgfile() { # PID CONTROLLER FILE
+  local path
+  path=$(awk -F: -v c="$2" '$2 == c {print $3}' "/proc/$1/cgroup")
+  [ -n "$path" ] || return 1
+  if [ -n "$2" ]; then cat "/sys/fs/cgroup/$2$path/$3"; else cat "/sys/fs/cgroup/unified$path/$3"; fi
+}
+# the runtime's last error from a containerd bundle's log.json (the shim shows it too)
+seccomp_gap() { # TEXT: skip when the runtime says it has no seccomp yet
+  [[ $1 == *"seccomp is not supported"* ]] && skip "$RT_KIND: seccomp is not supported yet"
+  return 0
+}
+
+# ================================================================ containerd
+CD=$WORK/containerd
+CD_SOCK=$CD/containerd.sock
+CD_NS=$TOKEN # containerd namespace: cgroups are /<namespace>/<id>
+CD_RUNC_ROOT=$CD/runc-root
+CD_OK= CD_WHY="containerd or ctr is not installed"
+
+start_containerd() {
+  command -v containerd >/dev/null && command -v ctr >/dev/null &&
+    command -v containerd-shim-runc-v2 >/dev/null || return 1
+  mkdir -p "$CD/root" "$CD/state" "$CD/bin" "$CD_RUNC_ROOT"
+  # the shim runs "runc" from PATH when no BinaryName is given: that is the runtime under test
+  ln -s "$RUNTIME" "$CD/bin/runc"
+  cat >"$CD/config.toml" <<EOT
+version = 2
+root = "$CD/root"
+state = "$CD/state"
+plugin_dir = ""
+disabled_plugins = ["io.containerd.grpc.v1.cri", "io.containerd.internal.v1.opt",
+  "io.containerd.snapshotter.v1.aufs", "io.containerd.snapshotter.v1.btrfs",
+  "io.containerd.snapshotter.v1.devmapper", "io.containerd.snapshotter.v1.zfs",
+  "io.containerd.tracing.processor.v1.otlp"]
+[grpc]
+  address = "$CD_SOCK"
+[ttrpc]
+  address = "$CD_SOCK.ttrpc"
+[debug]
+  address = ""
+  level = "debug"
+[metrics]
+  address = ""
+EOT
+  PATH="$CD/bin:$PATH" containerd --config "$CD/config.toml" >"$CD/containerd.log" 2>&1 </dev/null &
+  CONTAINERD_PID=$!
+  local i
+  for ((i = 0; i < 100; i++)); do
+    kill -0 "$CONTAINERD_PID" 2>/dev/null || { CD_WHY="containerd exited: $(tail -n 2 "$CD/containerd.log" | tr '\n' ' ')"; return 1; }
+    [ -S "$CD_SOCK" ] && timeout 5 ctr --address "$CD_SOCK" version >/dev/null 2>&1 && break
+    sleep 0.1
+  done
+  [ $i -lt 100 ] || { CD_WHY="containerd did not answer in 10 s"; return 1; }
+  make_oci_archive "$WORK/image/oci.tar" || { CD_WHY="cannot make the OCI archive"; return 1; }
+  timeout 60 ctr --address "$CD_SOCK" --namespace "$CD_NS" images import "$WORK/image/oci.tar" \
+    >"$CD/import.log" 2>&1 || { CD_WHY="ctr images import failed: $(tail -n 2 "$CD/import.log" | tr '\n' ' ')"; return 1; }
+  timeout 10 ctr --address "$CD_SOCK" --namespace "$CD_NS" images ls -q 2>/dev/null | grep -qxF "$IMAGE_REF" ||
+    { CD_WHY="image $IMAGE_REF not listed after import"; return 1; }
+  CD_OK=1
+}
+
+CTR=(ctr --address "$CD_SOCK" --namespace "$CD_NS")
+ctrc() { "${CTR[@]}" "$@"; }
+# the runc options every ctr run gets: the runtime under test, a runc root in the work dir
+RUNC_OPTS=(--runc-binary "$RUNTIME" --runc-root "$CD_RUNC_ROOT")
+need_containerd() { [ -n "$CD_OK" ] || skip "$CD_WHY"; }
+# the runtime's log.json of a task (bundle in containerd's state dir), last error line
+task_log_err() {
+  grep -h '"level":"error"' "$CD"/state/io.containerd.runtime.v2.task/"$CD_NS"/"$1"/log.json 2>/dev/null | tail -n 1
+}
+ctr_fail() { # WHAT: fail with ctr's error and the runtime's log.json error, if any
+  local l
+  l=$(task_log_err "$ID")
+  seccomp_gap "$ERR $l"
+  fail "$1: exit status $RC ($(why))${l:+; log.json: $l}"
+}
+# ctr_detached: a detached task running a waiter; sets PID
+ctr_detached() {
+  call run "${CTR[@]}" run -d --null-io "${RUNC_OPTS[@]}" "$@" "$IMAGE_REF" "$ID" sh -c 'trap "exit 0" TERM; while :; do sleep 1 & wait $!; done'
+  [ "$RC" = 0 ] || ctr_fail "ctr run -d"
+  call tasks "${CTR[@]}" task ls
+  PID=$(awk -v id="$ID" '$1 == id {print $2}' <<<"$OUT")
+  [[ $PID =~ ^[1-9][0-9]*$ ]] || fail "ctr task ls: no pid for $ID: $OUT"
+  expect_match "ctr task ls status" "$(awk -v id="$ID" '$1 == id {print $3}' <<<"$OUT")" '^RUNNING$'
+}
+task_status() { ctrc task ls 2>/dev/null | awk -v id="$1" '$1 == id {print $3}'; }
+status_is() { [ "$(task_status "$1")" = "$2" ]; }
+ctr_cleanup() {
+  timeout 20 ctr --address "$CD_SOCK" --namespace "$CD_NS" task kill -s SIGKILL "$ID" >/dev/null 2>&1
+  timeout 20 ctr --address "$CD_SOCK" --namespace "$CD_NS" task delete --force "$ID" >/dev/null 2>&1
+  timeout 20 ctr --address "$CD_SOCK" --namespace "$CD_NS" container delete "$ID" >/dev/null 2>&1
+}
+
+t_ctr_run_exit_status() {
+  need_containerd
+  call run "${CTR[@]}" run --rm "${RUNC_OPTS[@]}" "$IMAGE_REF" "$ID" sh -c 'echo hello-from-ctr; echo pid=$$; exit 7'
+  [ "$RC" = 7 ] || ctr_fail "ctr run --rm (want exit 7)"
+  expect_eq "output" "$OUT" $'hello-from-ctr\npid=1'
+  call ls "${CTR[@]}" container ls -q
+  [[ $'\n'$OUT$'\n' != *$'\n'$ID$'\n'* ]] || fail "container $ID still listed after run --rm"
+}
+
+# no --runc-binary: the shim runs "runc" from containerd's PATH, here the runtime under test
+t_ctr_run_default_binary() {
+  need_containerd
+  call run "${CTR[@]}" run --rm --runc-root "$CD_RUNC_ROOT" "$IMAGE_REF" "$ID" sh -c 'echo default-binary; exit 3'
+  [ "$RC" = 3 ] || ctr_fail "ctr run --rm (want exit 3)"
+  expect_eq "output" "$OUT" default-binary
+}
+
+t_ctr_run_seccomp_default_profile() {
+  need_containerd
+  call run "${CTR[@]}" run --rm --seccomp "${RUNC_OPTS[@]}" "$IMAGE_REF" "$ID" sh -c 'grep ^Seccomp: /proc/self/status'
+  [ "$RC" = 0 ] || ctr_fail "ctr run --rm --seccomp"
+  expect_match "Seccomp mode" "$OUT" $'Seccomp:\t2'
+}
+
+t_ctr_exec() {
+  need_containerd
+  trap ctr_cleanup EXIT
+  ctr_detached
+  call exec "${CTR[@]}" task exec --exec-id "e$RANDOM" "$ID" sh -c 'echo exec-out; cat /proc/1/cmdline | tr "\0" " "; exit 5'
+  [ "$RC" = 5 ] || ctr_fail "ctr task exec (want exit 5)"
+  expect_match "exec output" "$OUT" '^exec-out'$'\n''sh -c '
+}
+
+t_ctr_ps() {
+  need_containerd
+  trap ctr_cleanup EXIT
+  ctr_detached
+  call ps "${CTR[@]}" task ps "$ID"
+  [ "$RC" = 0 ] || ctr_fail "ctr task ps"
+  awk 'NR > 1 {print $1}' <<<"$OUT" | grep -qx "$PID" || fail "ctr task ps: init pid $PID not listed: $OUT"
+}
+
+t_ctr_kill_delete() {
+  need_containerd
+  trap ctr_cleanup EXIT
+  ctr_detached
+  call kill "${CTR[@]}" task kill -s SIGTERM "$ID"
+  [ "$RC" = 0 ] || ctr_fail "ctr task kill -s SIGTERM"
+  POLL=100 poll status_is "$ID" STOPPED || fail "task status '$(task_status "$ID")' 10 s after SIGTERM, want STOPPED"
+  call delete "${CTR[@]}" task delete "$ID"
+  [ "$RC" = 0 ] || ctr_fail "ctr task delete"
+  [ -z "$(task_status "$ID")" ] || fail "task still listed after delete"
+  [ ! -e "/proc/$PID" ] || [ "$(awk '{print $3}' "/proc/$PID/stat" 2>/dev/null)" = Z ] || fail "init pid $PID still alive"
+  call cdel "${CTR[@]}" container delete "$ID"
+  expect_rc "ctr container delete" 0
+  # the runtime's state for the container is gone too
+  [ -z "$(ls -A "$CD_RUNC_ROOT/$CD_NS" 2>/dev/null | grep -F "$ID")" ] || fail "runtime state left in $CD_RUNC_ROOT/$CD_NS"
+}
+
+t_ctr_pause_resume() {
+  need_containerd
+  trap ctr_cleanup EXIT
+  ctr_detached
+  call pause "${CTR[@]}" task pause "$ID"
+  [ "$RC" = 0 ] || ctr_fail "ctr task pause"
+  POLL=30 poll status_is "$ID" PAUSED || fail "status '$(task_status "$ID")' after pause, want PAUSED"
+  expect_eq "freezer state" "$(cgfile "$PID" freezer freezer.state)" FROZEN
+  call resume "${CTR[@]}" task resume "$ID"
+  [ "$RC" = 0 ] || ctr_fail "ctr task resume"
+  POLL=30 poll status_is "$ID" RUNNING || fail "status '$(task_status "$ID")' after resume, want RUNNING"
+  call exec "${CTR[@]}" task exec --exec-id "e$RANDOM" "$ID" echo alive
+  [ "$RC" = 0 ] || ctr_fail "ctr task exec after resume"
+}
+
+# the task lands in exactly the cgroup containerd gives (/<namespace>/<id>), with its limits
+t_ctr_cgroup_limits() {
+  need_containerd
+  trap ctr_cleanup EXIT
+  ctr_detached --memory-limit 67108864
+  local path
+  path=$(awk -F: '$2 == "memory" {print $3}' "/proc/$PID/cgroup")
+  expect_eq "memory cgroup of the init" "$path" "/$CD_NS/$ID"
+  expect_eq "memory.limit_in_bytes" "$(cgfile "$PID" memory memory.limit_in_bytes)" 67108864
+  call metrics "${CTR[@]}" task metrics "$ID"
+  [ "$RC" = 0 ] || ctr_fail "ctr task metrics"
+}
+
+# ================================================================ podman + conmon
+P=$WORK/podman
+P_OK= P_WHY="podman or conmon is not installed"
+P_IMAGE=localhost/rongtest-$TOKEN:latest
+P_CGPARENT=/$TOKEN # every container's cgroup (and conmon's) is under this
+
+start_podman() {
+  command -v podman >/dev/null && { command -v conmon >/dev/null || [ -x /usr/libexec/podman/conmon ]; } || return 1
+  mkdir -p "$P/root" "$P/runroot" "$P/tmp" "$P/imgtmp"
+  # Root here lacks CAP_SYS_RESOURCE: podman's default rlimits (1048576 open files and
+  # processes) would fail with EPERM for every runtime.
+  cat >"$P/containers.conf" <<EOT
+[containers]
+default_ulimits = ["nofile=1024:1024", "nproc=4096:4096"]
+netns = "none"
+[engine]
+cgroup_manager = "cgroupfs"
+events_logger = "file"
+events_logfile_path = "$P/events.log"
+tmp_dir = "$P/tmp"
+image_copy_tmp_dir = "$P/imgtmp"
+EOT
+  cat >"$P/storage.conf" <<EOT
+[storage]
+driver = "vfs"
+runroot = "$P/runroot"
+graphroot = "$P/root"
+EOT
+  : >"$P/registries.conf"
+  export CONTAINERS_CONF=$P/containers.conf CONTAINERS_STORAGE_CONF=$P/storage.conf \
+    CONTAINERS_REGISTRIES_CONF=$P/registries.conf
+  timeout 60 podman "${PODMAN_GLOBAL[@]}" import "$LAYER_TAR" "$P_IMAGE" >"$P/import.log" 2>&1 ||
+    { P_WHY="podman import failed: $(tail -n 2 "$P/import.log" | tr '\n' ' ')"; return 1; }
+  P_OK=1
+}
+PODMAN_GLOBAL=(--root "$P/root" --runroot "$P/runroot" --tmpdir "$P/tmp" --storage-driver vfs
+  --cgroup-manager=cgroupfs --events-backend=file --runtime "$RUNTIME")
+PM=(podman "${PODMAN_GLOBAL[@]}")
+pm() { "${PM[@]}" "$@"; }
+# options of every container: no network, cgroups under our parent
+PM_RUN=(--network none --cgroup-parent "$P_CGPARENT")
+need_podman() { [ -n "$P_OK" ] || skip "$P_WHY"; }
+pm_fail() { # WHAT
+  seccomp_gap "$ERR"
+  fail "$1: exit status $RC ($(why))"
+}
+pm_cleanup() { timeout 30 podman "${PODMAN_GLOBAL[@]}" rm -f -t 0 "$ID" >/dev/null 2>&1; }
+pm_detached() { # [RUN-OPTIONS...]: sets PID (the container's init, on the host)
+  call run "${PM[@]}" run -d --name "$ID" "${PM_RUN[@]}" "$@" "$P_IMAGE" sh -c 'trap "exit 0" TERM; while :; do sleep 1 & wait $!; done'
+  [ "$RC" = 0 ] || pm_fail "podman run -d"
+  call inspect "${PM[@]}" inspect --format '{{.State.Status}} {{.State.Pid}}' "$ID"
+  expect_rc "podman inspect" 0
+  expect_match "state" "$OUT" '^running [1-9][0-9]*$'
+  PID=${OUT#* }
+}
+pm_status() { podman "${PODMAN_GLOBAL[@]}" inspect --format '{{.State.Status}}' "$1" 2>/dev/null; }
+pm_status_is() { [ "$(pm_status "$1")" = "$2" ]; }
+
+t_podman_info() {
+  need_podman
+  call info "${PM[@]}" info --format '{{.Host.OCIRuntime.Path}}|{{.Host.OCIRuntime.Version}}'
+  [ "$RC" = 0 ] || pm_fail "podman info"
+  expect_match "OCI runtime" "$OUT" "^$RUNTIME\|.*[0-9]"
+}
+
+t_podman_run_exit_status() {
+  need_podman
+  call run "${PM[@]}" run --rm "${PM_RUN[@]}" "$P_IMAGE" sh -c 'echo hello-from-podman; echo pid=$$; exit 5'
+  [ "$RC" = 5 ] || pm_fail "podman run --rm (want exit 5)"
+  expect_eq "output" "$OUT" $'hello-from-podman\npid=1'
+}
+
+t_podman_run_seccomp_default_profile() {
+  need_podman
+  call run "${PM[@]}" run --rm "${PM_RUN[@]}" "$P_IMAGE" sh -c 'grep ^Seccomp: /proc/self/status; unshare -U true; echo unshare=$?'
+  [ "$RC" = 0 ] || pm_fail "podman run --rm"
+  expect_match "Seccomp mode" "$OUT" $'Seccomp:\t2'
+}
+
+t_podman_exec_stop_rm() {
+  need_podman
+  trap pm_cleanup EXIT
+  pm_detached
+  call exec "${PM[@]}" exec "$ID" sh -c 'echo exec-out; exit 4'
+  [ "$RC" = 4 ] || pm_fail "podman exec (want exit 4)"
+  expect_eq "exec output" "$OUT" exec-out
+  call ps "${PM[@]}" ps --format '{{.Names}} {{.Status}}'
+  expect_match "podman ps" "$OUT" "$ID Up"
+  call stop "${PM[@]}" stop -t 5 "$ID"
+  [ "$RC" = 0 ] || pm_fail "podman stop"
+  expect_eq "status after stop" "$(pm_status "$ID")" exited
+  call exitcode "${PM[@]}" inspect --format '{{.State.ExitCode}}' "$ID"
+  expect_eq "exit code after SIGTERM" "$OUT" 0
+  call rm "${PM[@]}" rm "$ID"
+  [ "$RC" = 0 ] || pm_fail "podman rm"
+  [ -z "$(pm_status "$ID")" ] || fail "container still known after rm"
+  [ ! -e "/proc/$PID" ] || [ "$(awk '{print $3}' "/proc/$PID/stat" 2>/dev/null)" = Z ] || fail "init pid $PID still alive"
+}
+
+# stop of a process that ignores SIGTERM: kill 15, then kill 9 after the timeout
+t_podman_stop_kill_escalation() {
+  need_podman
+  trap pm_cleanup EXIT
+  call run "${PM[@]}" run -d --name "$ID" "${PM_RUN[@]}" "$P_IMAGE" sh -c 'trap "" TERM; while :; do sleep 1; done'
+  [ "$RC" = 0 ] || pm_fail "podman run -d"
+  call stop "${PM[@]}" stop -t 1 "$ID"
+  [ "$RC" = 0 ] || pm_fail "podman stop -t 1"
+  expect_eq "status after stop" "$(pm_status "$ID")" exited
+  call exitcode "${PM[@]}" inspect --format '{{.State.ExitCode}}' "$ID"
+  expect_eq "exit code after SIGKILL" "$OUT" 137
+}
+
+t_podman_pause_unpause() {
+  need_podman
+  trap pm_cleanup EXIT
+  pm_detached
+  call pause "${PM[@]}" pause "$ID"
+  [ "$RC" = 0 ] || pm_fail "podman pause"
+  expect_eq "status after pause" "$(pm_status "$ID")" paused
+  expect_eq "freezer state" "$(cgfile "$PID" freezer freezer.state)" FROZEN
+  call unpause "${PM[@]}" unpause "$ID"
+  [ "$RC" = 0 ] || pm_fail "podman unpause"
+  expect_eq "status after unpause" "$(pm_status "$ID")" running
+  call exec "${PM[@]}" exec "$ID" echo alive
+  [ "$RC" = 0 ] || pm_fail "podman exec after unpause"
+}
+
+t_podman_limits() {
+  need_podman
+  trap pm_cleanup EXIT
+  pm_detached --memory 64m --pids-limit 50
+  expect_match "memory cgroup of the init" "$(awk -F: '$2 == "memory" {print $3}' "/proc/$PID/cgroup")" "^$P_CGPARENT/"
+  expect_eq "memory.limit_in_bytes" "$(cgfile "$PID" memory memory.limit_in_bytes)" 67108864
+  expect_eq "pids.max" "$(cgfile "$PID" pids pids.max)" 50
+  call stats "${PM[@]}" stats --no-stream --format '{{.Name}} {{.MemUsage}}' "$ID"
+  [ "$RC" = 0 ] || pm_fail "podman stats"
+  expect_match "podman stats" "$OUT" "$ID .* / (64MiB|67\.1[0-9]*MB)$"
+}
+
+# -t: conmon passes a console socket; the runtime sends the pty master back over it
+t_podman_run_tty() {
+  need_podman
+  command -v script >/dev/null || skip "script (util-linux) is not installed"
+  call run script -qec "podman ${PODMAN_GLOBAL[*]} run --rm -t ${PM_RUN[*]} $P_IMAGE sh -c 'tty; exit 6'" /dev/null
+  OUT=$(tr -d '\r' <<<"$OUT")
+  [ "$RC" = 6 ] || pm_fail "podman run --rm -t (want exit 6; out: $(head -c 200 <<<"$OUT"))"
+  expect_match "tty" "$OUT" '/dev/pts/[0-9]+'
+}
+
+# ================================================================ the calls themselves
+# make_recorder DIR: DIR/<basename of RUNTIME>, a wrapper that runs the runtime and appends
+# "rc=N ARGS" to DIR/calls (same basename: podman treats a runtime by its name)
+make_recorder() {
+  mkdir -p "$1"
+  REC=$1/$(basename "$RUNTIME")
+  cat >"$REC" <<EOT
+#!/bin/sh
+"$RUNTIME" "\$@"
+rc=\$?
+echo "rc=\$rc \$*" >>"$1/calls"
+exit \$rc
+EOT
+  chmod +x "$REC"
+}
+# expect_call REGEX: a recorded call (rc=N ARGS) matches
+expect_call() {
+  grep -Eq -- "$1" "$T/rec/calls" 2>/dev/null ||
+    fail "no runtime call matching /$1/ (calls: $(cut -c1-120 "$T/rec/calls" 2>/dev/null | tr '\n' '|' | head -c 700))"
+}
+
+# the shim's calls and their exit statuses: create/start/exec/kill/delete all succeed
+t_ctr_runtime_calls() {
+  need_containerd
+  trap ctr_cleanup EXIT
+  make_recorder "$T/rec"
+  RUNC_OPTS=(--runc-binary "$REC" --runc-root "$CD_RUNC_ROOT")
+  ctr_detached
+  call exec "${CTR[@]}" task exec --exec-id "e$RANDOM" "$ID" true
+  [ "$RC" = 0 ] || ctr_fail "ctr task exec"
+  call kill "${CTR[@]}" task kill -s SIGKILL "$ID"
+  POLL=100 poll status_is "$ID" STOPPED || fail "not STOPPED after SIGKILL"
+  call delete "${CTR[@]}" task delete "$ID"
+  [ "$RC" = 0 ] || ctr_fail "ctr task delete"
+  cat "$T/rec/calls"
+  local g=" --root $CD_RUNC_ROOT/$CD_NS --log [^ ]*/log.json --log-format json"
+  expect_call "^rc=0$g create --bundle [^ ]+ --pid-file [^ ]+/init.pid .*$ID\$"
+  expect_call "^rc=0$g start $ID\$"
+  expect_call "^rc=0$g exec --process [^ ]+ --detach --pid-file [^ ]+\.pid $ID\$"
+  expect_call "^rc=0$g kill $ID 9\$"
+  expect_call "^rc=0$g delete $ID\$"
+  local bad
+  bad=$(grep -v '^rc=0 ' "$T/rec/calls" | grep -v ' features$')
+  [ -z "$bad" ] || fail "runtime calls that failed: $(tr '\n' '|' <<<"$bad" | head -c 500)"
+}
+
+# conmon's and podman's calls and their exit statuses
+t_podman_runtime_calls() {
+  need_podman
+  trap pm_cleanup EXIT
+  make_recorder "$T/rec"
+  PM=(podman "${PODMAN_GLOBAL[@]/#$RUNTIME/$REC}")
+  pm_detached
+  call exec "${PM[@]}" exec "$ID" true
+  [ "$RC" = 0 ] || pm_fail "podman exec"
+  call stop "${PM[@]}" stop -t 5 "$ID"
+  [ "$RC" = 0 ] || pm_fail "podman stop"
+  call rm "${PM[@]}" rm "$ID"
+  [ "$RC" = 0 ] || pm_fail "podman rm"
+  cat "$T/rec/calls"
+  expect_call "^rc=0 .*create --bundle [^ ]+ --pid-file [^ ]+ $ID-?[0-9a-f]*\$|^rc=0 .*create --bundle [^ ]+ --pid-file [^ ]+ [0-9a-f]{64}\$"
+  expect_call "^rc=0 .*start [0-9a-f]{64}\$"
+  expect_call "^rc=0 .*exec --pid-file [^ ]+ --process [^ ]+ --detach .*[0-9a-f]{64}\$"
+  expect_call "^rc=0 .*kill [0-9a-f]{64} (15|TERM)\$"
+  expect_call "^rc=0 .*delete --force [0-9a-f]{64}\$"
+}
+
+# ================================================================ runner
+run_test() {
+  local name=$1 rc reason t0
+  local reasonf="$WORK/$name.reason"
+  t0=$SECONDS
+  : >"$WORK/$name.log"
+  (
+    TNAME=$name
+    TLOG=$WORK/$name.log
+    REASON=$reasonf
+    ID="$TOKEN-${name//_/-}"
+    ID=${ID:0:60}
+    T=$(mktemp -d "$WORK/t-$name.XXXXXX")
+    cd "$T" || fail "cd"
+    "t_$name"
+  ) >>"$WORK/$name.log" 2>&1 </dev/null
+  rc=$?
+  reason=$(head -c 600 "$reasonf" 2>/dev/null | tr '\n' ' ' | sed 's/ *$//')
+  [ -z "${IT_TIMES:-}" ] || echo "time $name $((SECONDS - t0))s" >&2
+  case $rc in
+    0) echo "PASS $name"; PASSED=$((PASSED + 1)) ;;
+    77) echo "SKIP $name: $reason"; SKIPPED=$((SKIPPED + 1)) ;;
+    *) echo "FAIL $name: ${reason:-exit status $rc, log: $WORK/$name.log}"; FAILED=$((FAILED + 1)) ;;
+  esac
+}
+
+echo "runtime: $RUNTIME ($RT_KIND)" >&2
+TESTS=$(grep -oE '^t_[a-z0-9_]+\(\)' "${BASH_SOURCE[0]}" | sed 's/^t_//; s/()$//')
+wanted() {
+  [ $# -gt 1 ] || return 0
+  local n=$1 f
+  shift
+  for f in "$@"; do [[ $n == *"$f"* ]] && return 0; done
+  return 1
+}
+SELECTED=()
+for name in $TESTS; do wanted "$name" "$@" && SELECTED+=("$name"); done
+if [[ " ${SELECTED[*]} " == *" ctr_"* ]]; then start_containerd; fi
+if [[ " ${SELECTED[*]} " == *" podman_"* ]]; then start_podman; fi
+for name in "${SELECTED[@]}"; do run_test "$name"; done
+[ "$FAILED" = 0 ] || [ -n "${KEEP:-}" ] || echo "(rerun with KEEP=1 to keep each test's log and containerd's log)"
+echo "$PASSED passed, $FAILED failed, $SKIPPED skipped"
+[ "$FAILED" = 0 ]
