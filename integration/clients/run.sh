@@ -218,6 +218,14 @@ seccomp_gap() { # TEXT: skip when the runtime says it has no seccomp yet
   return 0
 }
 
+# rt_lacks_mount_option OPT: skip when the runtime is rong and its `features` does not list OPT
+# (what rong does not have yet SKIPs for rong, never for runc; the skip goes when rong has it)
+rt_lacks_mount_option() {
+  [ "$RT_KIND" = rong ] || return 0
+  "$RUNTIME" features 2>/dev/null | jq -e --arg o "$1" '.mountOptions | index($o)' >/dev/null ||
+    skip "rong lacks the '$1' mount option (not in rong features)"
+}
+
 # ================================================================ containerd
 CD=$WORK/containerd
 CD_SOCK=$CD/containerd.sock
@@ -386,6 +394,36 @@ t_ctr_cgroup_limits() {
   [ "$RC" = 0 ] || ctr_fail "ctr task metrics"
 }
 
+# -t: the shim passes a console socket; the runtime sends the pty master back over it
+t_ctr_run_tty() {
+  need_containerd
+  command -v script >/dev/null || skip "script (util-linux) is not installed"
+  call run script -qec "ctr --address $CD_SOCK --namespace $CD_NS run --rm -t ${RUNC_OPTS[*]} $IMAGE_REF $ID sh -c 'tty; exit 6'" /dev/null
+  OUT=$(tr -d '\r' <<<"$OUT")
+  [ "$RC" = 6 ] || ctr_fail "ctr run --rm -t (want exit 6; out: $(head -c 200 <<<"$OUT"))"
+  expect_match "tty" "$OUT" '/dev/pts/[0-9]+'
+}
+
+t_ctr_exec_tty() {
+  need_containerd
+  command -v script >/dev/null || skip "script (util-linux) is not installed"
+  trap ctr_cleanup EXIT
+  ctr_detached
+  call exec script -qec "ctr --address $CD_SOCK --namespace $CD_NS task exec -t --exec-id e$RANDOM $ID sh -c 'tty; exit 4'" /dev/null
+  OUT=$(tr -d '\r' <<<"$OUT")
+  [ "$RC" = 4 ] || ctr_fail "ctr task exec -t (want exit 4; out: $(head -c 200 <<<"$OUT"))"
+  expect_match "tty" "$OUT" '/dev/pts/[0-9]+'
+}
+
+# an exec'd process killed by a signal: ctr reports 128+N (an init cannot be: it is pid 1)
+t_ctr_exec_exit_by_signal() {
+  need_containerd
+  trap ctr_cleanup EXIT
+  ctr_detached
+  call exec "${CTR[@]}" task exec --exec-id "e$RANDOM" "$ID" sh -c 'kill -9 $$'
+  [ "$RC" = 137 ] || ctr_fail "ctr task exec of a process killed by SIGKILL (want exit 137)"
+}
+
 # ================================================================ podman + conmon
 P=$WORK/podman
 P_OK= P_WHY="podman or conmon is not installed"
@@ -535,6 +573,109 @@ t_podman_run_tty() {
   expect_match "tty" "$OUT" '/dev/pts/[0-9]+'
 }
 
+t_podman_exec_tty() {
+  need_podman
+  command -v script >/dev/null || skip "script (util-linux) is not installed"
+  trap pm_cleanup EXIT
+  pm_detached
+  call exec script -qec "podman ${PODMAN_GLOBAL[*]} exec -t $ID sh -c 'tty; exit 3'" /dev/null
+  OUT=$(tr -d '\r' <<<"$OUT")
+  [ "$RC" = 3 ] || pm_fail "podman exec -t (want exit 3; out: $(head -c 200 <<<"$OUT"))"
+  expect_match "tty" "$OUT" '/dev/pts/[0-9]+'
+}
+
+t_podman_run_stdin() {
+  need_podman
+  log "printf 'line1\nline2\n' | podman run --rm -i ... sh -c 'wc -l; exit 2'"
+  printf 'line1\nline2\n' | timeout -k 5 "$CT" "${PM[@]}" run --rm -i "${PM_RUN[@]}" "$P_IMAGE" sh -c 'wc -l; exit 2' \
+    >"$T/run.out" 2>"$T/run.err"
+  RC=$?
+  OUT=$(tr -d ' ' <"$T/run.out")
+  ERR=$(cat "$T/run.err")
+  [ "$RC" = 2 ] || pm_fail "podman run --rm -i (want exit 2)"
+  expect_eq "lines read from stdin" "$OUT" 2
+}
+
+t_podman_exec_exit_by_signal() {
+  need_podman
+  trap pm_cleanup EXIT
+  pm_detached
+  call exec "${PM[@]}" exec "$ID" sh -c 'kill -9 $$'
+  [ "$RC" = 137 ] || pm_fail "podman exec of a process killed by SIGKILL (want exit 137)"
+}
+
+# what podman puts in the config: user, env, workdir, hostname, bind volume, capabilities (a
+# non-root user gets the added ones as ambient), the /etc/hosts it makes
+t_podman_run_options() {
+  need_podman
+  mkdir -p "$T/vol" && echo from-host >"$T/vol/f"
+  call run "${PM[@]}" run --rm "${PM_RUN[@]}" --user 1000:1000 --hostname pm-host-7 -e FOO=bar \
+    --workdir /tmp -v "$T/vol:/vol:ro" --cap-drop all --cap-add net_bind_service \
+    "$P_IMAGE" sh -c 'id -u; id -g; hostname; echo $FOO; pwd; cat /vol/f; touch /vol/g 2>/dev/null; echo volw=$?;
+      grep ^CapEff: /proc/self/status; grep -c pm-host-7 /etc/hosts'
+  [ "$RC" = 0 ] || pm_fail "podman run --rm with options"
+  expect_eq "output" "$OUT" $'1000\n1000\npm-host-7\nbar\n/tmp\nfrom-host\nvolw=1\nCapEff:\t0000000000000400\n1'
+}
+
+# --read-only and --tmpfs: tmpfs mounts with the "tmpcopyup" option (the image's files are
+# copied into the new tmpfs)
+t_podman_read_only_tmpfs() {
+  need_podman
+  rt_lacks_mount_option tmpcopyup
+  call run "${PM[@]}" run --rm "${PM_RUN[@]}" --read-only --tmpfs /scratch "$P_IMAGE" \
+    sh -c 'touch /x 2>/dev/null; echo rootw=$?; touch /scratch/y; echo tmpfsw=$?; touch /tmp/z; echo tmpw=$?;
+      grep -E " /(scratch|tmp|run) " /proc/self/mounts | cut -d" " -f2,3 | sort'
+  [ "$RC" = 0 ] || pm_fail "podman run --rm --read-only --tmpfs /scratch"
+  expect_eq "output" "$OUT" $'rootw=1\ntmpfsw=0\ntmpw=0\n/run tmpfs\n/scratch tmpfs\n/tmp tmpfs'
+}
+
+# --pid host: podman stops with kill --all
+t_podman_pid_host_stop() {
+  need_podman
+  trap pm_cleanup EXIT
+  pm_detached --pid host
+  call stop "${PM[@]}" stop -t 5 "$ID"
+  [ "$RC" = 0 ] || pm_fail "podman stop (--pid host)"
+  expect_eq "status after stop" "$(pm_status "$ID")" exited
+}
+
+# restart: delete and create again under the same id
+t_podman_restart() {
+  need_podman
+  trap pm_cleanup EXIT
+  pm_detached
+  local old=$PID
+  call restart "${PM[@]}" restart -t 5 "$ID"
+  [ "$RC" = 0 ] || pm_fail "podman restart"
+  call inspect "${PM[@]}" inspect --format '{{.State.Status}} {{.State.Pid}}' "$ID"
+  expect_match "state after restart" "$OUT" '^running [1-9][0-9]*$'
+  [ "${OUT#* }" != "$old" ] || fail "same init pid $old after restart"
+  call exec "${PM[@]}" exec "$ID" echo alive
+  [ "$RC" = 0 ] || pm_fail "podman exec after restart"
+}
+
+# podman update: the runtime's update --resources FILE
+t_podman_update() {
+  need_podman
+  trap pm_cleanup EXIT
+  pm_detached --memory 64m --cpu-shares 512
+  call update "${PM[@]}" update --memory 128m --cpu-shares 256 "$ID"
+  [ "$RC" = 0 ] || pm_fail "podman update --memory 128m --cpu-shares 256"
+  expect_eq "memory.limit_in_bytes" "$(cgfile "$PID" memory memory.limit_in_bytes)" 134217728
+  expect_eq "cpu.shares" "$(cgfile "$PID" cpu cpu.shares)" 256
+}
+
+t_podman_wait_kill() {
+  need_podman
+  trap pm_cleanup EXIT
+  pm_detached
+  call kill "${PM[@]}" kill --signal KILL "$ID"
+  [ "$RC" = 0 ] || pm_fail "podman kill --signal KILL"
+  call wait "${PM[@]}" wait "$ID"
+  expect_rc "podman wait" 0
+  expect_eq "exit code" "$OUT" 137
+}
+
 # ================================================================ the calls themselves
 # make_recorder DIR: DIR/<basename of RUNTIME>, a wrapper that runs the runtime and appends
 # "rc=N ARGS" to DIR/calls (same basename: podman treats a runtime by its name)
@@ -600,6 +741,25 @@ t_podman_runtime_calls() {
   expect_call "^rc=0 .*exec --pid-file [^ ]+ --process [^ ]+ --detach .*[0-9a-f]{64}\$"
   expect_call "^rc=0 .*kill [0-9a-f]{64} (15|TERM)\$"
   expect_call "^rc=0 .*delete --force [0-9a-f]{64}\$"
+}
+
+# ================================================================ last: nothing left behind
+# after every test cleaned up: no shim, conmon or container process, no runtime state
+t_no_leftovers() {
+  local i left
+  for ((i = 0; i < 50; i++)); do
+    left=$(for p in $(pids_with "$WORK"); do
+      [ "$p" = "$BASHPID" ] || [ "$(ps -o ppid= -p "$p" 2>/dev/null | tr -d ' ')" = "$BASHPID" ] ||
+        echo "$p:$(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | cut -c1-80)"
+    done; for m in $(cgroup_mounts); do
+      find "$m" -maxdepth 4 -path "*$TOKEN*" -name cgroup.procs -exec cat {} + 2>/dev/null
+    done)
+    [ -z "$left" ] && break
+    sleep 0.1
+  done
+  [ -z "$left" ] || fail "processes left: $(tr '\n' ' ' <<<"$left" | head -c 400)"
+  left=$(ls -A "$CD_RUNC_ROOT/$CD_NS" "/run/$RT_KIND" 2>/dev/null | grep -v ':$' | grep .)
+  [ -z "$left" ] || fail "runtime state left: $(tr '\n' ' ' <<<"$left")"
 }
 
 # ================================================================ runner
