@@ -315,6 +315,8 @@ TEST(Cgroups, V2ManagerOnFakeHierarchy) {
     ASSERT_TRUE(m->freeze());
     EXPECT_EQ(get(root.p("c1/cgroup.freeze")), "1");
     EXPECT_TRUE(m->frozen());
+    // Loaded from state (exec): the directory fd for CLONE_INTO_CGROUP is there too.
+    EXPECT_GE(from_paths(paths)->dir_fd(), 0);
 }
 
 TEST(Cgroups, FromPathsMode) {

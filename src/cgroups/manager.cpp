@@ -403,12 +403,16 @@ public:
         return data;
     }
 
-    int dir_fd() const override { return fd_.get(); }
+    // Opened on first use for a manager loaded from state (exec clones into it).
+    int dir_fd() const override {
+        if (!fd_) fd_.reset(::open(dir().c_str(), O_DIRECTORY | O_RDONLY | O_CLOEXEC));
+        return fd_.get();
+    }
 
 private:
     const std::string& dir() const { return paths_.at(""); }
     std::string root_;
-    sys::Fd fd_;
+    mutable sys::Fd fd_;
 };
 
 }  // namespace
