@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include "base/log.hpp"
 #include "security/capabilities.hpp"
 
 namespace rong::security {
@@ -34,27 +35,44 @@ TEST(ResolveCapabilities, NamesAreCaseInsensitive) {
     EXPECT_EQ(sets->bounding, (Values{CAP_KILL, CAP_CHOWN}));
 }
 
-TEST(ResolveCapabilities, UnknownNameIsAnErrorNamingTheSet) {
+std::string g_warnings;
+void capture(log::Level level, std::string_view message) {
+    if (level == log::Level::warning) g_warnings += std::string(message) + "\n";
+}
+
+// runc 1.1+ warns and ignores unknown capability names (1.0 failed).
+TEST(ResolveCapabilities, UnknownNameIsWarnedAndIgnored) {
     struct Case {
         std::vector<std::string> spec::Capabilities::*set;
+        Values CapabilitySets::*out;
         const char* name;
     };
     const Case cases[] = {
-        {&spec::Capabilities::bounding, "bounding"},       {&spec::Capabilities::effective, "effective"},
-        {&spec::Capabilities::inheritable, "inheritable"}, {&spec::Capabilities::permitted, "permitted"},
-        {&spec::Capabilities::ambient, "ambient"},
+        {&spec::Capabilities::bounding, &CapabilitySets::bounding, "bounding"},
+        {&spec::Capabilities::effective, &CapabilitySets::effective, "effective"},
+        {&spec::Capabilities::inheritable, &CapabilitySets::inheritable, "inheritable"},
+        {&spec::Capabilities::permitted, &CapabilitySets::permitted, "permitted"},
+        {&spec::Capabilities::ambient, &CapabilitySets::ambient, "ambient"},
     };
+    log::set_sink(capture, false);
     for (const auto& c : cases) {
+        g_warnings.clear();
         spec::Capabilities caps;
-        caps.*c.set = {"CAP_KILL", "CAP_FLY"};
+        caps.*c.set = {"CAP_KILL", "CAP_FLY", "12"};
         auto sets = resolve_capabilities(caps);
-        ASSERT_FALSE(sets) << c.name;
-        EXPECT_EQ(sets.error().message,
-                  std::string("process.capabilities.") + c.name + ": unknown capability \"CAP_FLY\"");
+        ASSERT_TRUE(sets) << c.name << ": " << sets.error().message;
+        EXPECT_EQ((*sets).*c.out, (Values{CAP_KILL})) << c.name;
+        EXPECT_EQ(g_warnings, std::string("process.capabilities.") + c.name +
+                                  ": ignoring unknown or unavailable capabilities: [CAP_FLY 12]\n");
     }
+    g_warnings.clear();
     spec::Capabilities no_prefix;
-    no_prefix.bounding = {"KILL"};
-    EXPECT_FALSE(resolve_capabilities(no_prefix));
+    no_prefix.bounding = {"KILL", "CAP_KILL"};
+    auto sets = resolve_capabilities(no_prefix);
+    ASSERT_TRUE(sets);
+    EXPECT_EQ(sets->bounding, (Values{CAP_KILL}));
+    EXPECT_NE(g_warnings.find("[KILL]"), std::string::npos) << g_warnings;
+    log::set_sink(nullptr, false);
 }
 
 }  // namespace

@@ -15,19 +15,23 @@ namespace {
 
 Result<std::vector<cap_value_t>> resolve_set(const std::vector<std::string>& names, const char* set) {
     std::vector<cap_value_t> out;
+    std::string ignored;
     cap_value_t last = static_cast<cap_value_t>(cap_max_bits()) - 1;
     for (const auto& name : names) {
         std::string lower = name;
         std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
         cap_value_t value;
-        if (cap_from_name(lower.c_str(), &value) < 0)
-            return Error::msg(std::string("process.capabilities.") + set + ": unknown capability \"" + name + "\"");
-        if (value > last) {
-            log::warn("capability " + name + " is not supported by the running kernel: dropped");
+        // cap_from_name also takes numbers; only CAP_* names are capability names in a config.
+        if (lower.rfind("cap_", 0) != 0 || cap_from_name(lower.c_str(), &value) < 0 || value > last) {
+            ignored += (ignored.empty() ? "" : " ") + name;
             continue;
         }
         out.push_back(value);
     }
+    // runc 1.1+: a config written for another kernel or libcap still runs.
+    if (!ignored.empty())
+        log::warn(std::string("process.capabilities.") + set + ": ignoring unknown or unavailable capabilities: [" +
+                  ignored + "]");
     return out;
 }
 

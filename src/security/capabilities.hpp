@@ -14,8 +14,8 @@ struct CapabilitySets {
     std::vector<cap_value_t> bounding, effective, inheritable, permitted, ambient;
 };
 
-// Names to values. A name nobody knows is an error; one the running kernel lacks is dropped with a
-// warning (a config written for a newer kernel still runs).
+// Names to values. As runc 1.1+, a name nobody knows, or one the running kernel lacks, is dropped
+// with a warning (a config written for a newer kernel or another libcap still runs).
 Result<CapabilitySets> resolve_capabilities(const spec::Capabilities& caps);
 
 // Step one, while still privileged: drop from the bounding set everything not in it.
