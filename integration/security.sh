@@ -121,3 +121,114 @@ t_seccomp_notify() {
   jf "$(cat "$T/agent-state.json")" '.fds[0]' '.metadata' '.state.id' '.state.status' '.pid == .state.pid'
   expect_eq "seccomp state: fds, metadata, id, status, pid" "${F[*]}" "seccompFd it-meta $id creating true"
 }
+
+# ---------------------------------------------------------------- capabilities
+
+# runc 1.1+ warns about an unknown capability name and ignores it
+t_caps_unknown_ignored() {
+  cfg '.process.capabilities.bounding += ["CAP_FLY_TO_THE_MOON"] | .process.capabilities.effective += ["CAP_FLY_TO_THE_MOON"]'
+  sh_args 'grep ^CapBnd: /proc/self/status | cut -f2'
+  run_fg "$(newid)"
+  expect_rc "run" 0
+  expect_match "warning" "$ERR" 'CAP_FLY_TO_THE_MOON'
+  [[ $OUT =~ ^[0-9a-f]{16}$ ]] || fail "CapBnd: '$OUT'"
+}
+
+# CVE-2022-29162: the inheritable set is exactly the config's, never widened (by run, nor by exec,
+# nor by exec --cap)
+t_cve_2022_29162_inheritable() {
+  local id s='["CAP_CHOWN","CAP_KILL","CAP_SETUID","CAP_SETGID","CAP_NET_BIND_SERVICE","CAP_SYS_CHROOT"]'
+  cfg --argjson s "$s" '.process.capabilities = {bounding: $s, effective: $s, permitted: $s}'
+  sh_args 'grep -E "^Cap(Inh|Amb):" /proc/self/status | cut -f2'
+  run_fg "$(newid run)"
+  expect_rc "run" 0
+  expect_eq "CapInh, CapAmb of the init" "$OUT" $'0000000000000000\n0000000000000000'
+  cfg --argjson s '["CAP_KILL"]' '.process.capabilities.inheritable = $s'
+  run_fg "$(newid run2)"
+  expect_eq "CapInh with inheritable [CAP_KILL]" "$(sed -n 1p <<<"$OUT")" "$(capmask CAP_KILL)"
+  cfg 'del(.process.capabilities.inheritable)'
+  rong_lacks exec && return 0
+  id=$(newid)
+  start_waiter "$id"
+  rtc exec "$id" sh -c 'grep -E "^Cap(Inh|Amb):" /proc/self/status | cut -f2'
+  expect_rc "exec" 0
+  expect_eq "CapInh, CapAmb of an exec'd process" "$OUT" $'0000000000000000\n0000000000000000'
+}
+
+t_cve_2022_29162_exec_cap() {
+  rong_lacks exec && skip "needs exec"
+  [ "$RT_KIND" = rong ] && skip "rong's exec --cap takes every following word as a capability (eats the id): issue 6"
+  local id
+  id=$(newid)
+  start_waiter "$id"
+  rtc exec --cap CAP_SYS_ADMIN "$id" sh -c 'grep -E "^Cap(Inh|Amb):" /proc/self/status | cut -f2'
+  expect_rc "exec --cap" 0
+  expect_eq "CapInh, CapAmb of exec --cap CAP_SYS_ADMIN" "$OUT" $'0000000000000000\n0000000000000000'
+}
+
+# ---------------------------------------------------------------- CVE regressions
+
+# CVE-2024-21626: cwd through a leaked fd (/proc/self/fd/N) must not land outside the rootfs
+t_cve_2024_21626_cwd() {
+  local n id
+  touch "$T/HOST-MARKER"
+  for n in 3 4 5 6 7 8 9; do
+    id=$(newid "fd$n")
+    cfg --arg c "/proc/self/fd/$n" '.process.cwd = $c'
+    sh_args 'ls -a . .. ../.. ../../.. 2>/dev/null; pwd'
+    run_fg "$id" 7<"$B/config.json"
+    if [ "$RC" = 0 ]; then
+      [[ $OUT != *HOST-MARKER* && $OUT != *exec.fifo* && $OUT != *state.json* && $OUT != *config.json* ]] ||
+        fail "cwd /proc/self/fd/$n reaches the host: $(echo $OUT | head -c 300)"
+    fi
+  done
+}
+
+# CVE-2019-5736: while the init is still the runtime (created), a process in the container cannot
+# open the runtime binary through /proc/1/exe for writing, nor keep a handle to reopen it later
+t_cve_2019_5736_exe() {
+  rong_lacks exec && skip "needs exec"
+  local id pid sum
+  sum=$(sha256sum <"$RUNTIME")
+  id=$(newid)
+  set_args sleep 100
+  create_c "$id"
+  expect_rc "create" 0
+  pid=$(pid_of "$id")
+  track_pid "$pid"
+  # (a failed redirection on `exec` ends the shell: each attempt runs in a subshell)
+  rtc exec "$id" sh -c '(exec 3<>/proc/1/exe && echo opened-rw)
+(exec 4</proc/1/exe && echo opened-ro && echo pwned >>/proc/self/fd/4 && echo wrote)
+echo done' 
+  expect_match "exec output" "$OUT" 'done$'
+  [[ $OUT != *opened-rw* && $OUT != *wrote* ]] || fail "the runtime binary was opened for writing: $OUT"
+  rtc delete --force "$id"
+  expect_eq "runtime binary unchanged" "$(sha256sum <"$RUNTIME")" "$sum"
+}
+
+# CVE-2025-31133: /dev/null in the rootfs is a symlink: masking must not bind its target
+t_cve_2025_31133_devnull_symlink() {
+  local id
+  id=$(newid)
+  cfg '.mounts |= map(select(.destination != "/dev")) | .linux.maskedPaths = ["/etc/passwd"]'
+  echo LEAKED >"$B/rootfs/marker"
+  mkdir -p "$B/rootfs/dev"
+  ln -s /marker "$B/rootfs/dev/null"
+  sh_args 'cat /etc/passwd; echo end'
+  run_fg "$id"
+  if [ "$RC" = 0 ]; then
+    [[ $OUT != *LEAKED* ]] || fail "masked /etc/passwd shows the symlink's target: $OUT"
+    expect_eq "masked /etc/passwd" "$OUT" end
+  fi
+}
+
+# CVE-2023-27561 / CVE-2019-19921: /proc in the rootfs is a symlink: refused
+t_cve_2023_27561_proc_symlink() {
+  local id
+  id=$(newid)
+  mkdir -p "$B/rootfs/fakeproc"
+  rmdir "$B/rootfs/proc" && ln -s /fakeproc "$B/rootfs/proc" || fail "cannot make /proc a symlink"
+  set_args true
+  run_fg "$id"
+  [ "$RC" != 0 ] || fail "run with /proc a symlink succeeded"
+}

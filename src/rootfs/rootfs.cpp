@@ -106,6 +106,15 @@ Status mount_one(int rootfd, const spec::Mount& m, const RootfsContext& ctx) {
         file_target = !S_ISDIR(st.st_mode);
         opts.flags |= MS_BIND;
     }
+    // CVE-2019-19921 / CVE-2023-27561: a /proc or /sys that is a symlink (into a volume another
+    // container controls) would make later writes there (sysctl, LSM) go elsewhere. As runc 1.1.5.
+    if (!bind && (type == "proc" || type == "sysfs")) {
+        if (auto existing = sys::open_in_root(rootfd, m.destination, O_PATH | O_NOFOLLOW)) {
+            struct stat st {};
+            if (::fstat(existing->get(), &st) == 0 && S_ISLNK(st.st_mode))
+                return Error::msg("mount " + type + " on " + m.destination + ": the destination is a symlink");
+        }
+    }
     sys::Fd target = TRY(sys::create_in_root(rootfd, m.destination, file_target));
     const std::string& what = m.destination;
 
