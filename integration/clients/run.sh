@@ -439,6 +439,15 @@ t_ctr_run_missing_command() {
   "${CTR[@]}" container delete "$ID" >/dev/null 2>&1 || true
 }
 
+t_ctr_privileged() {
+  need_containerd
+  call run "${CTR[@]}" run --rm --privileged "${RUNC_OPTS[@]}" "$IMAGE_REF" "$ID" \
+    sh -c 'grep -E "^(CapEff|Seccomp):" /proc/self/status; test -c /dev/loop-control -o -c /dev/kmsg && echo devs=ok'
+  [ "$RC" = 0 ] || ctr_fail "ctr run --rm --privileged"
+  expect_match "CapEff (the host's bounding set)" "$OUT" "CapEff:	$(awk '/^CapBnd:/ {print $2}' /proc/self/status)"
+  expect_match "host devices" "$OUT" 'devs=ok'
+}
+
 # the memory limit holds: a shell holding 64 MiB in a 16 MiB cgroup is OOM-killed (exit 137), and
 # containerd sees the OOM through the cgroup of the pid in the pid file
 t_ctr_oom() {
@@ -697,6 +706,61 @@ t_podman_exec_missing_command() {
   fi
 }
 
+# --privileged: every capability, no seccomp filter, the host's devices, /sys writable
+t_podman_privileged() {
+  need_podman
+  call run "${PM[@]}" run --rm "${PM_RUN[@]}" --privileged "$P_IMAGE" \
+    sh -c 'grep -E "^(CapEff|Seccomp):" /proc/self/status; test -c /dev/loop-control -o -c /dev/kmsg && echo devs=ok;
+      grep -E " /sys " /proc/self/mounts | cut -d" " -f4 | cut -d, -f1'
+  [ "$RC" = 0 ] || pm_fail "podman run --rm --privileged"
+  expect_match "CapEff (the host's bounding set)" "$OUT" "CapEff:	$(awk '/^CapBnd:/ {print $2}' /proc/self/status)"
+  expect_match "Seccomp" "$OUT" $'Seccomp:\t0'
+  expect_match "host devices" "$OUT" 'devs=ok'
+  expect_match "/sys" "$OUT" $'\nrw$'
+}
+
+# --uidmap/--gidmap: a user namespace with those maps; root inside is 100000 outside
+t_podman_userns_map() {
+  need_podman
+  trap pm_cleanup EXIT
+  pm_detached --uidmap 0:100000:65536 --gidmap 0:100000:65536
+  expect_eq "uid_map" "$(tr -s ' ' <"/proc/$PID/uid_map" | sed 's/^ //')" "0 100000 65536"
+  expect_eq "host uid of the init" "$(awk '/^Uid:/ {print $2}' "/proc/$PID/status")" 100000
+  call exec "${PM[@]}" exec "$ID" sh -c 'id -u; touch /tmp/f && ls -n /tmp/f | awk "{print \$3}"'
+  [ "$RC" = 0 ] || pm_fail "podman exec in the user namespace"
+  expect_eq "uid inside / file owner" "$OUT" $'0\n0'
+}
+
+t_podman_sysctl() {
+  need_podman
+  call run "${PM[@]}" run --rm "${PM_RUN[@]}" --sysctl kernel.msgmax=12345 --sysctl net.ipv4.ip_forward=1 \
+    "$P_IMAGE" sh -c 'cat /proc/sys/kernel/msgmax /proc/sys/net/ipv4/ip_forward'
+  [ "$RC" = 0 ] || pm_fail "podman run --rm --sysctl"
+  expect_eq "sysctls" "$OUT" $'12345\n1'
+}
+
+t_podman_device() {
+  need_podman
+  call run "${PM[@]}" run --rm "${PM_RUN[@]}" --device /dev/zero:/dev/myzero \
+    "$P_IMAGE" sh -c 'head -c 3 /dev/myzero | wc -c; stat -c %t:%T /dev/myzero'
+  [ "$RC" = 0 ] || pm_fail "podman run --rm --device"
+  expect_eq "output" "$(tr -d ' ' <<<"$OUT")" $'3\n1:5'
+}
+
+# a detached container's output goes through conmon to podman logs
+t_podman_logs() {
+  need_podman
+  trap pm_cleanup EXIT
+  call run "${PM[@]}" run -d --name "$ID" "${PM_RUN[@]}" "$P_IMAGE" sh -c 'echo out-line; echo err-line >&2; exit 9'
+  [ "$RC" = 0 ] || pm_fail "podman run -d"
+  call wait "${PM[@]}" wait "$ID"
+  expect_eq "podman wait" "$OUT" 9
+  call logs "${PM[@]}" logs "$ID"
+  expect_rc "podman logs" 0
+  expect_eq "stdout" "$OUT" out-line
+  expect_eq "stderr" "$ERR" err-line
+}
+
 # --pid host: podman stops with kill --all
 t_podman_pid_host_stop() {
   need_podman
@@ -834,6 +898,7 @@ t_no_leftovers() {
 # What rong does not do yet: those tests SKIP for rong (never for runc) with the reason; an entry
 # goes when rong does it.
 declare -A RONG_PENDING=(
+  [podman_sysctl]="linux.sysctl (parsed, never written: kernel.msgmax stays 8192)"
   [podman_run_not_executable]="'permission denied' for a command that is not executable (it says 'stat /etc/passwd: no such file or directory', so podman exits 127, not 126)"
 )
 
