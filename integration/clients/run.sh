@@ -448,6 +448,16 @@ t_ctr_privileged() {
   expect_match "host devices" "$OUT" 'devs=ok'
 }
 
+t_ctr_exec_user_cwd() {
+  need_containerd
+  trap ctr_cleanup EXIT
+  ctr_detached
+  call exec "${CTR[@]}" task exec --user 1000 --cwd /tmp --exec-id "e$RANDOM" "$ID" sh -c 'id -u; pwd; echo $$'
+  [ "$RC" = 0 ] || ctr_fail "ctr task exec --user 1000 --cwd /tmp"
+  expect_match "output" "$OUT" $'^1000\n/tmp\n[0-9]+$'
+  [ "${OUT##*$'\n'}" != 1 ] || fail "the exec'd process is pid 1"
+}
+
 # the memory limit holds: a shell holding 64 MiB in a 16 MiB cgroup is OOM-killed (exit 137), and
 # containerd sees the OOM through the cgroup of the pid in the pid file
 t_ctr_oom() {
@@ -761,6 +771,54 @@ t_podman_logs() {
   expect_eq "stderr" "$ERR" err-line
 }
 
+# process attributes podman sets on the init: rlimits, OOM score, umask, no_new_privs; /dev/shm
+# size; CPU quota
+t_podman_process_attrs() {
+  need_podman
+  trap pm_cleanup EXIT
+  pm_detached --ulimit nofile=100:200 --ulimit nproc=4096:4096 --oom-score-adj 123 --umask 0027 \
+    --security-opt no-new-privileges --shm-size 10m --cpus 0.5
+  expect_eq "Max open files" "$(awk '/^Max open files/ {print $4, $5}' "/proc/$PID/limits")" "100 200"
+  expect_eq "oom_score_adj" "$(cat "/proc/$PID/oom_score_adj")" 123
+  expect_eq "Umask" "$(awk '/^Umask:/ {print $2}' "/proc/$PID/status")" 0027
+  expect_eq "NoNewPrivs" "$(awk '/^NoNewPrivs:/ {print $2}' "/proc/$PID/status")" 1
+  call exec "${PM[@]}" exec "$ID" sh -c 'grep " /dev/shm " /proc/self/mounts | grep -o "size=[0-9a-z]*"'
+  [ "$RC" = 0 ] || pm_fail "podman exec"
+  expect_eq "/dev/shm" "$OUT" size=10240k
+  ! v1 cpu || expect_eq "cpu.cfs_quota_us" "$(cgfile "$PID" cpu cpu.cfs_quota_us)" 50000
+}
+
+# podman exec's process JSON carries the container's oomScoreAdj: the exec'd process gets it
+t_podman_exec_oom_score() {
+  need_podman
+  trap pm_cleanup EXIT
+  pm_detached --oom-score-adj 123
+  call exec "${PM[@]}" exec "$ID" cat /proc/self/oom_score_adj
+  [ "$RC" = 0 ] || pm_fail "podman exec"
+  expect_eq "exec'd process oom_score_adj" "$OUT" 123
+}
+
+# OCI hooks from podman's hooks directory: the runtime runs them with the state on stdin
+t_podman_hooks() {
+  need_podman
+  mkdir -p "$T/hooks"
+  local st
+  for st in prestart poststop; do
+    jq -n --arg s "$st" --arg f "$T/hook-$st.json" '{version: "1.0.0",
+      hook: {path: "/bin/sh", args: ["sh", "-c", ("cat > " + $f)]},
+      when: {always: true}, stages: [$s]}' >"$T/hooks/$st.json"
+  done
+  call run podman "${PODMAN_GLOBAL[@]}" --hooks-dir "$T/hooks" run --rm --name "$ID" "${PM_RUN[@]}" "$P_IMAGE" true
+  [ "$RC" = 0 ] || pm_fail "podman --hooks-dir run --rm"
+  for st in prestart poststop; do
+    POLL=50 poll test -s "$T/hook-$st.json" || fail "$st hook did not run (or got no state on stdin)"
+    jf=$(jq -r '.status + " " + (.pid | tostring)' "$T/hook-$st.json" 2>&1) || fail "$st hook state is not JSON: $(head -c 200 "$T/hook-$st.json")"
+    [ "$st" = prestart ] && expect_match "prestart state" "$jf" '^(creating|created) [1-9][0-9]*$'
+    [ "$st" = poststop ] && expect_match "poststop state" "$jf" '^stopped '
+  done
+  return 0
+}
+
 # --pid host: podman stops with kill --all
 t_podman_pid_host_stop() {
   need_podman
@@ -899,6 +957,7 @@ t_no_leftovers() {
 # goes when rong does it.
 declare -A RONG_PENDING=(
   [podman_sysctl]="linux.sysctl (parsed, never written: kernel.msgmax stays 8192)"
+  [podman_exec_oom_score]="process.oomScoreAdj in exec (the exec'd process keeps 0; runc sets it)"
   [podman_run_not_executable]="'permission denied' for a command that is not executable (it says 'stat /etc/passwd: no such file or directory', so podman exits 127, not 126)"
 )
 
