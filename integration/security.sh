@@ -232,3 +232,101 @@ t_cve_2023_27561_proc_symlink() {
   run_fg "$id"
   [ "$RC" != 0 ] || fail "run with /proc a symlink succeeded"
 }
+
+# ---------------------------------------------------------------- process attributes
+
+# namespaced sysctls are written inside the container, not on the host
+t_sysctl() {
+  local host_shmmax host_fwd
+  host_shmmax=$(cat /proc/sys/kernel/shmmax)
+  host_fwd=$(cat /proc/sys/net/ipv4/ip_forward)
+  cfg '.linux.sysctl = {"kernel.shmmax": "12345678", "net.ipv4.ip_forward": "1", "kernel.domainname": "it-domain", "fs.mqueue.msg_max": "20"}'
+  sh_args 'cat /proc/sys/kernel/shmmax /proc/sys/net/ipv4/ip_forward /proc/sys/kernel/domainname /proc/sys/fs/mqueue/msg_max'
+  run_fg "$(newid)"
+  expect_rc "run" 0
+  expect_eq "sysctls inside" "$OUT" $'12345678\n1\nit-domain\n20'
+  expect_eq "host kernel.shmmax" "$(cat /proc/sys/kernel/shmmax)" "$host_shmmax"
+  expect_eq "host net.ipv4.ip_forward" "$(cat /proc/sys/net/ipv4/ip_forward)" "$host_fwd"
+}
+
+# a sysctl whose namespace is the host's, or that has none, is refused
+t_sysctl_refused() {
+  local key id n=0
+  set_args true
+  for key in vm.swappiness kernel.shmmax net.ipv4.ip_forward kernel.hostname; do
+    n=$((n + 1))
+    id=$(newid "k$n")
+    cfg --arg k "$key" '.linux.sysctl = {($k): "1"} | .linux.namespaces = [{type: "pid"}, {type: "mount"}] | del(.hostname)'
+    [ "$key" = kernel.hostname ] && cfg '.linux.namespaces += [{type: "uts"}]'
+    create_c "$id"
+    [ "$RC" != 0 ] || fail "create with sysctl $key (namespace not the container's) succeeded"
+    if [ "$RT_KIND" = rong ]; then expect_match "error for $key" "$ERR" "sysctl \"$key\" is not"; fi
+    assert_clean "$id"
+  done
+}
+
+t_personality() {
+  [ "$RT_KIND" = runc ] && skip "runc 1.1.5 ignores linux.personality"
+  cfg '.linux.personality = {domain: "LINUX32"}'
+  sh_args 'uname -m'
+  run_fg "$(newid)"
+  expect_rc "run" 0
+  expect_match "uname -m with LINUX32" "$OUT" '^i[3-6]86$'
+}
+
+# process.scheduler, ioPriority, execCPUAffinity (runtime-spec 1.2/1.3; runc 1.1.5 has none)
+t_process_sched_io_affinity() {
+  [ "$RT_KIND" = runc ] && skip "runc 1.1.5 has no scheduler, ioPriority or execCPUAffinity"
+  cfg '.process.scheduler = {policy: "SCHED_BATCH", nice: 5} | .process.ioPriority = {class: "IOPRIO_CLASS_IDLE", priority: 0}
+      | .process.execCPUAffinity = {initial: "0", final: "0"}'
+  sh_args 'grep -E "^policy" /proc/self/sched | tr -d " "; cut -d" " -f19 /proc/self/stat; ionice -p $$; grep Cpus_allowed_list /proc/self/status | cut -f2'
+  run_fg "$(newid)"
+  expect_rc "run" 0
+  expect_eq "policy, nice, I/O class, CPUs" "$OUT" $'policy:3\n5\nidle\n0'
+}
+
+t_memory_policy() {
+  [ "$RT_KIND" = runc ] && skip "runc 1.1.5 has no linux.memoryPolicy"
+  [ -e /proc/self/numa_maps ] || skip "no NUMA support in this kernel"
+  cfg '.linux.memoryPolicy = {mode: "MPOL_INTERLEAVE", nodes: "0"}'
+  sh_args 'grep -c interleave:0 /proc/self/numa_maps'
+  run_fg "$(newid)"
+  expect_rc "run" 0
+  [ "$OUT" -gt 0 ] || fail "no interleave:0 mapping in numa_maps"
+}
+
+# AppArmor/SELinux asked for on a host without them: create fails, clearly
+t_lsm_absent_refused() {
+  [ -e /sys/module/apparmor/parameters/enabled ] && skip "this host has AppArmor"
+  [ -e /sys/fs/selinux/enforce ] && skip "this host has SELinux"
+  local id
+  set_args true
+  id=$(newid aa)
+  cfg '.process.apparmorProfile = "it-profile"'
+  create_c "$id"
+  [ "$RC" != 0 ] || fail "create with an AppArmor profile succeeded without AppArmor"
+  if [ "$RT_KIND" = rong ]; then expect_match "error" "$ERR" 'AppArmor is not enabled'; fi
+  assert_clean "$id"
+  id=$(newid se)
+  cfg 'del(.process.apparmorProfile) | .process.selinuxLabel = "system_u:system_r:container_t:s0"'
+  create_c "$id"
+  [ "$RC" != 0 ] || fail "create with an SELinux label succeeded without SELinux"
+  if [ "$RT_KIND" = rong ]; then expect_match "error" "$ERR" 'selinux'; fi
+  assert_clean "$id"
+}
+
+t_intelrdt_netdevices_refused() {
+  [ "$RT_KIND" = runc ] && skip "runc 1.1.5 ignores netDevices"
+  local id
+  set_args true
+  id=$(newid rdt)
+  cfg '.linux.intelRdt = {closID: "it"}'
+  create_c "$id"
+  expect_rc "create with intelRdt" 1
+  expect_match "error" "$ERR" 'linux\.intelRdt: .*not supported'
+  id=$(newid nd)
+  cfg 'del(.linux.intelRdt) | .linux.netDevices = {"eth9": {}}'
+  create_c "$id"
+  expect_rc "create with netDevices" 1
+  expect_match "error" "$ERR" 'linux\.netDevices: .*not supported'
+}

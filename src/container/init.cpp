@@ -16,6 +16,7 @@
 #include "container/process.hpp"
 #include "container/state.hpp"
 #include "rootfs/rootfs.hpp"
+#include "security/linux_attrs.hpp"
 #include "security/process_attrs.hpp"
 #include "sys/file.hpp"
 #include "sys/socket.hpp"
@@ -85,7 +86,10 @@ Result<ExecTarget> setup(const InitContext& ctx, std::string& hook_state) {
 
     TRY(rootfs::enter(ctx.rootfs, rootfd.get(), ctx.no_pivot));
     rootfd.reset();
+    // Before the read-only paths (/proc/sys), as runc.
+    if (config.linux) TRY(security::apply_sysctls(config.linux->sysctl));
     TRY(rootfs::finish(config));
+    TRY(security::apply_linux_attrs(config));
 
     SeccompSetup seccomp;
     if (config.linux && config.linux->seccomp) seccomp.config = &*config.linux->seccomp;

@@ -35,6 +35,7 @@
 #include "container/hooks.hpp"
 #include "container/init.hpp"
 #include "container/seccomp_notify.hpp"
+#include "security/linux_attrs.hpp"
 #include "spec/parse.hpp"
 #include "sys/file.hpp"
 #include "sys/process.hpp"
@@ -145,6 +146,7 @@ Result<Launched> create(const StateStore& store, const CreateOptions& opts, int 
     std::string config_text = TRY(sys::read_file(bundle + "/config.json"));
     spec::Config config = TRY(spec::parse_config(config_text));
     TRY(check_supported(config));
+    TRY(security::check_linux_attrs(config));
     std::string rootfs = TRY(resolve_rootfs(config, bundle));
     if (config.process->terminal && opts.console_socket.empty() && console_fd < 0)
         return Error::msg("cannot allocate tty if rong will detach without setting console socket");

@@ -1,0 +1,256 @@
+#include "security/linux_attrs.hpp"
+
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <linux/openat2.h>
+#include <sys/personality.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstring>
+#include <vector>
+
+#include "sys/fd.hpp"
+#include "sys/file.hpp"
+
+namespace rong::security {
+
+namespace {
+
+struct Named {
+    const char* name;
+    unsigned value;
+};
+
+template <size_t N>
+Result<unsigned> lookup(const std::array<Named, N>& table, const std::string& name, const std::string& field) {
+    for (const auto& e : table)
+        if (name == e.name) return e.value;
+    return Error::msg(field + ": unknown value \"" + name + "\"");
+}
+
+constexpr std::array<Named, 7> kSchedPolicies{{{"SCHED_OTHER", 0}, {"SCHED_FIFO", 1}, {"SCHED_RR", 2},
+                                               {"SCHED_BATCH", 3}, {"SCHED_ISO", 4}, {"SCHED_IDLE", 5},
+                                               {"SCHED_DEADLINE", 6}}};
+constexpr std::array<Named, 7> kSchedFlags{{{"SCHED_FLAG_RESET_ON_FORK", 0x01}, {"SCHED_FLAG_RECLAIM", 0x02},
+                                            {"SCHED_FLAG_DL_OVERRUN", 0x04}, {"SCHED_FLAG_KEEP_POLICY", 0x08},
+                                            {"SCHED_FLAG_KEEP_PARAMS", 0x10}, {"SCHED_FLAG_UTIL_CLAMP_MIN", 0x20},
+                                            {"SCHED_FLAG_UTIL_CLAMP_MAX", 0x40}}};
+constexpr std::array<Named, 3> kIoClasses{{{"IOPRIO_CLASS_RT", 1}, {"IOPRIO_CLASS_BE", 2}, {"IOPRIO_CLASS_IDLE", 3}}};
+constexpr std::array<Named, 7> kMpolModes{{{"MPOL_DEFAULT", 0}, {"MPOL_PREFERRED", 1}, {"MPOL_BIND", 2},
+                                           {"MPOL_INTERLEAVE", 3}, {"MPOL_LOCAL", 4}, {"MPOL_PREFERRED_MANY", 5},
+                                           {"MPOL_WEIGHTED_INTERLEAVE", 6}}};
+constexpr std::array<Named, 3> kMpolFlags{{{"MPOL_F_NUMA_BALANCING", 1u << 13}, {"MPOL_F_RELATIVE_NODES", 1u << 14},
+                                           {"MPOL_F_STATIC_NODES", 1u << 15}}};
+constexpr std::array<Named, 2> kPersonalities{{{"LINUX", PER_LINUX}, {"LINUX32", PER_LINUX32}}};
+
+// "0-3,7" → the numbers in it (bounded: CPU and node numbers are small).
+Result<std::vector<unsigned>> parse_list(const std::string& list, const std::string& field, unsigned limit) {
+    std::vector<unsigned> out;
+    size_t pos = 0;
+    auto bad = [&] { return Error::msg(field + ": invalid list \"" + list + "\""); };
+    if (list.empty()) return bad();
+    while (pos <= list.size()) {
+        size_t comma = list.find(',', pos);
+        std::string part = list.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+        size_t dash = part.find('-');
+        auto num = [&](const std::string& s, unsigned& v) {
+            if (s.empty() || s.size() > 6 || s.find_first_not_of("0123456789") != std::string::npos) return false;
+            v = static_cast<unsigned>(std::stoul(s));
+            return v < limit;
+        };
+        unsigned lo = 0, hi = 0;
+        if (dash == std::string::npos) {
+            if (!num(part, lo)) return bad();
+            hi = lo;
+        } else if (!num(part.substr(0, dash), lo) || !num(part.substr(dash + 1), hi) || hi < lo) {
+            return bad();
+        }
+        for (unsigned v = lo; v <= hi; ++v) out.push_back(v);
+        if (comma == std::string::npos) break;
+        pos = comma + 1;
+    }
+    return out;
+}
+
+bool path_exists(const char* path) {
+    struct stat st {};
+    return ::stat(path, &st) == 0;
+}
+
+bool apparmor_enabled() {
+    auto v = sys::read_file("/sys/module/apparmor/parameters/enabled");
+    return v && !v->empty() && (*v)[0] == 'Y';
+}
+
+bool selinux_enabled() { return path_exists("/sys/fs/selinux/enforce"); }
+
+Status check_procfs(int fd, const std::string& what) {
+    struct statfs sfs {};
+    if (::fstatfs(fd, &sfs) < 0) return Error::sys("statfs " + what);
+    if (sfs.f_type != PROC_SUPER_MAGIC) return Error::msg(what + " is not on procfs: refusing to write there");
+    return {};
+}
+
+}  // namespace
+
+Result<cpu_set_t> parse_cpu_list(const std::string& list, const std::string& field) {
+    auto cpus = TRY(parse_list(list, field, CPU_SETSIZE));
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    for (unsigned c : cpus) CPU_SET(c, &set);
+    return set;
+}
+
+Status check_sysctl(const std::string& key, const spec::Linux& lnx) {
+    static const char* const kIpc[] = {"kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem",
+                                       "kernel.shmall", "kernel.shmmax", "kernel.shmmni", "kernel.shm_rmid_forced"};
+    const std::string field = "linux.sysctl: ";
+    bool ipc = key.rfind("fs.mqueue.", 0) == 0;
+    for (const char* k : kIpc) ipc = ipc || key == k;
+    if (ipc) {
+        if (lnx.find_namespace("ipc")) return {};
+        return Error::msg(field + "sysctl \"" + key + "\" is not allowed in the hosts ipc namespace");
+    }
+    if (key.rfind("net.", 0) == 0) {
+        if (lnx.find_namespace("network")) return {};
+        return Error::msg(field + "sysctl \"" + key + "\" is not allowed in the hosts network namespace");
+    }
+    if (lnx.find_namespace("uts")) {
+        if (key == "kernel.domainname") return {};
+        if (key == "kernel.hostname")
+            return Error::msg(field + "sysctl \"" + key + "\" is not allowed as it conflicts with the OCI \"hostname\" field");
+    }
+    return Error::msg(field + "sysctl \"" + key + "\" is not in a separate kernel namespace");
+}
+
+Status check_linux_attrs(const spec::Config& config) {
+    if (config.process) {
+        const auto& p = *config.process;
+        if (!p.apparmorProfile.empty())
+            return Error::msg(apparmor_enabled()
+                                  ? "process.apparmorProfile: AppArmor profiles are not supported by rong yet"
+                                  : "process.apparmorProfile: \"" + p.apparmorProfile +
+                                        "\" requested, but AppArmor is not enabled on this host");
+        if (!p.selinuxLabel.empty())
+            return Error::msg(selinux_enabled()
+                                  ? "process.selinuxLabel: SELinux labels are not supported by rong yet"
+                                  : "process.selinuxLabel: selinux label is specified in config, but selinux is "
+                                    "disabled or not supported");
+        if (p.scheduler) {
+            TRY(lookup(kSchedPolicies, p.scheduler->policy, "process.scheduler.policy"));
+            for (const auto& f : p.scheduler->flags) TRY(lookup(kSchedFlags, f, "process.scheduler.flags"));
+        }
+        if (p.ioPriority) {
+            TRY(lookup(kIoClasses, p.ioPriority->ioClass, "process.ioPriority.class"));
+            if (p.ioPriority->priority < 0 || p.ioPriority->priority > 7)
+                return Error::msg("process.ioPriority.priority: " + std::to_string(p.ioPriority->priority) +
+                                  " is not in 0..7");
+        }
+        if (p.execCPUAffinity) {
+            if (!p.execCPUAffinity->initial.empty())
+                TRY(parse_cpu_list(p.execCPUAffinity->initial, "process.execCPUAffinity.initial"));
+            if (!p.execCPUAffinity->final.empty())
+                TRY(parse_cpu_list(p.execCPUAffinity->final, "process.execCPUAffinity.final"));
+        }
+    }
+    if (!config.linux) return {};
+    const auto& l = *config.linux;
+    if (!config.linux->mountLabel.empty() && !selinux_enabled())
+        return Error::msg("linux.mountLabel: selinux label is specified in config, but selinux is disabled or not supported");
+    if (l.intelRdt) return Error::msg("linux.intelRdt: Intel RDT is not supported by rong");
+    if (!l.netDevices.empty()) return Error::msg("linux.netDevices: moving network devices is not supported by rong");
+    for (const auto& [key, value] : l.sysctl) TRY(check_sysctl(key, l));
+    if (l.personality) {
+        TRY(lookup(kPersonalities, l.personality->domain, "linux.personality.domain"));
+        if (!l.personality->flags.empty())
+            return Error::msg("linux.personality.flags: no personality flags are supported");
+    }
+    if (l.memoryPolicy) {
+        TRY(lookup(kMpolModes, l.memoryPolicy->mode, "linux.memoryPolicy.mode"));
+        for (const auto& f : l.memoryPolicy->flags) TRY(lookup(kMpolFlags, f, "linux.memoryPolicy.flags"));
+        if (!l.memoryPolicy->nodes.empty()) TRY(parse_list(l.memoryPolicy->nodes, "linux.memoryPolicy.nodes", 1024));
+    }
+    return {};
+}
+
+Status apply_sysctls(const std::map<std::string, std::string>& sysctl) {
+    if (sysctl.empty()) return {};
+    sys::Fd proc(::open("/proc", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (!proc) return Error::sys("open /proc");
+    TRY(check_procfs(proc.get(), "/proc"));
+    for (const auto& [key, value] : sysctl) {
+        std::string rel = "sys/" + key;
+        for (auto& c : rel)
+            if (c == '.') c = '/';
+        const std::string what = "/proc/" + rel;
+        struct open_how how {};
+        how.flags = O_WRONLY | O_CLOEXEC | O_NOFOLLOW;
+        how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV;
+        sys::Fd fd(static_cast<int>(::syscall(SYS_openat2, proc.get(), rel.c_str(), &how, sizeof how)));
+        if (!fd) return Error::sys("open " + what);
+        TRY(check_procfs(fd.get(), what));
+        TRY(sys::write_all(fd.get(), value, "write " + what));
+    }
+    return {};
+}
+
+Status apply_linux_attrs(const spec::Config& config) {
+    if (config.linux && config.linux->personality) {
+        unsigned domain = TRY(lookup(kPersonalities, config.linux->personality->domain, "linux.personality.domain"));
+        if (::personality(domain) < 0) return Error::sys("personality " + config.linux->personality->domain);
+    }
+    if (config.linux && config.linux->memoryPolicy) {
+        const auto& mp = *config.linux->memoryPolicy;
+        unsigned mode = TRY(lookup(kMpolModes, mp.mode, "linux.memoryPolicy.mode"));
+        for (const auto& f : mp.flags) mode |= TRY(lookup(kMpolFlags, f, "linux.memoryPolicy.flags"));
+        std::vector<unsigned long> mask(1024 / (8 * sizeof(unsigned long)), 0);
+        unsigned long maxnode = 0;
+        if (!mp.nodes.empty()) {
+            for (unsigned n : TRY(parse_list(mp.nodes, "linux.memoryPolicy.nodes", 1024)))
+                mask[n / (8 * sizeof(unsigned long))] |= 1UL << (n % (8 * sizeof(unsigned long)));
+            maxnode = 1024;
+        }
+        if (::syscall(SYS_set_mempolicy, mode, maxnode ? mask.data() : nullptr, maxnode) < 0)
+            return Error::sys("set_mempolicy " + mp.mode + " " + mp.nodes);
+    }
+    if (!config.process) return {};
+    const auto& p = *config.process;
+    if (p.scheduler) {
+        const auto& s = *p.scheduler;
+        struct {
+            uint32_t size, sched_policy;
+            uint64_t sched_flags;
+            int32_t sched_nice;
+            uint32_t sched_priority;
+            uint64_t sched_runtime, sched_deadline, sched_period;
+        } attr{};
+        attr.size = sizeof attr;
+        attr.sched_policy = TRY(lookup(kSchedPolicies, s.policy, "process.scheduler.policy"));
+        for (const auto& f : s.flags) attr.sched_flags |= TRY(lookup(kSchedFlags, f, "process.scheduler.flags"));
+        attr.sched_nice = s.nice;
+        attr.sched_priority = static_cast<uint32_t>(s.priority);
+        attr.sched_runtime = s.runtime;
+        attr.sched_deadline = s.deadline;
+        attr.sched_period = s.period;
+        if (::syscall(SYS_sched_setattr, 0, &attr, 0) < 0) return Error::sys("sched_setattr " + s.policy);
+    }
+    if (p.ioPriority) {
+        unsigned cls = TRY(lookup(kIoClasses, p.ioPriority->ioClass, "process.ioPriority.class"));
+        if (::syscall(SYS_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */, 0, (cls << 13) | static_cast<unsigned>(p.ioPriority->priority)) < 0)
+            return Error::sys("ioprio_set " + p.ioPriority->ioClass);
+    }
+    if (p.execCPUAffinity) {
+        for (const auto* list : {&p.execCPUAffinity->initial, &p.execCPUAffinity->final}) {
+            if (list->empty()) continue;
+            cpu_set_t set = TRY(parse_cpu_list(*list, "process.execCPUAffinity"));
+            if (::sched_setaffinity(0, sizeof set, &set) < 0) return Error::sys("sched_setaffinity " + *list);
+        }
+    }
+    return {};
+}
+
+}  // namespace rong::security

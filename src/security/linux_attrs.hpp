@@ -1,0 +1,35 @@
+// The rest of the container process's kernel attributes: linux.sysctl (namespaced ones only,
+// written through a verified procfs), linux.personality, linux.memoryPolicy, process.scheduler,
+// process.ioPriority, process.execCPUAffinity; and clear refusals for what this host or rong
+// cannot do (AppArmor, SELinux, Intel RDT, netDevices).
+#pragma once
+
+#include <sched.h>
+
+#include <string>
+
+#include "base/result.hpp"
+#include "spec/config.hpp"
+
+namespace rong::security {
+
+// What `create` checks before anything runs (pure but for the LSM probes): sysctl keys against
+// the namespaces, known names of policies, classes, modes, domains; CPU lists.
+Status check_linux_attrs(const spec::Config& config);
+
+// runc's rule: sysctl `key` is allowed when its kernel namespace is the container's own.
+Status check_sysctl(const std::string& key, const spec::Linux& linux_config);
+
+// "0-3,7" → a CPU set; errors name `field`.
+Result<cpu_set_t> parse_cpu_list(const std::string& list, const std::string& field);
+
+// In the init, after pivot_root and before the read-only paths: each sysctl written through
+// /proc opened and checked to be procfs (fstatfs), each file opened beneath it without symlinks
+// or mount crossings and checked again (CVE-2019-19921, CVE-2023-27561).
+Status apply_sysctls(const std::map<std::string, std::string>& sysctl);
+
+// In the init before the process's own setup: personality, memory policy, scheduler, I/O
+// priority, CPU affinity (initial, then final).
+Status apply_linux_attrs(const spec::Config& config);
+
+}  // namespace rong::security
