@@ -90,6 +90,21 @@ if swapoff -a 2>/dev/null; then echo swapoff-allowed; else echo swapoff-refused;
   expect_eq "output" "$OUT" $'2\ndata\n2\nwaited\n0\nLinux\nunshare-refused\nswapoff-refused'
 }
 
+# a process started by exec gets the container's filter too
+t_seccomp_exec() {
+  rong_lacks exec && skip "needs exec"
+  [ "$RT_KIND" = rong ] && skip "rong's exec does not load the container's seccomp filter yet (exec.cpp calls prepare_process without a SeccompSetup): issue 6"
+  local id
+  id=$(newid)
+  tmp_mount
+  seccomp_cfg '{defaultAction: "SCMP_ACT_ALLOW", syscalls: [{names: ["mkdir", "mkdirat"], action: "SCMP_ACT_ERRNO", errnoRet: 28}]}'
+  start_waiter "$id"
+  rtc exec "$id" sh -c 'mkdir /tmp/denied; echo "rc=$?"; grep ^Seccomp: /proc/self/status | cut -f2'
+  expect_rc "exec" 0
+  expect_eq "exec'd process under the filter" "$OUT" $'rc=1\n2'
+  expect_match "mkdir's error" "$ERR" "No space left on device"
+}
+
 t_seccomp_bad_config() {
   seccomp_cfg '{defaultAction: "SCMP_ACT_ALLOW", syscalls: [{names: ["mkdir"], action: "SCMP_ACT_BOGUS"}]}'
   set_args true
