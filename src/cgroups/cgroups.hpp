@@ -117,6 +117,8 @@ public:
     // Host pids of every process in the cgroup.
     virtual Result<std::vector<pid_t>> pids() const = 0;
     virtual nlohmann::ordered_json stats() const = 0;
+    // How many times the OOM killer has killed a process of the cgroup (events' "oom").
+    virtual uint64_t oom_kills() const = 0;
     // v2: an O_PATH-free directory fd for CLONE_INTO_CGROUP; -1 in v1.
     virtual int dir_fd() const { return -1; }
 

@@ -306,6 +306,12 @@ public:
         return data;
     }
 
+    uint64_t oom_kills() const override {
+        auto it = paths_.find("memory");
+        if (it == paths_.end()) return 0;
+        return read_flat_keyed(it->second, "memory.oom_control")["oom_kill"];
+    }
+
 private:
     Status set_freezer(const std::string& state) {
         auto it = paths_.find("freezer");
@@ -404,6 +410,8 @@ public:
     }
 
     // Opened on first use for a manager loaded from state (exec clones into it).
+    uint64_t oom_kills() const override { return read_flat_keyed(dir(), "memory.events")["oom_kill"]; }
+
     int dir_fd() const override {
         if (!fd_) fd_.reset(::open(dir().c_str(), O_DIRECTORY | O_RDONLY | O_CLOEXEC));
         return fd_.get();

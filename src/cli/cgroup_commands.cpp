@@ -154,16 +154,33 @@ int cmd_events(const container::StateStore& store, const std::string& id, bool s
     auto ms = parse_go_duration_ms(interval);
     if (!ms) return report_error(ms.error());
     if (*ms <= 0) return report_error(Error::msg("duration interval must be greater than 0"));
-    for (;;) {
+    if (stats_once) {
         auto data = container::stats(store, id);
-        if (!data) {
-            // The container went away while streaming: the stream ends.
-            if (!stats_once && data.error().message == "container not running") return 0;
-            return report_error(data.error());
-        }
+        if (!data) return report_error(data.error());
         print(stats_event(id, std::move(*data)));
-        if (stats_once) return 0;
-        std::this_thread::sleep_for(std::chrono::milliseconds(*ms));
+        return 0;
+    }
+    // Stats every interval; an "oom" event as soon as (within 100 ms) the OOM killer has struck.
+    auto oom = container::oom_kills(store, id);
+    if (!oom) return report_error(oom.error());
+    uint64_t ooms = *oom;
+    auto next_stats = std::chrono::steady_clock::now();
+    for (;;) {
+        auto now = std::chrono::steady_clock::now();
+        if (now >= next_stats) {
+            auto data = container::stats(store, id);
+            // The container went away while streaming: the stream ends.
+            if (!data) return data.error().message == "container not running" ? 0 : report_error(data.error());
+            print(stats_event(id, std::move(*data)));
+            next_stats = now + std::chrono::milliseconds(*ms);
+        }
+        auto count = container::oom_kills(store, id);
+        if (!count) return 0;
+        if (*count > ooms) print(nlohmann::ordered_json{{"type", "oom"}, {"id", id}}.dump() + "\n");
+        ooms = *count;
+        auto wait = std::min<std::chrono::steady_clock::duration>(std::chrono::milliseconds(100),
+                                                                  next_stats - std::chrono::steady_clock::now());
+        if (wait.count() > 0) std::this_thread::sleep_for(wait);
     }
 }
 

@@ -49,6 +49,14 @@ Status update(const StateStore& store, const std::string& id, const spec::Resour
     return cg->set(resources);
 }
 
+Result<uint64_t> oom_kills(const StateStore& store, const std::string& id) {
+    ContainerState state = TRY(store.load(id));
+    if (status_of(state, store.dir_of(id)) == ContainerStatus::stopped)
+        return Error::msg("container not running");
+    auto cg = TRY(cgroup_of(state));
+    return cg->oom_kills();
+}
+
 Result<nlohmann::ordered_json> stats(const StateStore& store, const std::string& id) {
     ContainerState state = TRY(store.load(id));
     if (status_of(state, store.dir_of(id)) == ContainerStatus::stopped)

@@ -47,6 +47,7 @@ Status resume(const StateStore& store, const std::string& id);
 Result<std::vector<pid_t>> processes(const StateStore& store, const std::string& id);
 Status update(const StateStore& store, const std::string& id, const spec::Resources& resources);
 Result<nlohmann::ordered_json> stats(const StateStore& store, const std::string& id);
+Result<uint64_t> oom_kills(const StateStore& store, const std::string& id);
 
 struct Snapshot {
     ContainerState state;
