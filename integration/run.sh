@@ -1655,6 +1655,36 @@ t_inside_cgroup_v1_mount() {
   expect_eq "/sys/fs/cgroup, memory limit, pids.max, writable" "$(echo $OUT)" "tmpfs 67108864 33 read-only"
 }
 
+# events streams stats every --interval, and an "oom" event when the OOM killer strikes
+t_events_stream_oom() {
+  local id ev i
+  id=$(newid)
+  need_v1 memory
+  cfg '.linux.resources.memory = {limit: 33554432, swap: 33554432}'
+  sh_args 'echo ready; read x < /oom-go; dd if=/dev/zero of=/dev/null bs=64M count=1; echo dd-done; sleep 1000'
+  mkfifo "$B/rootfs/oom-go" 2>/dev/null || fail "mkfifo"
+  create_c "$id"
+  [ "$RC" = 0 ] || fail "create failed: $ERR"
+  PID=$(pid_of "$id")
+  rtc start "$id"
+  wait_grep "$T/$id.out" '^ready$'
+  timeout 20 "$RUNTIME" --root "$ROOT" events --interval 200ms "$id" >"$T/events.out" 2>"$T/events.err" &
+  ev=$!
+  wait_grep "$T/events.out" '"type": *"stats"'
+  echo go >"$B/rootfs/oom-go"
+  wait_grep "$T/$id.out" '^dd-done$'
+  wait_grep "$T/events.out" '"type": *"oom"' 30
+  grep -Eq "^\\{\"type\": *\"oom\", *\"id\": *\"$id\"" "$T/events.out" || fail "oom event: $(grep oom "$T/events.out")"
+  [ "$(grep -c '"type": *"stats"' "$T/events.out")" -ge 2 ] || sleep 0.5
+  [ "$(grep -c '"type": *"stats"' "$T/events.out")" -ge 2 ] || fail "fewer than 2 stats events in the stream"
+  kill "$ev" 2>/dev/null
+  wait "$ev" 2>/dev/null
+  rm -f "$B/rootfs/oom-go"
+  rtc delete --force "$id"
+  expect_rc "delete --force" 0
+  assert_clean "$id" "$PID"
+}
+
 # a create that fails leaves no cgroup: a limit the kernel refuses, and a missing binary
 t_cgroups_failed_create() {
   local id
