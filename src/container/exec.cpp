@@ -14,6 +14,7 @@
 #include "cgroups/cgroups.hpp"
 #include "container/process.hpp"
 #include "namespaces/namespaces.hpp"
+#include "security/process_attrs.hpp"
 #include "spec/parse.hpp"
 #include "sys/file.hpp"
 #include "sys/process.hpp"
@@ -65,6 +66,9 @@ int namespace_flags(const spec::Config& config) {
     if (ns_flags && ::setns(init_pidfd, ns_flags & ~CLONE_NEWPID) < 0) fail(Error::sys("setns into the container"));
     ::close(init_pidfd);
     if (::chdir("/") < 0) fail(Error::sys("chdir /"));
+    if (proc.oomScoreAdj) {
+        if (auto st = security::set_oom_score_adj(*proc.oomScoreAdj); !st) fail(st.error());
+    }
     if (proc.terminal) {
         sys::Fd root(::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
         auto console = rootfs::open_pty(root.get());

@@ -138,6 +138,10 @@ MountOptions parse_mount_options(const std::vector<std::string>& options) {
             known = true;
         }
         if (known) continue;
+        if (opt == "tmpcopyup") {
+            out.tmpcopyup = true;
+            continue;
+        }
         if (opt == "idmap" || opt == "ridmap") {
             out.idmap = true;
             out.recursive_idmap = opt == "ridmap";
@@ -154,6 +158,7 @@ std::vector<std::string> mount_option_names() {
     for (const auto& f : kFlagOptions) out.emplace_back(f.name);
     for (const auto& p : kPropagation) out.emplace_back(p.name);
     for (const auto& a : kRecursiveAttrs) out.emplace_back(a.name);
+    out.emplace_back("tmpcopyup");
     std::sort(out.begin(), out.end());
     return out;
 }

@@ -17,6 +17,7 @@ struct MountOptions {
     std::string data;                        // what the filesystem parses ("size=64k,mode=755")
     bool idmap = false;                      // idmap / ridmap
     bool recursive_idmap = false;
+    bool tmpcopyup = false;                  // a tmpfs starts with what the rootfs had there
 
     bool is_bind() const;
     // Flags that a bind mount only honours on a second, MS_REMOUNT pass.

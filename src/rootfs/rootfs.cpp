@@ -1,5 +1,6 @@
 #include "rootfs/rootfs.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <linux/magic.h>
 #include <sys/ioctl.h>
@@ -13,6 +14,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <memory>
 
 #include "base/log.hpp"
 #include "rootfs/mount_options.hpp"
@@ -93,6 +95,48 @@ Status mount_cgroup_v1(int rootfd, const spec::Mount& m, const MountOptions& opt
     return {};
 }
 
+// Copies a directory's contents (files, directories, symlinks, device nodes) with their modes and
+// owners, from one directory fd to another: nothing is resolved by path.
+Status copy_tree(int from, int to, const std::string& what) {
+    int listing = ::dup(from);
+    if (listing < 0) return Error::sys("dup");
+    DIR* d = ::fdopendir(listing);
+    if (!d) {
+        ::close(listing);
+        return Error::sys("read " + what);
+    }
+    std::unique_ptr<DIR, int (*)(DIR*)> dir(d, ::closedir);
+    while (struct dirent* e = ::readdir(d)) {
+        std::string name = e->d_name;
+        if (name == "." || name == "..") continue;
+        struct stat st {};
+        if (::fstatat(from, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0) return Error::sys("stat " + what + "/" + name);
+        std::string path = what + "/" + name;
+        if (S_ISDIR(st.st_mode)) {
+            if (::mkdirat(to, name.c_str(), st.st_mode & 07777) < 0) return Error::sys("mkdir " + path);
+            sys::Fd sub_from = TRY(sys::open_at(from, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW));
+            sys::Fd sub_to = TRY(sys::open_at(to, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW));
+            TRY(copy_tree(sub_from.get(), sub_to.get(), path));
+        } else if (S_ISREG(st.st_mode)) {
+            sys::Fd in = TRY(sys::open_at(from, name, O_RDONLY | O_NOFOLLOW));
+            sys::Fd out = TRY(sys::open_at(to, name, O_WRONLY | O_CREAT | O_EXCL, st.st_mode & 07777));
+            std::string data = TRY(sys::read_fd(in.get()));
+            TRY(sys::write_all(out.get(), data, path));
+        } else if (S_ISLNK(st.st_mode)) {
+            std::string target(static_cast<size_t>(st.st_size) + 1, '\0');
+            ssize_t n = ::readlinkat(from, name.c_str(), target.data(), target.size());
+            if (n < 0) return Error::sys("readlink " + path);
+            target.resize(static_cast<size_t>(n));
+            if (::symlinkat(target.c_str(), to, name.c_str()) < 0) return Error::sys("symlink " + path);
+        } else if (::mknodat(to, name.c_str(), st.st_mode, st.st_rdev) < 0) {
+            return Error::sys("mknod " + path);
+        }
+        if (::fchownat(to, name.c_str(), st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) < 0)
+            return Error::sys("chown " + path);
+    }
+    return {};
+}
+
 Status mount_one(int rootfd, const spec::Mount& m, const RootfsContext& ctx) {
     MountOptions opts = parse_mount_options(m.options);
     std::string type = m.type;
@@ -129,7 +173,17 @@ Status mount_one(int rootfd, const spec::Mount& m, const RootfsContext& ctx) {
         target = TRY(sys::open_in_root(rootfd, m.destination, O_PATH));
     } else {
         if (type == "cgroup") type = "cgroup2";  // a v2 host (or no cgroup): the unified tree
+        // tmpcopyup: what the image has under the mount point is copied into the new tmpfs.
+        sys::Fd copy_from;
+        if (opts.tmpcopyup && type == "tmpfs") {
+            auto dir = sys::open_in_root(rootfd, m.destination, O_RDONLY | O_DIRECTORY);
+            if (dir) copy_from = std::move(*dir);
+        }
         auto st = sys::mount_on_fd(source, target.get(), type, opts.flags, opts.data, what);
+        if (st && copy_from) {
+            sys::Fd copy_to = TRY(sys::open_in_root(rootfd, m.destination, O_RDONLY | O_DIRECTORY));
+            TRY(copy_tree(copy_from.get(), copy_to.get(), what));
+        }
         // sysfs without a new network namespace, cgroup2 in a user namespace without a cgroup
         // one: the kernel refuses a new instance, so bind the host's, read-only, as runc does.
         const char* host_tree = type == "sysfs" ? "/sys" : type == "cgroup2" ? "/sys/fs/cgroup" : nullptr;

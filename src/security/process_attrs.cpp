@@ -109,7 +109,11 @@ Result<std::string> find_executable(const std::string& name, const std::vector<s
     };
     if (name.find('/') != std::string::npos) {
         if (executable(name)) return name;
-        return Error{"exec: \"" + name + "\": stat " + name + ": no such file or directory", ENOENT};
+        // Clients tell the two apart (podman: 127 for a missing binary, 126 for one it can't run).
+        struct stat st {};
+        if (::stat(name.c_str(), &st) < 0)
+            return Error{"exec: \"" + name + "\": stat " + name + ": no such file or directory", ENOENT};
+        return Error{"exec: \"" + name + "\": permission denied", EACCES};
     }
     std::string path_var = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
     for (const auto& e : env)
