@@ -954,8 +954,6 @@ t_no_leftovers() {
 # goes when rong does it.
 declare -A RONG_PENDING=(
   [podman_sysctl]="linux.sysctl (parsed, never written: kernel.msgmax stays 8192)"
-  [podman_exec_oom_score]="process.oomScoreAdj in exec (the exec'd process keeps 0; runc sets it)"
-  [podman_run_not_executable]="'permission denied' for a command that is not executable (it says 'stat /etc/passwd: no such file or directory', so podman exits 127, not 126)"
 )
 
 run_test() {
