@@ -10,17 +10,11 @@
 
 #include "sys/fd.hpp"
 #include "sys/file.hpp"
+#include "sys/process.hpp"
 
 namespace rong::container {
 
 namespace {
-
-std::vector<char*> c_strings(std::vector<std::string>& v) {
-    std::vector<char*> out;
-    for (auto& s : v) out.push_back(s.data());
-    out.push_back(nullptr);
-    return out;
-}
 
 Status run_hook(const char* kind, size_t index, const spec::Hook& hook, const std::string& state_json) {
     std::string what = std::string(kind) + " hook #" + std::to_string(index) + " (" + hook.path + ")";
@@ -30,8 +24,8 @@ Status run_hook(const char* kind, size_t index, const spec::Hook& hook, const st
 
     std::vector<std::string> args = hook.args.empty() ? std::vector<std::string>{hook.path} : hook.args;
     std::vector<std::string> env = hook.env;
-    auto argv = c_strings(args);
-    auto envp = c_strings(env);
+    auto argv = sys::exec_vector(args);
+    auto envp = sys::exec_vector(env);
 
     pid_t pid = ::fork();
     if (pid < 0) return Error::sys("fork").wrap(what);

@@ -12,19 +12,9 @@
 #include "security/capabilities.hpp"
 #include "security/process_attrs.hpp"
 #include "sys/socket.hpp"
+#include "sys/process.hpp"
 
 namespace rong::container {
-
-namespace {
-
-std::vector<char*> c_strings(std::vector<std::string>& v) {
-    std::vector<char*> out;
-    for (auto& s : v) out.push_back(s.data());
-    out.push_back(nullptr);
-    return out;
-}
-
-}  // namespace
 
 Status attach_terminal(rootfs::Console& console, int console_socket_fd, const spec::Process& proc) {
     TRY(sys::send_fd(console_socket_fd, console.master.get(), console.name));
@@ -82,8 +72,8 @@ Error exec_process(const ExecTarget& target, int preserve_fds) {
         if (auto st = security::load_seccomp(*target.seccomp); !st) return std::move(st).error();
     }
     std::vector<std::string> args = target.args, env = target.env;
-    auto argv = c_strings(args);
-    auto envp = c_strings(env);
+    auto argv = sys::exec_vector(args);
+    auto envp = sys::exec_vector(env);
     ::execve(target.path.c_str(), argv.data(), envp.data());
     return Error::sys("exec " + target.path);
 }

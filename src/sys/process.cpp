@@ -87,6 +87,13 @@ Status send_signal(int pidfd, int sig) {
     return {};
 }
 
+std::vector<char*> exec_vector(std::vector<std::string>& strings) {
+    std::vector<char*> out;
+    for (auto& s : strings) out.push_back(s.data());
+    out.push_back(nullptr);
+    return out;
+}
+
 Result<int> wait_for(pid_t pid) {
     int status = 0;
     while (::waitpid(pid, &status, 0) < 0) {

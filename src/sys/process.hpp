@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "base/result.hpp"
 #include "sys/fd.hpp"
@@ -31,6 +32,9 @@ bool process_alive(pid_t pid, uint64_t start_time);
 // A pidfd for `pid`, checked against its start time so a recycled pid is never signalled.
 Result<Fd> open_pidfd(pid_t pid, uint64_t start_time);
 Status send_signal(int pidfd, int sig);
+
+// An argv/envp for execve: pointers into `strings` (which must outlive it), null-terminated.
+std::vector<char*> exec_vector(std::vector<std::string>& strings);
 
 // waitpid that retries on EINTR; returns the raw status.
 Result<int> wait_for(pid_t pid);
