@@ -7,6 +7,7 @@
 
 #include "cli/cgroup_commands.hpp"
 #include "cli/commands.hpp"
+#include "cli/exec_commands.hpp"
 #include "cli/output.hpp"
 
 namespace {
@@ -88,6 +89,9 @@ int main(int argc, char** argv) {
     rong::cli::CgroupCommands cgroup_cmds;
     rong::cli::add_cgroup_commands(app, cgroup_cmds);
 
+    rong::cli::ExecCommands exec_cmds;
+    rong::cli::add_exec_commands(app, exec_cmds);
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
@@ -117,5 +121,6 @@ int main(int argc, char** argv) {
     if (del->parsed()) return rong::cli::cmd_delete(store, id, force);
     if (list->parsed()) return rong::cli::cmd_list(store, format, quiet);
     if (auto rc = rong::cli::run_cgroup_command(store, cgroup_cmds)) return *rc;
+    if (auto rc = rong::cli::run_exec_command(store, exec_cmds)) return *rc;
     return 1;
 }

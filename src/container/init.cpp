@@ -35,23 +35,6 @@ Result<std::string> await(int sync_fd, char kind) {
     return msg->substr(1);
 }
 
-Status setup_terminal(const InitContext& ctx, int rootfd) {
-    rootfs::Console console = TRY(rootfs::open_console(rootfd));
-    TRY(sys::send_fd(ctx.console_socket_fd, console.master.get(), console.name));
-    if (::setsid() < 0) return Error::sys("setsid");
-    if (::ioctl(console.peer.get(), TIOCSCTTY, 0) < 0) return Error::sys("set controlling terminal");
-    const auto& proc = *ctx.config.process;
-    if (proc.consoleSize) {
-        struct winsize ws {};
-        ws.ws_row = static_cast<unsigned short>(proc.consoleSize->height);
-        ws.ws_col = static_cast<unsigned short>(proc.consoleSize->width);
-        ::ioctl(console.peer.get(), TIOCSWINSZ, &ws);
-    }
-    for (int fd = 0; fd < 3; ++fd)
-        if (::dup2(console.peer.get(), fd) < 0) return Error::sys("dup2 pty");
-    return {};
-}
-
 // Everything up to the wait for `start`. Errors go back to `create`.
 Result<ExecTarget> setup(const InitContext& ctx, std::string& hook_state) {
     const spec::Config& config = ctx.config;
@@ -76,7 +59,10 @@ Result<ExecTarget> setup(const InitContext& ctx, std::string& hook_state) {
     rootfs::RootfsContext rctx{config, ctx.rootfs, ctx.bundle, ctx.ns.new_user};
     rctx.cgroup_paths = ctx.cgroup_paths;
     sys::Fd rootfd = TRY(rootfs::prepare(rctx));
-    if (proc.terminal) TRY(setup_terminal(ctx, rootfd.get()));
+    if (proc.terminal) {
+        rootfs::Console console = TRY(rootfs::open_console(rootfd.get()));
+        TRY(attach_terminal(console, ctx.console_socket_fd, proc));
+    }
 
     if (ctx.runtime_hooks) {
         TRY(sys::send_message(ctx.sync_fd, std::string(1, kSyncHooks)));
@@ -133,19 +119,21 @@ void run_init(const InitContext& ctx) {
     hook_state = std::move(*created_state);
     ::close(ctx.sync_fd);
 
-    // Blocks until `start` opens the other end.
-    int fifo = ::openat(ctx.state_dir_fd, kExecFifo, O_WRONLY | O_CLOEXEC);
-    if (fifo < 0 || ::write(fifo, "0", 1) != 1) {
+    // Blocks until `start` opens the other end. The fifo stays open, close-on-exec, until the
+    // execve: `start` waits for it to close, so poststart hooks run once the process runs.
+    sys::Fd fifo(::openat(ctx.state_dir_fd, kExecFifo, O_WRONLY | O_CLOEXEC));
+    if (!fifo || !sys::move_fd_above(fifo, 3 + ctx.preserve_fds)) {
         std::perror("rong: open exec fifo");
         ::_exit(1);
     }
-    ::close(fifo);
     ::close(ctx.state_dir_fd);
 
     if (auto st = run_hooks("startContainer", ctx.config.hooks.startContainer, hook_state); !st) {
         std::fprintf(stderr, "rong: %s\n", st.error().message.c_str());
         ::_exit(1);
     }
+    if (::write(fifo.get(), "0", 1) != 1) ::_exit(1);
+    (void)fifo.release();  // closed by the execve itself
 
     Error error = exec_process(*exec, ctx.preserve_fds);
     std::fprintf(stderr, "rong: %s\n", error.message.c_str());

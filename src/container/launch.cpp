@@ -70,15 +70,6 @@ Status check_supported(const spec::Config& config) {
     return {};
 }
 
-// Our own fds must not sit where the preserved ones go (3 .. 3+n-1).
-Status move_above(sys::Fd& fd, int min) {
-    if (!fd || fd.get() >= min) return {};
-    int moved = ::fcntl(fd.get(), F_DUPFD_CLOEXEC, min);
-    if (moved < 0) return Error::sys("fcntl F_DUPFD_CLOEXEC");
-    fd.reset(moved);
-    return {};
-}
-
 // Everything create made, undone unless commit() is called: the init, then the state directory,
 // then the poststop hooks, as a delete would (runc runs them for a create that fails, too).
 class CreateGuard {
@@ -175,9 +166,9 @@ Result<Launched> create(const StateStore& store, const CreateOptions& opts, int 
     sys::Fd console_sock;
     if (!opts.console_socket.empty()) console_sock = TRY(sys::connect_unix(opts.console_socket));
     int min_fd = 3 + passed_fds;
-    TRY(move_above(init_dir, min_fd));
-    TRY(move_above(child_sock, min_fd));
-    TRY(move_above(console_sock, min_fd));
+    TRY(sys::move_fd_above(init_dir, min_fd));
+    TRY(sys::move_fd_above(child_sock, min_fd));
+    TRY(sys::move_fd_above(console_sock, min_fd));
 
     if (ns.join_pid) TRY(namespaces::enter_pid_namespace(config.linux->find_namespace("pid")->path));
 

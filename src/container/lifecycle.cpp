@@ -52,19 +52,26 @@ Status start(const StateStore& store, const std::string& id) {
 
     sys::Fd pidfd = TRY(sys::open_pidfd(state.pid, state.start_time));
     std::string fifo_path = dir + "/" + kExecFifo;
-    // Non-blocking open, then wait for the init's byte or its death, whichever comes first.
+    // Non-blocking open, then wait for the init's byte (its startContainer hooks are done) or its
+    // death; then for the fifo to close, which the init's execve does: the process runs.
     sys::Fd fifo = TRY(sys::open_file(fifo_path, O_RDONLY | O_NONBLOCK));
+    bool started = false;
     for (;;) {
         struct pollfd p[2] = {{fifo.get(), POLLIN, 0}, {pidfd.get(), POLLIN, 0}};
         if (::poll(p, 2, -1) < 0) {
             if (errno == EINTR) continue;
             return Error::sys("poll exec fifo");
         }
-        if (p[0].revents & POLLIN) {
+        if (p[0].revents & (POLLIN | POLLHUP)) {
             char byte;
-            if (::read(fifo.get(), &byte, 1) == 1) break;
+            ssize_t n = ::read(fifo.get(), &byte, 1);
+            if (n == 1) started = true;
+            if (n == 0 && started) break;  // the writer closed: exec'd (or died trying)
         }
-        if (p[1].revents & POLLIN) return Error::msg("container init exited before it was started");
+        if (p[1].revents & POLLIN) {
+            if (!started) return Error::msg("container init exited before it was started");
+            break;
+        }
     }
     ::unlink(fifo_path.c_str());
 
