@@ -93,7 +93,6 @@ if swapoff -a 2>/dev/null; then echo swapoff-allowed; else echo swapoff-refused;
 # a process started by exec gets the container's filter too
 t_seccomp_exec() {
   rong_lacks exec && skip "needs exec"
-  [ "$RT_KIND" = rong ] && skip "rong's exec does not load the container's seccomp filter yet (exec.cpp calls prepare_process without a SeccompSetup): issue 6"
   local id
   id=$(newid)
   tmp_mount
@@ -172,7 +171,6 @@ t_cve_2022_29162_inheritable() {
 
 t_cve_2022_29162_exec_cap() {
   rong_lacks exec && skip "needs exec"
-  [ "$RT_KIND" = rong ] && skip "rong's exec --cap takes every following word as a capability (eats the id): issue 6"
   local id
   id=$(newid)
   start_waiter "$id"

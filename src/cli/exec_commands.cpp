@@ -59,16 +59,17 @@ int run_exec(const container::StateStore& store, ExecCommands& cmds) {
 void add_exec_commands(CLI::App& app, ExecCommands& cmds) {
     auto& o = cmds.opts;
     auto* exec = app.add_subcommand("exec", "execute a new process inside the container");
+    // Repeatable flags take one value per occurrence (-e A -e B), never the id after them.
     exec->add_option("-p,--process", o.process_file, "path to a process.json");
     exec->add_flag("-t,--tty", o.tty, "allocate a pseudo-TTY");
     exec->add_option("--console-socket", o.console_socket, "unix socket that receives the pty master");
     exec->add_flag("-d,--detach", cmds.detach, "detach from the process");
     exec->add_option("--pid-file", cmds.pid_file, "file to write the process's pid to");
-    exec->add_option("-e,--env", o.env, "set an environment variable (KEY=VALUE)");
+    exec->add_option("-e,--env", o.env, "set an environment variable (KEY=VALUE)")->allow_extra_args(false);
     exec->add_option("--cwd", cmds.cwd, "working directory in the container");
     exec->add_option("-u,--user", cmds.user, "uid[:gid]");
-    exec->add_option("-g,--additional-gids", cmds.additional_gids, "additional gids");
-    exec->add_option("-c,--cap", o.caps, "add a capability");
+    exec->add_option("-g,--additional-gids", cmds.additional_gids, "additional gids")->allow_extra_args(false);
+    exec->add_option("-c,--cap", o.caps, "add a capability")->allow_extra_args(false);
     exec->add_flag("--no-new-privs", o.no_new_privs, "set no_new_privs for the process");
     exec->add_option("--preserve-fds", o.preserve_fds, "pass N extra fds (from 3)");
     exec->add_flag("--ignore-paused", o.ignore_paused, "allow exec in a paused container");

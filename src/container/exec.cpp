@@ -13,6 +13,7 @@
 
 #include "cgroups/cgroups.hpp"
 #include "container/process.hpp"
+#include "container/seccomp_notify.hpp"
 #include "namespaces/namespaces.hpp"
 #include "security/process_attrs.hpp"
 #include "spec/parse.hpp"
@@ -45,13 +46,18 @@ int namespace_flags(const spec::Config& config) {
     return flags;
 }
 
+// Messages of the exec'd process to rong: an error, or a seccomp listener fd for the agent
+// (answered with "G"). Its successful execve closes the socket: no message at all.
+constexpr char kExecError = 'E';
+constexpr char kExecSeccomp = 'S';
+
 [[noreturn]] void report_and_exit(int sync_fd, const Error& error) {
-    (void)sys::send_message(sync_fd, error.message);
+    (void)sys::send_message(sync_fd, kExecError + error.message);
     ::_exit(1);
 }
 
 [[noreturn]] void run_exec_child(int sync_fd, int init_pidfd, int ns_flags, const spec::Process& proc,
-                                 int console_fd, int preserve_fds) {
+                                 const spec::Seccomp* seccomp_config, int console_fd, int preserve_fds) {
     auto fail = [&](const Error& e) { report_and_exit(sync_fd, e); };
     ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
     ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
@@ -75,11 +81,30 @@ int namespace_flags(const spec::Config& config) {
         if (!console) fail(console.error());
         if (auto st = attach_terminal(*console, console_fd, proc); !st) fail(st.error());
     }
-    auto target = prepare_process(proc);
+    // The container's seccomp filter binds every process in it, exec'd ones too.
+    SeccompSetup seccomp;
+    seccomp.config = seccomp_config;
+    seccomp.send_listener = [sync_fd](sys::Fd listener) -> Status {
+        TRY(sys::send_message(sync_fd, std::string(1, kExecSeccomp)));
+        TRY(sys::send_fd(sync_fd, listener.get(), "seccomp"));
+        auto go = TRY(sys::recv_message(sync_fd));
+        if (go != "G") ::_exit(1);
+        return {};
+    };
+    auto target = prepare_process(proc, seccomp);
     if (!target) fail(target.error());
     // The process outlives `exec --detach`: it must not die with us once it runs.
     ::prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
     report_and_exit(sync_fd, exec_process(*target, preserve_fds));
+}
+
+// A seccomp listener fd from the exec'd process goes to the agent at listenerPath, as the init's.
+Status forward_listener(int sync_fd, const spec::Seccomp& seccomp, pid_t pid, const ContainerState& state,
+                        const spec::Config& config) {
+    sys::Fd listener = TRY(sys::recv_fd(sync_fd));
+    std::string hook_state = hook_state_json(state, ContainerStatus::running, config.annotations);
+    TRY(send_seccomp_listener(seccomp, listener.get(), pid, hook_state));
+    return sys::send_message(sync_fd, "G");
 }
 
 }  // namespace
@@ -104,8 +129,12 @@ Result<spec::Process> exec_process_spec(const spec::Config& config, const ExecOp
     if (!opts.caps.empty()) {
         if (!proc.capabilities) proc.capabilities.emplace();
         auto& c = *proc.capabilities;
-        for (const auto& cap : opts.caps)
-            for (auto* set : {&c.bounding, &c.effective, &c.permitted, &c.inheritable}) set->push_back(cap);
+        // Never inheritable (CVE-2022-29162); ambient only where inheritable already has bits,
+        // since ambient needs them, as runc.
+        for (const auto& cap : opts.caps) {
+            for (auto* set : {&c.bounding, &c.effective, &c.permitted}) set->push_back(cap);
+            if (!c.inheritable.empty()) c.ambient.push_back(cap);
+        }
     }
     return proc;
 }
@@ -146,7 +175,9 @@ Result<ExecHandle> exec(const StateStore& store, const ExecOptions& opts, int co
     auto cgroup = cgroups::from_paths(state.cgroup_paths);
     ExecHandle handle;
     pid_t pid = TRY(sys::clone_process(0, &handle.pidfd, cgroup ? cgroup->dir_fd() : -1));
-    if (pid == 0) run_exec_child(child_sock.get(), init_pidfd.get(), ns_flags, proc, console, opts.preserve_fds);
+    const spec::Seccomp* seccomp = config.linux && config.linux->seccomp ? &*config.linux->seccomp : nullptr;
+    if (pid == 0)
+        run_exec_child(child_sock.get(), init_pidfd.get(), ns_flags, proc, seccomp, console, opts.preserve_fds);
     child_sock.reset();
     handle.pid = pid;
     auto go = [&]() -> Status {
@@ -159,10 +190,17 @@ Result<ExecHandle> exec(const StateStore& store, const ExecOptions& opts, int co
         return std::move(go).error();
     }
 
-    auto msg = sys::recv_message(parent_sock.get());
-    if (!msg || !msg->empty()) {
-        ::waitpid(pid, nullptr, 0);
-        return msg ? Error::msg(*msg) : std::move(msg).error();
+    for (;;) {
+        auto msg = sys::recv_message(parent_sock.get());
+        if (msg && msg->empty()) break;  // exec'd
+        Status st = !msg ? Status(std::move(msg).error())
+                    : (*msg)[0] == kExecSeccomp ? forward_listener(parent_sock.get(), *seccomp, pid, state, config)
+                                                : Status(Error::msg(msg->substr(1)));
+        if (!st) {
+            ::kill(pid, SIGKILL);
+            ::waitpid(pid, nullptr, 0);
+            return std::move(st).error();
+        }
     }
     return handle;
 }

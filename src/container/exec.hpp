@@ -25,7 +25,7 @@ struct ExecOptions {
     std::optional<std::string> cwd;
     std::optional<uint32_t> uid, gid;
     std::vector<uint32_t> additional_gids;
-    std::vector<std::string> caps;  // added to every capability set but ambient, as runc
+    std::vector<std::string> caps;  // added to bounding, effective and permitted, as runc
     bool tty = false;
     bool no_new_privs = false;
     std::string console_socket;
