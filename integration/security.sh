@@ -118,8 +118,18 @@ t_seccomp_bad_config() {
 # SCMP_ACT_NOTIFY: the listener fd and the seccomp state reach the agent at listenerPath, which
 # answers mkdir with EOPNOTSUPP
 t_seccomp_notify() {
+  seccomp_notify_run true
+}
+
+# without noNewPrivileges the filter is loaded earlier (before the capabilities go)
+t_seccomp_notify_privileged() {
+  seccomp_notify_run false
+}
+
+seccomp_notify_run() {
   local id sock="$T/agent.sock" apid
   id=$(newid)
+  cfg --argjson n "$1" '.process.noNewPrivileges = $n'
   "$BUILD/seccomp_agent" "$sock" "$T/agent-state.json" 95 >"$T/agent.out" 2>&1 &
   apid=$!
   track_pid "$apid"
