@@ -953,7 +953,6 @@ t_no_leftovers() {
 # What rong does not do yet: those tests SKIP for rong (never for runc) with the reason; an entry
 # goes when rong does it.
 declare -A RONG_PENDING=(
-  [podman_sysctl]="linux.sysctl (parsed, never written: kernel.msgmax stays 8192)"
 )
 
 run_test() {
