@@ -31,6 +31,8 @@ Status apply_flags(ExecCommands& cmds) {
     }
     for (const auto& g : cmds.additional_gids) o.additional_gids.push_back(TRY(parse_id(g, "additional gid")));
     if (!cmds.cwd.empty()) o.cwd = cmds.cwd;
+    if (!cmds.apparmor.empty()) o.apparmor = cmds.apparmor;
+    if (!cmds.process_label.empty()) o.process_label = cmds.process_label;
     return {};
 }
 
@@ -73,6 +75,9 @@ void add_exec_commands(CLI::App& app, ExecCommands& cmds) {
     exec->add_flag("--no-new-privs", o.no_new_privs, "set no_new_privs for the process");
     exec->add_option("--preserve-fds", o.preserve_fds, "pass N extra fds (from 3)");
     exec->add_flag("--ignore-paused", o.ignore_paused, "allow exec in a paused container");
+    exec->add_option("--apparmor", cmds.apparmor, "AppArmor profile for the process");
+    exec->add_option("--process-label", cmds.process_label, "SELinux label for the process");
+    exec->add_option("--pidfd-socket", o.pidfd_socket, "unix socket that receives the process's pidfd");
     exec->add_option("container-id", o.id, "the container's id")->required();
     exec->add_option("command", o.args, "the command and its arguments");
     // Everything after the id is the command's, flags included ("exec ID sh -c ...").

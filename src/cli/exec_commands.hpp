@@ -13,7 +13,7 @@ struct ExecCommands {
     CLI::App* exec = nullptr;
     CLI::App* features = nullptr;
     container::ExecOptions opts;
-    std::string cwd, user, pid_file;
+    std::string cwd, user, pid_file, apparmor, process_label;
     std::vector<std::string> additional_gids;
     bool detach = false;
 };

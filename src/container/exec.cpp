@@ -15,6 +15,7 @@
 #include "container/process.hpp"
 #include "container/seccomp_notify.hpp"
 #include "namespaces/namespaces.hpp"
+#include "security/linux_attrs.hpp"
 #include "security/process_attrs.hpp"
 #include "spec/parse.hpp"
 #include "sys/file.hpp"
@@ -56,8 +57,10 @@ constexpr char kExecSeccomp = 'S';
     ::_exit(1);
 }
 
-[[noreturn]] void run_exec_child(int sync_fd, int init_pidfd, int ns_flags, const spec::Process& proc,
-                                 const spec::Seccomp* seccomp_config, int console_fd, int preserve_fds) {
+[[noreturn]] void run_exec_child(int sync_fd, int init_pidfd, int ns_flags, const spec::Config& config,
+                                 int console_fd, int preserve_fds) {
+    const spec::Process& proc = *config.process;
+    const spec::Seccomp* seccomp_config = config.linux && config.linux->seccomp ? &*config.linux->seccomp : nullptr;
     auto fail = [&](const Error& e) { report_and_exit(sync_fd, e); };
     ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
     ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
@@ -81,6 +84,7 @@ constexpr char kExecSeccomp = 'S';
         if (!console) fail(console.error());
         if (auto st = attach_terminal(*console, console_fd, proc); !st) fail(st.error());
     }
+    if (auto st = security::apply_linux_attrs(config); !st) fail(st.error());
     // The container's seccomp filter binds every process in it, exec'd ones too.
     SeccompSetup seccomp;
     seccomp.config = seccomp_config;
@@ -126,6 +130,8 @@ Result<spec::Process> exec_process_spec(const spec::Config& config, const ExecOp
     if (opts.gid) proc.user.gid = *opts.gid;
     if (!opts.additional_gids.empty()) proc.user.additionalGids = opts.additional_gids;
     if (opts.no_new_privs) proc.noNewPrivileges = true;
+    if (opts.apparmor) proc.apparmorProfile = *opts.apparmor;
+    if (opts.process_label) proc.selinuxLabel = *opts.process_label;
     if (!opts.caps.empty()) {
         if (!proc.capabilities) proc.capabilities.emplace();
         auto& c = *proc.capabilities;
@@ -147,6 +153,11 @@ Result<ExecHandle> exec(const StateStore& store, const ExecOptions& opts, int co
         return Error::msg("cannot exec in a paused container (use --ignore-paused to override)");
     spec::Config config = TRY(spec::parse_config(state.config_json, "state.json: config"));
     spec::Process proc = TRY(exec_process_spec(config, opts));
+    // The exec'd process is held to the container's rules for its own attributes (LSM labels,
+    // scheduler, I/O priority, ...): checked here, applied by the process itself.
+    spec::Config exec_config = config;
+    exec_config.process = proc;
+    TRY(security::check_linux_attrs(exec_config));
 
     sys::Fd console_sock;
     if (proc.terminal) {
@@ -176,8 +187,7 @@ Result<ExecHandle> exec(const StateStore& store, const ExecOptions& opts, int co
     ExecHandle handle;
     pid_t pid = TRY(sys::clone_process(0, &handle.pidfd, cgroup ? cgroup->dir_fd() : -1));
     const spec::Seccomp* seccomp = config.linux && config.linux->seccomp ? &*config.linux->seccomp : nullptr;
-    if (pid == 0)
-        run_exec_child(child_sock.get(), init_pidfd.get(), ns_flags, proc, seccomp, console, opts.preserve_fds);
+    if (pid == 0) run_exec_child(child_sock.get(), init_pidfd.get(), ns_flags, exec_config, console, opts.preserve_fds);
     child_sock.reset();
     handle.pid = pid;
     auto go = [&]() -> Status {
@@ -201,6 +211,10 @@ Result<ExecHandle> exec(const StateStore& store, const ExecOptions& opts, int co
             ::waitpid(pid, nullptr, 0);
             return std::move(st).error();
         }
+    }
+    if (!opts.pidfd_socket.empty()) {
+        sys::Fd sock = TRY(sys::connect_unix(opts.pidfd_socket));
+        TRY(sys::send_fd(sock.get(), handle.pidfd.get(), "pidfd"));
     }
     return handle;
 }

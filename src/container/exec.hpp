@@ -31,6 +31,8 @@ struct ExecOptions {
     std::string console_socket;
     int preserve_fds = 0;
     bool ignore_paused = false;
+    std::optional<std::string> apparmor, process_label;  // LSM labels replacing the template's
+    std::string pidfd_socket;  // a unix socket that receives the process's pidfd (runc 1.2)
 };
 
 // The process as it will run: the template, the file or the flags applied.
