@@ -1748,6 +1748,23 @@ t_exec_missing_binary() {
   assert_clean "$id" "$PID"
 }
 
+# exec --cgroup: the process runs in an existing sub-cgroup of the container's, never above it
+t_exec_sub_cgroup() {
+  local id rel dir
+  id=$(newid)
+  start_waiter "$id"
+  rel=$(sed -n 's/^[0-9]*:memory://p' "/proc/$PID/cgroup")
+  dir=/sys/fs/cgroup/memory$rel
+  [ -d "$dir" ] || skip "no v1 memory cgroup for the container"
+  mkdir "$dir/sub" || fail "mkdir $dir/sub"
+  rtc exec --cgroup memory:sub "$id" cat /proc/self/cgroup
+  rmdir "$dir/sub" 2>/dev/null
+  expect_rc "exec --cgroup memory:sub" 0
+  expect_match "the exec'd process's memory cgroup" "$(grep ':memory:' <<<"$OUT")" "^[0-9]+:memory:.*/sub$"
+  rtc exec --cgroup memory:missing "$id" true
+  [ "$RC" != 0 ] || fail "exec into a missing sub-cgroup succeeded"
+}
+
 t_exec_detach() {
   local id p
   id=$(newid)

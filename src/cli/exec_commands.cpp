@@ -78,6 +78,8 @@ void add_exec_commands(CLI::App& app, ExecCommands& cmds) {
     exec->add_option("--apparmor", cmds.apparmor, "AppArmor profile for the process");
     exec->add_option("--process-label", cmds.process_label, "SELinux label for the process");
     exec->add_option("--pidfd-socket", o.pidfd_socket, "unix socket that receives the process's pidfd");
+    exec->add_option("--cgroup", o.sub_cgroups, "run in an existing sub-cgroup: [controller:]path")
+        ->allow_extra_args(false);
     exec->add_option("container-id", o.id, "the container's id")->required();
     exec->add_option("command", o.args, "the command and its arguments");
     // Everything after the id is the command's, flags included ("exec ID sh -c ...").

@@ -33,6 +33,7 @@ struct ExecOptions {
     bool ignore_paused = false;
     std::optional<std::string> apparmor, process_label;  // LSM labels replacing the template's
     std::string pidfd_socket;  // a unix socket that receives the process's pidfd (runc 1.2)
+    std::vector<std::string> sub_cgroups;  // --cgroup [controller:]path, below the container's
 };
 
 // The process as it will run: the template, the file or the flags applied.
