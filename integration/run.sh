@@ -1841,9 +1841,13 @@ t_timens_offsets() {
   [ "$(sed -n '$p' <<<"$OUT")" -ge 172800 ] || fail "uptime inside is not shifted: $OUT"
 }
 
-# seccomp, capabilities, process attributes, CVE regressions
-# shellcheck source=security.sh
-. "$HERE/security.sh"
+# More tests, one file per area (suites/security.sh: seccomp, capabilities, process attributes,
+# CVE regressions; ...). Each is sourced here and uses the helpers above.
+SUITES=("$HERE"/suites/*.sh)
+for suite in "${SUITES[@]}"; do
+  # shellcheck source=/dev/null
+  . "$suite"
+done
 
 # ================================================================ runner
 
@@ -1920,7 +1924,7 @@ run_test() {
 PASSED=0
 FAILED=0
 SKIPPED=0
-TESTS=$(cat "${BASH_SOURCE[0]}" "$HERE/security.sh" | grep -oE '^t_[a-z0-9_]+\(\)' | sed 's/^t_//; s/()$//')
+TESTS=$(cat "${BASH_SOURCE[0]}" "${SUITES[@]}" | grep -oE '^t_[a-z0-9_]+\(\)' | sed 's/^t_//; s/()$//')
 echo "runtime: $RUNTIME ($RT_KIND)" >&2
 for name in $TESTS; do
   if [ $# -gt 0 ]; then
