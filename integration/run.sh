@@ -17,25 +17,12 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/.." && pwd)
 RT_TIMEOUT=${RT_TIMEOUT:-10} # seconds any single runtime call may take
 
-setup_fail() {
-  echo "FAIL setup: $*"
-  echo "0 passed, 1 failed"
-  exit 1
-}
+# shellcheck source=lib.sh
+. "$HERE/lib.sh"
 
 # ---------------------------------------------------------------- runtime, helpers, subreaper
 if [ -z "${_RONG_IT_REEXEC:-}" ]; then
-  RUNTIME=${RUNTIME:-$REPO/build/rong}
-  case $RUNTIME in
-    */*) d=$(cd "$(dirname "$RUNTIME")" 2>/dev/null && pwd) && RUNTIME=$d/$(basename "$RUNTIME") ;;
-    *) r=$(command -v "$RUNTIME") || setup_fail "runtime '$RUNTIME' not found on PATH"
-       RUNTIME=$r ;;
-  esac
-  [ -x "$RUNTIME" ] || setup_fail "runtime '$RUNTIME' does not exist or is not executable"
-  [ "$(id -u)" = 0 ] || setup_fail "must run as root"
-  for tool in jq cc timeout busybox; do
-    command -v "$tool" >/dev/null || setup_fail "$tool is not installed"
-  done
+  resolve_runtime jq cc timeout busybox
 
   BUILD=$HERE/build
   mkdir -p "$BUILD" 2>/dev/null && [ -w "$BUILD" ] || BUILD=$(mktemp -d /tmp/rong-it-build.XXXXXX)
@@ -51,9 +38,7 @@ if [ -z "${_RONG_IT_REEXEC:-}" ]; then
   exec "$BUILD/subreaper" bash "${BASH_SOURCE[0]}" "$@"
 fi
 
-# What kind of runtime: the first word of `--version` (a rong installed as "runc" is rong).
-RT_KIND=$("$RUNTIME" --version 2>/dev/null | head -n1 | awk '{print $1}')
-case $RT_KIND in runc | rong) ;; *) RT_KIND=$(basename "$RUNTIME") ;; esac
+RT_KIND=$(runtime_kind)
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/rong-it.XXXXXX")
 chmod 755 "$WORK"

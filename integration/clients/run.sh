@@ -27,24 +27,11 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
 CT=${CLIENT_TIMEOUT:-60} # seconds any single client call may take
 
-setup_fail() {
-  echo "FAIL setup: $*"
-  echo "0 passed, 1 failed, 0 skipped"
-  exit 1
-}
+# shellcheck source=../lib.sh
+. "$HERE/../lib.sh"
 
 if [ -z "${_RONG_CLIENTS_NS:-}" ]; then
-  RUNTIME=${RUNTIME:-$REPO/build/rong}
-  case $RUNTIME in
-    */*) d=$(cd "$(dirname "$RUNTIME")" 2>/dev/null && pwd) && RUNTIME=$d/$(basename "$RUNTIME") ;;
-    *) r=$(command -v "$RUNTIME") || setup_fail "runtime '$RUNTIME' not found on PATH"
-       RUNTIME=$r ;;
-  esac
-  [ -x "$RUNTIME" ] || setup_fail "runtime '$RUNTIME' does not exist or is not executable"
-  [ "$(id -u)" = 0 ] || setup_fail "must run as root"
-  for tool in jq timeout busybox tar sha256sum unshare; do
-    command -v "$tool" >/dev/null || setup_fail "$tool is not installed"
-  done
+  resolve_runtime jq timeout busybox tar sha256sum unshare
   export RUNTIME _RONG_CLIENTS_NS=1
   # A private mount namespace with its own /run (see the header).
   exec unshare --mount --propagation private -- bash -c \
@@ -54,8 +41,7 @@ if [ -z "${_RONG_CLIENTS_NS:-}" ]; then
     "${BASH_SOURCE[0]}" "$@"
 fi
 
-RT_KIND=$("$RUNTIME" --version 2>/dev/null | head -n1 | awk '{print $1}')
-case $RT_KIND in runc | rong) ;; *) RT_KIND=$(basename "$RUNTIME") ;; esac
+RT_KIND=$(runtime_kind)
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/rong-clients.XXXXXX")
 chmod 755 "$WORK"
