@@ -6,18 +6,13 @@
 #include <charconv>
 
 #include "spec/json_reader.hpp"
+#include "spec/kernel_names.hpp"
 
 namespace rong::spec {
 
 namespace detail {
 
 namespace {
-
-constexpr std::array<std::string_view, 16> kRlimitTypes = {
-    "RLIMIT_AS",      "RLIMIT_CORE",     "RLIMIT_CPU",        "RLIMIT_DATA",   "RLIMIT_FSIZE", "RLIMIT_LOCKS",
-    "RLIMIT_MEMLOCK", "RLIMIT_MSGQUEUE", "RLIMIT_NICE",       "RLIMIT_NOFILE", "RLIMIT_NPROC", "RLIMIT_RSS",
-    "RLIMIT_RTPRIO",  "RLIMIT_RTTIME",   "RLIMIT_SIGPENDING", "RLIMIT_STACK",
-};
 
 constexpr std::array<std::string_view, 3> kIoPriorityClasses = {"IOPRIO_CLASS_RT", "IOPRIO_CLASS_BE",
                                                                 "IOPRIO_CLASS_IDLE"};
@@ -143,7 +138,7 @@ Status read(const Reader& r, Capabilities& caps) {
 Status read(const Reader& r, Rlimit& limit) {
     TRY(r.expect_object());
     TRY(r.require("type", limit.type));
-    TRY(expect_one_of(r.at("type"), limit.type, kRlimitTypes, "rlimit type"));
+    TRY(expect_one_of(r.at("type"), limit.type, kRlimitNames, "rlimit type"));
     TRY(r.require("soft", limit.soft));
     TRY(r.require("hard", limit.hard));
     // The spec allows it, setrlimit(2) refuses it with EINVAL: better said here, with the path.

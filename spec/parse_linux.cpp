@@ -2,13 +2,12 @@
 #include <array>
 
 #include "spec/json_reader.hpp"
+#include "spec/kernel_names.hpp"
 
 namespace rong::spec::detail {
 
 namespace {
 
-constexpr std::array<std::string_view, 8> kNamespaceTypes = {"pid", "network", "mount",  "ipc",
-                                                             "uts", "user",    "cgroup", "time"};
 constexpr std::array<std::string_view, 4> kDeviceTypes = {"c", "b", "u", "p"};
 constexpr std::array<std::string_view, 2> kTimeClocks = {"monotonic", "boottime"};
 constexpr std::array<std::string_view, 9> kRootfsPropagations = {
@@ -88,7 +87,7 @@ Status read(const Reader& r, Linux& l) {
 Status read(const Reader& r, Namespace& ns) {
     TRY(r.expect_object());
     TRY(r.require("type", ns.type));
-    TRY(expect_one_of(r.at("type"), ns.type, kNamespaceTypes, "namespace type"));
+    TRY(expect_one_of(r.at("type"), ns.type, kNamespaceNames, "namespace type"));
     TRY(r.get("path", ns.path));
     if (!ns.path.empty()) TRY(expect_absolute(r.at("path"), ns.path));
     return {};

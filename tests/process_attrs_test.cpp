@@ -1,5 +1,4 @@
-// security/process_attrs.hpp: rlimit names and the executable lookup done before `create` returns.
-#include <sys/resource.h>
+// security/process_attrs.hpp: the executable lookup done before `create` returns.
 #include <sys/stat.h>
 
 #include <filesystem>
@@ -15,21 +14,6 @@ namespace rong::security {
 namespace {
 
 namespace fs = std::filesystem;
-
-TEST(RlimitResource, Names) {
-    const std::pair<const char*, int> cases[] = {
-        {"RLIMIT_AS", RLIMIT_AS},           {"RLIMIT_CORE", RLIMIT_CORE},
-        {"RLIMIT_CPU", RLIMIT_CPU},         {"RLIMIT_DATA", RLIMIT_DATA},
-        {"RLIMIT_FSIZE", RLIMIT_FSIZE},     {"RLIMIT_LOCKS", RLIMIT_LOCKS},
-        {"RLIMIT_MEMLOCK", RLIMIT_MEMLOCK}, {"RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE},
-        {"RLIMIT_NICE", RLIMIT_NICE},       {"RLIMIT_NOFILE", RLIMIT_NOFILE},
-        {"RLIMIT_NPROC", RLIMIT_NPROC},     {"RLIMIT_RSS", RLIMIT_RSS},
-        {"RLIMIT_RTPRIO", RLIMIT_RTPRIO},   {"RLIMIT_RTTIME", RLIMIT_RTTIME},
-        {"RLIMIT_SIGPENDING", RLIMIT_SIGPENDING}, {"RLIMIT_STACK", RLIMIT_STACK},
-        {"NOFILE", -1}, {"rlimit_nofile", -1}, {"RLIMIT_", -1}, {"", -1}, {"RLIMIT_NOFILE ", -1},
-    };
-    for (const auto& [name, resource] : cases) EXPECT_EQ(rlimit_resource(name), resource) << '"' << name << '"';
-}
 
 class FindExecutable : public ::testing::Test {
 protected:

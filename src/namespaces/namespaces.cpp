@@ -6,72 +6,48 @@
 
 #include <array>
 
+#include "spec/kernel_names.hpp"
 #include "sys/fd.hpp"
 #include "sys/file.hpp"
 
 namespace rong::namespaces {
 
-namespace {
-
-struct NamespaceType {
-    const char* type;
-    const char* proc;
-    int flag;
-};
-
-// Also the order in which joined namespaces are entered: user first, so the rest are entered
-// with the capabilities it grants; mount last but one, time last.
-constexpr std::array<NamespaceType, 8> kTypes{{
-    {"user", "user", CLONE_NEWUSER},
-    {"ipc", "ipc", CLONE_NEWIPC},
-    {"uts", "uts", CLONE_NEWUTS},
-    {"network", "net", CLONE_NEWNET},
-    {"pid", "pid", CLONE_NEWPID},
-    {"cgroup", "cgroup", CLONE_NEWCGROUP},
-    {"mount", "mnt", CLONE_NEWNS},
-    {"time", "time", CLONE_NEWTIME},
-}};
-
-}  // namespace
-
 int clone_flag(const std::string& type) {
-    for (const auto& t : kTypes)
-        if (type == t.type) return t.flag;
-    return 0;
+    const spec::NamespaceType* t = spec::find_namespace_type(type);
+    return t ? t->clone_flag : 0;
 }
 
 std::vector<std::string> known_types() {
     std::vector<std::string> out;
-    for (const auto& t : kTypes) out.emplace_back(t.type);
+    for (const auto& t : spec::kNamespaceTypes) out.emplace_back(t.type);
     return out;
 }
 
 std::string proc_name(const std::string& type) {
-    for (const auto& t : kTypes)
-        if (type == t.type) return t.proc;
-    return {};
+    const spec::NamespaceType* t = spec::find_namespace_type(type);
+    return t ? std::string(t->proc) : std::string();
 }
 
 Result<Plan> plan(const spec::Config& config) {
     Plan p;
     if (!config.linux) return p;
-    for (const auto& t : kTypes) {
-        const spec::Namespace* ns = config.linux->find_namespace(t.type);
+    for (const auto& t : spec::kNamespaceTypes) {  // in the order they are entered
+        const spec::Namespace* ns = config.linux->find_namespace(std::string(t.type));
         if (!ns) continue;
         if (!ns->path.empty()) {
-            if (t.flag == CLONE_NEWPID)
+            if (t.clone_flag == CLONE_NEWPID)
                 p.join_pid = true;
             else
-                p.joins.push_back({t.flag, t.type, ns->path});
+                p.joins.push_back({t.clone_flag, std::string(t.type), ns->path});
             continue;
         }
-        if (t.flag == CLONE_NEWTIME)
+        if (t.clone_flag == CLONE_NEWTIME)
             p.unshare_time = true;
-        else if (t.flag == CLONE_NEWCGROUP)
+        else if (t.clone_flag == CLONE_NEWCGROUP)
             p.unshare_cgroup = true;
         else
-            p.clone_flags |= static_cast<uint64_t>(t.flag);
-        if (t.flag == CLONE_NEWUSER) p.new_user = true;
+            p.clone_flags |= static_cast<uint64_t>(t.clone_flag);
+        if (t.clone_flag == CLONE_NEWUSER) p.new_user = true;
     }
     bool joins_user = !p.joins.empty() && p.joins.front().nstype == CLONE_NEWUSER;
     if (joins_user && p.clone_flags)

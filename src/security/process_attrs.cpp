@@ -9,39 +9,14 @@
 #include <array>
 #include <string_view>
 
+#include "spec/kernel_names.hpp"
 #include "sys/file.hpp"
 
 namespace rong::security {
 
-namespace {
-
-struct RlimitName {
-    std::string_view name;
-    int resource;
-};
-
-constexpr std::array<RlimitName, 16> kRlimits{{
-    {"RLIMIT_AS", RLIMIT_AS},           {"RLIMIT_CORE", RLIMIT_CORE},
-    {"RLIMIT_CPU", RLIMIT_CPU},         {"RLIMIT_DATA", RLIMIT_DATA},
-    {"RLIMIT_FSIZE", RLIMIT_FSIZE},     {"RLIMIT_LOCKS", RLIMIT_LOCKS},
-    {"RLIMIT_MEMLOCK", RLIMIT_MEMLOCK}, {"RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE},
-    {"RLIMIT_NICE", RLIMIT_NICE},       {"RLIMIT_NOFILE", RLIMIT_NOFILE},
-    {"RLIMIT_NPROC", RLIMIT_NPROC},     {"RLIMIT_RSS", RLIMIT_RSS},
-    {"RLIMIT_RTPRIO", RLIMIT_RTPRIO},   {"RLIMIT_RTTIME", RLIMIT_RTTIME},
-    {"RLIMIT_SIGPENDING", RLIMIT_SIGPENDING}, {"RLIMIT_STACK", RLIMIT_STACK},
-}};
-
-}  // namespace
-
-int rlimit_resource(const std::string& name) {
-    for (const auto& r : kRlimits)
-        if (r.name == name) return r.resource;
-    return -1;
-}
-
 Status apply_rlimits(const std::vector<spec::Rlimit>& rlimits) {
     for (const auto& r : rlimits) {
-        int resource = rlimit_resource(r.type);
+        int resource = spec::rlimit_resource(r.type);
         if (resource < 0) return Error::msg("process.rlimits: unknown type " + r.type);
         struct rlimit lim {
             static_cast<rlim_t>(r.soft), static_cast<rlim_t>(r.hard)

@@ -10,8 +10,6 @@
 
 namespace rong::security {
 
-// RLIMIT_* name → resource number, -1 if unknown.
-int rlimit_resource(const std::string& name);
 Status apply_rlimits(const std::vector<spec::Rlimit>& rlimits);
 Status set_oom_score_adj(int value);
 // setgroups, setresgid, setresuid. Capabilities survive it (PR_SET_KEEPCAPS) for apply_capabilities.
