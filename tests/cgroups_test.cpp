@@ -85,6 +85,34 @@ TEST(Cgroups, PathsLikeRunc) {
     EXPECT_EQ(u[""], "/sys/fs/cgroup/user.slice/c1");
 }
 
+TEST(Cgroups, SubCgroupPathsStayBelowTheContainer) {
+    fs::path tmp = fs::temp_directory_path() / ("rong-subcg-" + std::to_string(::getpid()));
+    for (const char* d : {"memory/c/sub", "pids/c/sub", "pids/c/other", "unified/c/sub"})
+        fs::create_directories(tmp / d);
+    const Paths paths{{"memory", tmp / "memory/c"}, {"pids", tmp / "pids/c"}, {"", tmp / "unified/c"}};
+
+    auto all = sub_cgroup_paths(paths, {"sub"});
+    ASSERT_TRUE(all) << all.error().message;
+    for (const auto& [key, dir] : *all) EXPECT_EQ(dir, paths.at(key) + "/sub") << key;
+
+    auto some = sub_cgroup_paths(paths, {"pids:other", "memory:/sub"});
+    ASSERT_TRUE(some) << some.error().message;
+    EXPECT_EQ(some->at("pids"), paths.at("pids") + "/other");
+    EXPECT_EQ(some->at("memory"), paths.at("memory") + "/sub");
+    EXPECT_EQ(some->at(""), paths.at(""));
+
+    // ".." cannot climb out of the container's cgroup: "../../sub" is "sub" below it
+    auto climb = sub_cgroup_paths(paths, {"memory,pids:../../sub"});
+    ASSERT_TRUE(climb) << climb.error().message;
+    EXPECT_EQ(climb->at("memory"), paths.at("memory") + "/sub");
+
+    EXPECT_FALSE(sub_cgroup_paths(paths, {"memory:other"}));  // does not exist
+    auto unknown = sub_cgroup_paths(paths, {"cpu:sub"});
+    ASSERT_FALSE(unknown);
+    EXPECT_NE(unknown.error().message.find("no such controller"), std::string::npos);
+    fs::remove_all(tmp);
+}
+
 TEST(Cgroups, PathsRelativeToMountRoot) {
     // Inside a container the hierarchy's root is the container's cgroup: /proc/self/cgroup
     // (without a cgroup namespace) names the full path.

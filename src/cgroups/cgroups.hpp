@@ -60,6 +60,11 @@ Paths compute_paths(Mode mode, const std::vector<Hierarchy>& hierarchies,
                     const std::map<std::string, std::string>& own, const std::string& cgroups_path,
                     const std::string& id);
 
+// `exec --cgroup [controllers:]path` (repeatable): `paths` with each listed controller's directory
+// (every one when none are named; ":path" names the unified tree's "" key) moved down to the existing sub-cgroup `path`. The path
+// is cleaned and taken below the container's cgroup, so it can never climb above it.
+Result<Paths> sub_cgroup_paths(Paths paths, const std::vector<std::string>& sub_cgroups);
+
 // ---------------------------------------------------------------- settings (pure)
 
 // One write of `value` to `file` in the directory of `controller` (a Paths key).

@@ -2,6 +2,7 @@
 // for detect_mode.
 #include <linux/magic.h>
 #include <sys/statfs.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
@@ -135,6 +136,24 @@ std::string clean_path(const std::string& path) {
     std::string out = !path.empty() && path.front() == '/' ? "/" : "";
     for (size_t i = 0; i < parts.size(); ++i) out += (i ? "/" : "") + parts[i];
     return out;
+}
+
+Result<Paths> sub_cgroup_paths(Paths paths, const std::vector<std::string>& sub_cgroups) {
+    for (const auto& arg : sub_cgroups) {
+        auto colon = arg.find(':');
+        std::string controllers = colon == std::string::npos ? "" : "," + arg.substr(0, colon) + ",";
+        std::string sub = clean_path("/" + (colon == std::string::npos ? arg : arg.substr(colon + 1)));
+        bool matched = false;
+        for (auto& [key, dir] : paths) {
+            if (!controllers.empty() && controllers.find("," + key + ",") == std::string::npos) continue;
+            std::string target = sub == "/" ? dir : dir + sub;
+            if (::access(target.c_str(), F_OK) < 0) return Error::sys("--cgroup " + arg + ": " + target);
+            dir = target;
+            matched = true;
+        }
+        if (!matched) return Error::msg("--cgroup " + arg + ": the container has no such controller");
+    }
+    return paths;
 }
 
 Paths compute_paths(Mode mode, const std::vector<Hierarchy>& hierarchies,

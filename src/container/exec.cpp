@@ -102,27 +102,6 @@ constexpr char kExecSeccomp = 'S';
     report_and_exit(sync_fd, exec_process(*target, preserve_fds));
 }
 
-// The container's cgroup, or the existing sub-cgroups --cgroup names ("path" for every
-// controller, "memory:path" or "memory,pids:path" for some; "" is the unified tree's key).
-Result<cgroups::Paths> exec_cgroup_paths(cgroups::Paths paths, const std::vector<std::string>& sub_cgroups) {
-    for (const auto& arg : sub_cgroups) {
-        auto colon = arg.find(':');
-        std::string controllers = colon == std::string::npos ? "" : arg.substr(0, colon);
-        std::string sub = cgroups::clean_path(colon == std::string::npos ? arg : arg.substr(colon + 1));
-        while (!sub.empty() && sub.front() == '/') sub.erase(0, 1);  // always below the container's
-        bool matched = false;
-        for (auto& [key, dir] : paths) {
-            bool wanted = controllers.empty() || ("," + controllers + ",").find("," + key + ",") != std::string::npos;
-            if (!wanted) continue;
-            std::string target = dir + "/" + sub;
-            if (::access(target.c_str(), F_OK) < 0) return Error::sys("--cgroup " + arg + ": " + target);
-            dir = target;
-            matched = true;
-        }
-        if (!matched) return Error::msg("--cgroup " + arg + ": the container has no such controller");
-    }
-    return paths;
-}
 
 // A seccomp listener fd from the exec'd process goes to the agent at listenerPath, as the init's.
 Status forward_listener(int sync_fd, const spec::Seccomp& seccomp, pid_t pid, const ContainerState& state,
@@ -205,7 +184,7 @@ Result<ExecHandle> exec(const StateStore& store, const ExecOptions& opts, int co
     TRY(sys::move_fd_above(console_sock, min_fd));
     // The process joins the container's cgroup before it runs anything: v2 clones it straight
     // in, v1 moves it before letting it go.
-    auto cgroup = cgroups::from_paths(TRY(exec_cgroup_paths(state.cgroup_paths, opts.sub_cgroups)));
+    auto cgroup = cgroups::from_paths(TRY(cgroups::sub_cgroup_paths(state.cgroup_paths, opts.sub_cgroups)));
     ExecHandle handle;
     pid_t pid = TRY(sys::clone_process(0, &handle.pidfd, cgroup ? cgroup->dir_fd() : -1));
     const spec::Seccomp* seccomp = config.linux && config.linux->seccomp ? &*config.linux->seccomp : nullptr;
