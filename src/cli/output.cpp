@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/log.hpp"
+#include "base/phase.hpp"
 
 namespace rong::cli {
 
@@ -61,6 +62,7 @@ void setup_logging(const LogOptions& opts) {
         if (fd >= 0) g_log_fd = fd;
     }
     log::set_sink(sink, opts.debug);
+    if (opts.debug) phase::enable_trace();
 }
 
 int report_error(const Error& error, int exit_code) {

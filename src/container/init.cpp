@@ -1,6 +1,7 @@
 #include "container/init.hpp"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <linux/keyctl.h>
 #include <sched.h>
 #include <signal.h>
@@ -12,6 +13,7 @@
 
 #include <cstdio>
 
+#include "base/phase.hpp"
 #include "container/hooks.hpp"
 #include "container/process.hpp"
 #include "container/state.hpp"
@@ -55,10 +57,12 @@ Result<ExecTarget> setup(const InitContext& ctx, std::string& hook_state) {
     if (ctx.ns.unshare_time) TRY(namespaces::enter_time_namespace(*config.linux));
     if (proc.oomScoreAdj) TRY(security::set_oom_score_adj(*proc.oomScoreAdj));
     TRY(namespaces::set_identity(config));
+    phase::reached("init-namespaces");
 
     rootfs::RootfsContext rctx{config, ctx.rootfs, ctx.bundle, ctx.ns.new_user};
     rctx.cgroup_paths = ctx.cgroup_paths;
     sys::Fd rootfd = TRY(rootfs::prepare(rctx));
+    phase::reached("init-mounts");
     if (proc.terminal) {
         rootfs::Console console = TRY(rootfs::open_console(rootfd.get()));
         TRY(attach_terminal(console, ctx.console_socket_fd, proc));
@@ -69,13 +73,16 @@ Result<ExecTarget> setup(const InitContext& ctx, std::string& hook_state) {
         TRY(await(ctx.sync_fd, kSyncGo));
     }
     TRY(run_hooks("createContainer", config.hooks.createContainer, hook_state));
+    phase::reached("init-hooks");
 
     TRY(rootfs::enter(ctx.rootfs, rootfd.get(), ctx.no_pivot));
     rootfd.reset();
+    phase::reached("init-pivot");
     // Before the read-only paths (/proc/sys), as runc.
     if (config.linux) TRY(security::apply_sysctls(config.linux->sysctl));
     TRY(rootfs::finish(config));
     TRY(security::apply_linux_attrs(config));
+    phase::reached("init-finish");
 
     SeccompSetup seccomp;
     if (config.linux && config.linux->seccomp) seccomp.config = &*config.linux->seccomp;
@@ -85,7 +92,9 @@ Result<ExecTarget> setup(const InitContext& ctx, std::string& hook_state) {
         TRY(await(ctx.sync_fd, kSyncGo));
         return {};
     };
-    return prepare_process(proc, seccomp);
+    ExecTarget target = TRY(prepare_process(proc, seccomp));
+    phase::reached("init-process");
+    return target;
 }
 
 [[noreturn]] void fail(int sync_fd, const Error& error) {
@@ -98,8 +107,14 @@ Result<ExecTarget> setup(const InitContext& ctx, std::string& hook_state) {
 void run_init(const InitContext& ctx) {
     // A flock belongs to the open file: were it kept, `start` would wait for it forever.
     ::close(ctx.lock_fd);
-    // Until `create` has recorded us, we die with it.
+    ::close(ctx.parent_sync_fd);
+    // Until `create` has recorded us, we die with it. It may have died before the prctl: then its
+    // end of the sync socket is closed (getppid() cannot tell, it is 0 in a new pid namespace).
     ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+    struct pollfd parent {
+        ctx.sync_fd, POLLRDHUP, 0
+    };
+    if (::poll(&parent, 1, 0) < 0 || (parent.revents & (POLLHUP | POLLRDHUP))) ::_exit(1);
     // Other processes may not open /proc/<us>/exe (the rong binary) while we are rong (CVE-2019-5736).
     ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     sigset_t none;

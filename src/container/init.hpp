@@ -26,6 +26,8 @@ struct InitContext {
     std::string bundle;
     namespaces::Plan ns;
     int sync_fd = -1;
+    int parent_sync_fd = -1;     // create's end, inherited by the clone: closed at once, so that
+                                 // create's death reads as EOF on sync_fd
     int state_dir_fd = -1;       // exec.fifo is opened through it after pivot_root
     int lock_fd = -1;            // create's lock on the state directory: not the init's to hold
     int console_socket_fd = -1;  // terminal: the pty master is sent there

@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "base/log.hpp"
+#include "base/phase.hpp"
 #include "cgroups/cgroups.hpp"
 #include "container/container.hpp"
 #include "container/hooks.hpp"
@@ -145,6 +146,7 @@ Result<Launched> create(const StateStore& store, const CreateOptions& opts, int 
         return Error::msg("cannot use console socket if rong will not detach or allocate tty");
     if (!config.process->terminal) console_fd = -1;
     namespaces::Plan ns = TRY(namespaces::plan(config));
+    phase::reached("parse");
 
     // Socket-activated fds (LISTEN_FDS) pass to the container like --preserve-fds ones.
     int passed_fds = opts.preserve_fds + listen_fds();
@@ -169,11 +171,13 @@ Result<Launched> create(const StateStore& store, const CreateOptions& opts, int 
     TRY(sys::move_fd_above(init_dir, min_fd));
     TRY(sys::move_fd_above(child_sock, min_fd));
     TRY(sys::move_fd_above(console_sock, min_fd));
+    phase::reached("state-dir");
 
     if (ns.join_pid) TRY(namespaces::enter_pid_namespace(config.linux->find_namespace("pid")->path));
 
     InitContext ctx{config, rootfs, bundle, ns};
     ctx.sync_fd = child_sock.get();
+    ctx.parent_sync_fd = parent_sock.get();
     ctx.state_dir_fd = init_dir.get();
     ctx.lock_fd = state_dir.get();
     ctx.console_socket_fd = console_fd >= 0 ? console_fd : console_sock.get();
@@ -188,9 +192,16 @@ Result<Launched> create(const StateStore& store, const CreateOptions& opts, int 
     // container's.
     cgroups::Manager& cgroup =
         guard.adopt_cgroup(TRY(cgroups::for_container(config.linux->cgroupsPath, opts.id)));
+    // Recorded before it exists: were rong killed from here on, `delete` finds the cgroup.
+    ContainerState creating;
+    creating.id = opts.id;
+    creating.bundle = bundle;
+    creating.cgroup_paths = cgroup.paths();
+    TRY(store.save_creating(creating));
     TRY(cgroup.create());
     TRY(cgroup.set(cgroups::resources_for(*config.linux)));
     ctx.cgroup_paths = cgroup.paths();
+    phase::reached("cgroup");
 
     Launched out;
     pid_t pid = TRY(sys::clone_process(ns.clone_flags, &out.pidfd, cgroup.dir_fd()));
@@ -199,6 +210,7 @@ Result<Launched> create(const StateStore& store, const CreateOptions& opts, int 
     if (cgroup.mode() != cgroups::Mode::unified) TRY(cgroup.apply(pid));
     child_sock.reset();
     console_sock.reset();
+    phase::reached("clone");
 
     ContainerState& state = out.state;
     state.id = opts.id;
@@ -229,12 +241,15 @@ Result<Launched> create(const StateStore& store, const CreateOptions& opts, int 
         TRY(sys::send_message(parent_sock.get(), std::string(1, kSyncGo)));
     }
 
+    phase::reached("init-ready");
     state.created = now_rfc3339();
     TRY(store.save(state));
     if (!opts.pid_file.empty()) TRY(sys::write_file_atomic(opts.pid_file, std::to_string(pid), 0644));
+    phase::reached("state-write");
     TRY(sys::send_message(parent_sock.get(),
                           std::string(1, kSyncCommitted) + hook_state_json(state, ContainerStatus::created, config.annotations)));
     guard.commit();
+    phase::reached("committed");
     return out;
 }
 

@@ -9,6 +9,7 @@
 #include <chrono>
 
 #include "base/log.hpp"
+#include "base/phase.hpp"
 #include "cgroups/cgroups.hpp"
 #include "container/container.hpp"
 #include "container/hooks.hpp"
@@ -38,6 +39,22 @@ bool wait_exited(int pidfd, const ContainerState& state, int timeout_ms) {
         ::poll(&p, 1, static_cast<int>(std::min<long>(left.count(), 10)));
     }
     return true;
+}
+
+// A create killed before it saved the state left its directory, maybe a cgroup (creating.json
+// names it) and no process: its init died with it (PDEATHSIG). runc removes such a directory on
+// delete too, forced or not; rong also removes the cgroup.
+Status remove_abandoned(const StateStore& store, const std::string& id) {
+    sys::Fd lock;
+    auto creating = store.lock_abandoned(id, lock);
+    if (!creating) return std::move(creating).error();
+    if (*creating) {
+        if (auto cgroup = cgroups::from_paths((*creating)->cgroup_paths)) {
+            if (auto st = cgroup->kill_all(SIGKILL); !st) log::debug(st.error().message);
+            TRY(cgroup->destroy());
+        }
+    }
+    return store.remove(id);
 }
 
 }  // namespace
@@ -74,10 +91,12 @@ Status start(const StateStore& store, const std::string& id) {
         }
     }
     ::unlink(fifo_path.c_str());
+    phase::reached("start-exec");
 
     spec::Config config = TRY(config_of(state));
     std::string hook_state = hook_state_json(state, ContainerStatus::running, config.annotations);
     if (auto st = run_hooks("poststart", config.hooks.poststart, hook_state); !st) log::warn(st.error().message);
+    phase::reached("start-hooks");
     return {};
 }
 
@@ -97,8 +116,11 @@ Status kill(const StateStore& store, const std::string& id, int signal, bool all
 Status remove(const StateStore& store, const std::string& id, bool force) {
     auto lock = store.lock(id);
     if (!lock) {
+        if (lock.error().errnum != ENOENT) return std::move(lock).error();
+        if (auto st = remove_abandoned(store, id); !st && st.error().errnum != ENOENT && st.error().errnum != EEXIST)
+            return st;
         // Clients clean up with `delete --force` after the container is gone: that succeeds.
-        if (force && lock.error().errnum == ENOENT) return {};
+        if (force) return {};
         return std::move(lock).error();
     }
     ContainerState state = TRY(store.load(id));
@@ -119,12 +141,15 @@ Status remove(const StateStore& store, const std::string& id, bool force) {
                 return Error::msg("container init " + std::to_string(state.pid) + " did not exit after SIGKILL");
         }
     }
+    phase::reached("delete-kill");
     if (cgroup) {
         // Processes the init left behind (no pid namespace of its own) go with it.
         if (auto st = cgroup->kill_all(SIGKILL); !st) log::debug(st.error().message);
         TRY(cgroup->destroy());
     }
+    phase::reached("delete-cgroup");
     TRY(store.remove(id));
+    phase::reached("delete-state");
     auto config = config_of(state);
     if (config && !config->hooks.poststop.empty()) {
         std::string hook_state = hook_state_json(state, ContainerStatus::stopped, config->annotations);

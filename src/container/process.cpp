@@ -9,6 +9,7 @@
 
 #include <optional>
 
+#include "base/phase.hpp"
 #include "security/capabilities.hpp"
 #include "security/process_attrs.hpp"
 #include "sys/socket.hpp"
@@ -34,7 +35,10 @@ Status attach_terminal(rootfs::Console& console, int console_socket_fd, const sp
 
 Result<ExecTarget> prepare_process(const spec::Process& proc, const SeccompSetup& seccomp) {
     std::shared_ptr<security::SeccompFilter> filter;
-    if (seccomp.config) filter = std::make_shared<security::SeccompFilter>(TRY(security::compile_seccomp(*seccomp.config)));
+    if (seccomp.config) {
+        filter = std::make_shared<security::SeccompFilter>(TRY(security::compile_seccomp(*seccomp.config)));
+        phase::reached("seccomp-compile");
+    }
     auto load_filter = [&]() -> Status {
         sys::Fd listener = TRY(security::load_seccomp(*filter));
         filter.reset();

@@ -70,15 +70,9 @@ Result<sys::Fd> StateStore::lock(const std::string& id) const {
     return fd;
 }
 
-Result<ContainerState> StateStore::load(const std::string& id) const {
-    TRY(validate_id(id));
-    auto text = sys::read_file(dir_of(id) + "/" + kStateFile);
-    if (!text) {
-        if (text.error().errnum == ENOENT) return Error{"container does not exist", ENOENT};
-        return std::move(text).error();
-    }
-    json j = json::parse(*text, nullptr, false);
-    if (j.is_discarded() || !j.is_object()) return Error::msg("corrupt state file " + dir_of(id) + "/" + kStateFile);
+namespace {
+
+ContainerState from_json(const json& j, const std::string& id) {
     ContainerState s;
     s.id = j.value("id", id);
     s.pid = j.value("pid", 0);
@@ -94,7 +88,7 @@ Result<ContainerState> StateStore::load(const std::string& id) const {
     return s;
 }
 
-Status StateStore::save(const ContainerState& s) const {
+std::string to_json(const ContainerState& s) {
     json j;
     j["id"] = s.id;
     j["pid"] = s.pid;
@@ -105,12 +99,53 @@ Status StateStore::save(const ContainerState& s) const {
     j["owner"] = s.owner;
     j["config"] = json::parse(s.config_json.empty() ? "{}" : s.config_json, nullptr, false);
     j["cgroup_paths"] = s.cgroup_paths;
-    return sys::write_file_atomic(dir_of(s.id) + "/" + kStateFile, j.dump());
+    return j.dump();
+}
+
+}  // namespace
+
+Result<ContainerState> StateStore::load(const std::string& id) const {
+    TRY(validate_id(id));
+    auto text = sys::read_file(dir_of(id) + "/" + kStateFile);
+    if (!text) {
+        if (text.error().errnum == ENOENT) return Error{"container does not exist", ENOENT};
+        return std::move(text).error();
+    }
+    json j = json::parse(*text, nullptr, false);
+    if (j.is_discarded() || !j.is_object()) return Error::msg("corrupt state file " + dir_of(id) + "/" + kStateFile);
+    return from_json(j, id);
+}
+
+Result<std::optional<ContainerState>> StateStore::lock_abandoned(const std::string& id, sys::Fd& lock) const {
+    TRY(validate_id(id));
+    std::string dir = dir_of(id);
+    sys::Fd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!fd) {
+        if (errno == ENOENT) return Error{"container does not exist", ENOENT};
+        return Error::sys("open " + dir);
+    }
+    if (::flock(fd.get(), LOCK_EX) < 0) return Error::sys("lock " + dir);
+    if (::faccessat(fd.get(), kStateFile, F_OK, 0) == 0) return Error{"container exists: " + id, EEXIST};
+    lock = std::move(fd);
+    std::optional<ContainerState> out;
+    if (auto text = sys::read_file(dir + "/" + kCreatingFile)) {
+        json j = json::parse(*text, nullptr, false);
+        if (!j.is_discarded() && j.is_object()) out = from_json(j, id);
+    }
+    return out;
+}
+
+Status StateStore::save(const ContainerState& s) const {
+    return sys::write_file_atomic(dir_of(s.id) + "/" + kStateFile, to_json(s));
+}
+
+Status StateStore::save_creating(const ContainerState& s) const {
+    return sys::write_file(dir_of(s.id) + "/" + kCreatingFile, to_json(s), O_WRONLY | O_CREAT | O_EXCL, 0600);
 }
 
 Status StateStore::remove(const std::string& id) const {
     std::string dir = dir_of(id);
-    for (const char* name : {kExecFifo, kStateFile, "state.json.tmp"}) ::unlink((dir + "/" + name).c_str());
+    for (const char* name : {kExecFifo, kStateFile, "state.json.tmp", kCreatingFile}) ::unlink((dir + "/" + name).c_str());
     if (::rmdir(dir.c_str()) < 0 && errno != ENOENT) return Error::sys("remove " + dir);
     return {};
 }

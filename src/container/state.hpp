@@ -18,6 +18,9 @@ namespace rong::container {
 
 inline constexpr const char* kStateFile = "state.json";
 inline constexpr const char* kExecFifo = "exec.fifo";
+// What a create in progress has made outside the state directory (its cgroup), written before it
+// makes it: a create killed before state.json exists leaves this for `delete` to undo.
+inline constexpr const char* kCreatingFile = "creating.json";
 
 enum class ContainerStatus { creating, created, running, paused, stopped };
 const char* to_string(ContainerStatus s);
@@ -49,8 +52,14 @@ public:
     Result<sys::Fd> create_dir(const std::string& id) const;
     // Opens and locks an existing container's directory: "container does not exist" otherwise.
     Result<sys::Fd> lock(const std::string& id) const;
+    // A directory without state.json whose lock is free: a create that died before saving the
+    // state (its lock went with it). Returned locked, with what creating.json recorded, if anything.
+    Result<std::optional<ContainerState>> lock_abandoned(const std::string& id, sys::Fd& lock) const;
     Result<ContainerState> load(const std::string& id) const;
     Status save(const ContainerState& state) const;
+    // creating.json: plain write, no rename: a torn one is ignored, and nothing it names exists
+    // before the write returns.
+    Status save_creating(const ContainerState& state) const;
     Status remove(const std::string& id) const;
     Result<std::vector<std::string>> ids() const;
 

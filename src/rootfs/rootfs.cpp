@@ -17,6 +17,7 @@
 #include <memory>
 
 #include "base/log.hpp"
+#include "base/phase.hpp"
 #include "rootfs/mount_options.hpp"
 #include "sys/file.hpp"
 #include "sys/mount.hpp"
@@ -272,6 +273,7 @@ Result<sys::Fd> prepare(const RootfsContext& ctx) {
     // pivot_root needs the new root to be a mount point.
     TRY(sys::mount(ctx.rootfs, ctx.rootfs, "", MS_BIND | MS_REC, "", ctx.rootfs));
     sys::Fd rootfd = TRY(sys::open_file(ctx.rootfs, O_PATH | O_DIRECTORY));
+    phase::reached("init-rootfs-bind");
 
     for (const auto& m : ctx.config.mounts) TRY(mount_one(rootfd.get(), m, ctx));
     if (needs_dev_setup(ctx.config)) TRY(setup_dev(rootfd.get(), ctx));

@@ -1,0 +1,377 @@
+# Reliability (issue 8): broken bundles, commands on unknown containers, a runtime killed in the
+# middle of create (at random moments, and at each named fault point with rong-faults), and
+# concurrency. Sourced by run.sh; every t_* function here is a test like those in run.sh.
+#
+# Each case must end the same way: one short error, exit 1, and nothing left (state, mounts,
+# cgroups, processes). Where rong is stricter than runc, the test says so and why.
+#
+# Counts: RELIABILITY_FULL=1 runs the full concurrency figures of the issue (8 workers, 200
+# containers, 30 kills of create); the default is a bounded variant that keeps CI fast.
+
+if [ -n "${RELIABILITY_FULL:-}" ]; then
+  REL_WORKERS=8 REL_PER_WORKER=25 REL_KILLS=30
+else
+  REL_WORKERS=4 REL_PER_WORKER=3 REL_KILLS=8
+fi
+
+# Every runtime process a test starts carries this marker in its environment; a container init is
+# a clone (rong) or a child (runc init) of it and keeps the marker until it execs the container's
+# process. A process that still has it after the test's runtime calls ended is a leak.
+marker_env() { echo "RONG_IT_MARKER=$TOKEN"; }
+marked_procs() {
+  local p st out=
+  for p in /proc/[0-9]*; do
+    grep -qz "^RONG_IT_MARKER=$TOKEN\$" "$p/environ" 2>/dev/null || continue
+    st=$(sed 's/^.*) //' "$p/stat" 2>/dev/null | cut -d' ' -f1)
+    [ -z "$st" ] || [ "$st" = Z ] || [ "$st" = X ] || out+=" ${p#/proc/}"
+  done
+  echo "$out"
+}
+# no_marked_procs CONTEXT: waits up to 3 s for marked processes to go
+no_marked_procs() {
+  local i left
+  for ((i = 0; i < 30; i++)); do
+    left=$(marked_procs)
+    [ -z "$left" ] && return 0
+    sleep 0.1
+  done
+  fail "$1: runtime processes left:$left ($(for p in $left; do tr '\0' ' ' <"/proc/$p/cmdline"; echo -n '; '; done))"
+}
+
+# broken ID WHAT [RUNC-DIFFERS]: create must fail with exit 1 and one short error, logged in runc's
+# json log format, and leave nothing. RUNC-DIFFERS: why rong refuses what runc accepts (the test
+# then expects runc to create the container, and deletes it).
+broken() {
+  local id=$1 what=$2 stricter=${3:-} f last
+  f=$(fname "$id")
+  f=${f:0:100}
+  track "$id"
+  env "$(marker_env)" timeout -k 2 "$RT_TIMEOUT" "$RUNTIME" --root "$ROOT" --log "$T/$f.log" --log-format json \
+    create --bundle "$B" "$id" </dev/null >"$T/$f.out" 2>"$T/$f.err"
+  RC=$?
+  ERR=$(cat "$T/$f.err")
+  printf '  %s: rc=%s err=%s\n' "$what" "$RC" "$ERR"
+  if [ -n "$stricter" ] && [ "$RT_KIND" = runc ]; then
+    expect_rc "runc accepts $what ($stricter)" 0
+    rtc delete --force "$id"
+    assert_clean "$id" "" "" "$what (runc): "
+    return
+  fi
+  expect_rc "$what" 1
+  [ -n "$ERR" ] || fail "$what: nothing on stderr"
+  [ "$(wc -l <"$T/$f.err")" -le 2 ] || fail "$what: more than 2 lines on stderr: $(head -c 300 <<<"$ERR")"
+  [ "${#ERR}" -le 700 ] || fail "$what: error longer than 700 bytes: $(head -c 300 <<<"$ERR")"
+  last=$(tail -n1 "$T/$f.log" 2>/dev/null)
+  [ "$(jq -r .level <<<"$last" 2>/dev/null)" = error ] || fail "$what: last log line is not a json error: '$last'"
+  [ -n "$(jq -r '.msg // empty' <<<"$last" 2>/dev/null)" ] || fail "$what: the log's error has no msg: '$last'"
+  rtc state "$id"
+  expect_rc "state after $what" 1
+  expect_match "state after $what" "$ERR" "does not exist|too long"
+  assert_clean "$id" "" "" "$what: "
+  no_marked_procs "$what"
+}
+
+# ---------------------------------------------------------------- broken bundles
+# (t_bad_* in run.sh cover a malformed or missing config.json, a missing rootfs, a missing binary,
+# a second create of an id and ids with / or ..; these are the rest of issue 8's corpus)
+
+t_broken_wrong_types() {
+  cfg '.process.args = "sh"'
+  broken "$(newid args)" "process.args a string"
+  cfg '.process.args = ["true"] | .process.user.uid = "x"'
+  broken "$(newid uid)" "process.user.uid a string"
+  cfg '.process.user.uid = 0 | .mounts = {}'
+  broken "$(newid mounts)" "mounts an object"
+}
+
+t_broken_rootfs_not_dir() {
+  cfg '.root.path = "config.json"'
+  broken "$(newid)" "root.path a regular file"
+}
+
+t_broken_relative_cwd() {
+  cfg '.process.cwd = "tmp"'
+  broken "$(newid)" "a relative process.cwd"
+}
+
+t_broken_namespaces() {
+  cfg '.linux.namespaces += [{type: "bogus"}]'
+  broken "$(newid bogus)" "an unknown namespace type"
+  cp --remove-destination "$TEMPLATE/config.json" "$B/config.json"
+  cfg '.linux.namespaces += [{type: "pid"}]'
+  broken "$(newid dup)" "a duplicate namespace"
+  cp --remove-destination "$TEMPLATE/config.json" "$B/config.json"
+  cfg '.linux.namespaces += [{type: "user"}] | del(.linux.uidMappings, .linux.gidMappings)'
+  broken "$(newid userns)" "a user namespace without mappings"
+}
+
+t_broken_seccomp_action() {
+  cfg '.linux.seccomp = {defaultAction: "SCMP_ACT_BOGUS"}'
+  broken "$(newid default)" "an unknown seccomp defaultAction"
+  cfg '.linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW", syscalls: [{names: ["mkdir"], action: "SCMP_ACT_NOPE"}]}'
+  broken "$(newid rule)" "an unknown seccomp rule action"
+}
+
+t_broken_bind_missing_source() {
+  cfg '.mounts += [{destination: "/mnt", type: "bind", source: "/no/such/source", options: ["bind"]}]'
+  broken "$(newid)" "a bind mount from a missing source"
+}
+
+t_broken_hooks() {
+  cfg '.hooks.prestart = [{path: "/no/such/hook"}]'
+  broken "$(newid missing)" "a prestart hook that does not exist"
+  cfg '.hooks.prestart = [{path: "/bin/false"}]'
+  broken "$(newid fails)" "a prestart hook that fails"
+  cfg '.hooks = {createRuntime: [{path: "/bin/sleep", args: ["sleep", "30"], timeout: 1}]}'
+  broken "$(newid hangs)" "a createRuntime hook past its timeout"
+  expect_match "the hook's timeout" "$(cat "$T/$(fname "$(newid hangs)").err")" "timeout|timed out"
+  cfg '.hooks = {createContainer: [{path: "/bin/false"}]}'
+  broken "$(newid cc)" "a createContainer hook that fails"
+}
+
+t_broken_limits() {
+  cfg '.linux.resources.memory = {limit: "lots"}'
+  broken "$(newid nonnum)" "a non-numeric memory limit"
+  cfg '.linux.resources.memory = {limit: 1000000} | .linux.resources.cpu = {shares: -1}'
+  broken "$(newid shares)" "negative cpu shares"
+  cfg '.linux.resources = {memory: {limit: -5}}'
+  broken "$(newid memneg)" "a negative memory limit (not -1)"
+  cfg '.linux.resources = {cpu: {quota: "x"}}'
+  broken "$(newid quota)" "a non-numeric cpu quota"
+}
+
+t_broken_long_id() {
+  local id
+  id=$(printf 'a%.0s' {1..300})
+  broken "$id" "an id longer than a file name may be"
+  [ -z "$(ls -A "$ROOT")" ] || fail "state root not empty: $(ls -A "$ROOT")"
+}
+
+# the same broken bundle twice in a row: the first failure left nothing to trip the second
+t_broken_twice() {
+  cfg '.mounts += [{destination: "/mnt", type: "bind", source: "/no/such/source", options: ["bind"]}]'
+  broken "$(newid)" "a bind from a missing source"
+  broken "$(newid)" "the same create again"
+}
+
+# ---------------------------------------------------------------- unknown containers
+
+t_unknown_container_commands() {
+  local id cmd
+  id=$(newid nosuch)
+  for cmd in start kill delete state pause resume ps events "update --memory 100000000"; do
+    # shellcheck disable=SC2086
+    rtc $cmd "$id"
+    expect_rc "$cmd of an unknown container" 1
+    expect_match "$cmd of an unknown container" "$ERR" "does not exist"
+  done
+  # runc 1.1.5: every exec failure exits 255
+  rtc exec "$id" true
+  expect_rc "exec in an unknown container" 255
+  expect_match "exec in an unknown container" "$ERR" "does not exist"
+  [ -z "$(ls -A "$ROOT")" ] || fail "state root not empty: $(ls -A "$ROOT")"
+}
+
+# ---------------------------------------------------------------- a runtime killed during create
+
+# SIGKILL of create at random moments: afterwards either the container exists (created, its init
+# alive) or no process of it runs; `delete --force` then leaves nothing.
+t_killed_create() {
+  local i id pid st delay
+  sh_args "$WAITER"
+  for ((i = 0; i < REL_KILLS; i++)); do
+    id=$(newid "k$i")
+    track "$id"
+    env "$(marker_env)" "$RUNTIME" --root "$ROOT" create --bundle "$B" "$id" </dev/null >/dev/null 2>"$T/k.err" &
+    pid=$!
+    # 0-40 ms: across parsing, the cgroup, the clone and the init's setup on this machine
+    delay=$((RANDOM % 41))
+    sleep "0.0$(printf '%02d' "$delay")"
+    kill -9 "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+    st=$(status_of "$id")
+    log "kill after ${delay} ms: status '$st'"
+    case $st in
+      created) ;;
+      "") no_marked_procs "create killed after ${delay} ms, no state" ;;
+      *) fail "create killed after ${delay} ms: status '$st'" ;;
+    esac
+    rtc delete --force "$id"
+    expect_rc "delete --force after create was killed at ${delay} ms" 0
+    assert_clean "$id" "" "" "create killed after ${delay} ms: "
+    no_marked_procs "create killed after ${delay} ms, deleted"
+  done
+}
+
+# ---------------------------------------------------------------- fault points (rong-faults)
+
+# Every named point of create, start and delete (src/base/phase.hpp). A rong built without fault
+# injection (the release binary) ignores RONG_FAULT: these tests need build/rong-faults.
+FAULT_CREATE_POINTS="parse state-dir cgroup clone init-namespaces init-rootfs-bind init-mounts init-hooks
+  init-pivot init-finish init-process init-ready state-write committed"
+
+need_faults() {
+  [ "$RT_KIND" = rong ] || skip "fault injection is rong's (runc has no such switch)"
+  [ "$(basename "$RUNTIME")" = rong-faults ] || skip "needs rong with fault injection: RUNTIME=build/rong-faults"
+}
+
+# after_fault ID POINT: the fault fired; list and state do not crash; delete --force removes all
+after_fault() {
+  local id=$1 point=$2 out
+  expect_match "stderr at fault $point" "$ERR" "fault injected at $point"
+  rt list --format json </dev/null >"$T/list.out" 2>"$T/list.err"
+  RC=$?
+  [ "$RC" = 0 ] || fail "list after fault $point: exit $RC: $(cat "$T/list.err")"
+  out=$(cat "$T/list.out")
+  [ "$out" = null ] || jq -e 'type == "array"' "$T/list.out" >/dev/null || fail "list after fault $point: not JSON: $out"
+  rtc state "$id"
+  [ "$RC" -lt 2 ] || fail "state after fault $point: exit $RC (crash?)"
+  [ "$RC" = 1 ] || jq -e .status "$T/rtc.out" >/dev/null || fail "state after fault $point: not JSON: $OUT"
+  rtc delete --force "$id"
+  expect_rc "delete --force after fault $point" 0
+  assert_clean "$id" "" "" "fault $point: "
+  no_marked_procs "fault $point"
+}
+
+t_faults_create_points() {
+  local point id
+  need_faults
+  sh_args "$WAITER"
+  # a prestart hook, so that the init stops for the parent's hooks too
+  cfg '.hooks = {prestart: [{path: "/bin/true"}], createContainer: [{path: "/bin/true"}]}'
+  for point in $FAULT_CREATE_POINTS; do
+    id=$(newid "$point")
+    track "$id"
+    env "$(marker_env)" RONG_FAULT="$point" timeout -k 2 "$RT_TIMEOUT" "$RUNTIME" --root "$ROOT" \
+      create --bundle "$B" "$id" </dev/null >"$T/$id.out" 2>"$T/$id.err"
+    RC=$?
+    ERR=$(cat "$T/$id.err")
+    log "fault $point: rc=$RC err=$ERR"
+    [ "$RC" != 0 ] || fail "create with a fault at $point succeeded"
+    after_fault "$id" "$point"
+  done
+}
+
+t_faults_start_delete_points() {
+  local point id
+  need_faults
+  sh_args "$WAITER"
+  for point in start-exec start-hooks delete-kill delete-cgroup delete-state; do
+    id=$(newid "$point")
+    create_c "$id"
+    expect_rc "create for $point" 0
+    if [[ $point == start-* ]]; then
+      RONG_FAULT=$point rtc start "$id"
+    else
+      rtc start "$id"
+      expect_rc "start for $point" 0
+      RONG_FAULT=$point rtc delete --force "$id"
+    fi
+    [ "$RC" != 0 ] || fail "$point: the command with the fault succeeded"
+    after_fault "$id" "$point"
+  done
+}
+
+# ---------------------------------------------------------------- concurrency
+
+# W workers, each creating, starting, inspecting, killing and deleting its containers one after
+# another, while readers list and inspect all the time. Every call must succeed, every list must be
+# valid JSON, and nothing may be lost or left (state, cgroups, processes, the caller's fds).
+t_concurrent_lifecycles() {
+  local w r fds_before fds_after pids=() readers=() bad me=$BASHPID
+  sh_args "$WAITER"
+  fds_before=$(ls "/proc/$me/fd" | wc -l)
+  worker() {
+    local w=$1 i id st
+    for ((i = 0; i < REL_PER_WORKER; i++)); do
+      id=$(newid "w$w-$i")
+      env "$(marker_env)" "$RUNTIME" --root "$ROOT" create --bundle "$B" "$id" </dev/null >/dev/null 2>>"$T/w$w.err" ||
+        { echo "create $id failed" >>"$T/w$w.fail"; continue; }
+      "$RUNTIME" --root "$ROOT" start "$id" 2>>"$T/w$w.err" || echo "start $id failed" >>"$T/w$w.fail"
+      st=$("$RUNTIME" --root "$ROOT" state "$id" 2>>"$T/w$w.err" | jq -r .status)
+      [ "$st" = running ] || echo "state $id: '$st'" >>"$T/w$w.fail"
+      "$RUNTIME" --root "$ROOT" kill "$id" KILL 2>>"$T/w$w.err" || echo "kill $id failed" >>"$T/w$w.fail"
+      for _ in $(seq 50); do
+        st=$("$RUNTIME" --root "$ROOT" state "$id" 2>/dev/null | jq -r .status)
+        [ "$st" = stopped ] && break
+        sleep 0.1
+      done
+      "$RUNTIME" --root "$ROOT" delete "$id" 2>>"$T/w$w.err" || echo "delete $id failed" >>"$T/w$w.fail"
+    done
+  }
+  reader() {
+    local r=$1 out id
+    while [ ! -e "$T/stop" ]; do
+      out=$("$RUNTIME" --root "$ROOT" list --format json 2>>"$T/r$r.err") || echo "list failed" >>"$T/r.fail"
+      [ "$out" = null ] || jq -e 'type == "array"' <<<"$out" >/dev/null 2>&1 || echo "list: not JSON: $out" >>"$T/r.fail"
+      for id in $(jq -r '.[]?.id' <<<"$out" 2>/dev/null); do
+        # a container may go between the list and the state: that is the only error allowed
+        out=$("$RUNTIME" --root "$ROOT" state "$id" 2>"$T/r$r.state.err")
+        if [ $? = 0 ]; then
+          jq -e .status <<<"$out" >/dev/null 2>&1 || echo "state $id: not JSON: $out" >>"$T/r.fail"
+        else
+          grep -q "does not exist" "$T/r$r.state.err" || echo "state $id: $(cat "$T/r$r.state.err")" >>"$T/r.fail"
+        fi
+      done
+    done
+  }
+  for ((r = 0; r < 2; r++)); do reader "$r" & readers+=($!); done
+  for ((w = 0; w < REL_WORKERS; w++)); do worker "$w" & pids+=($!); done
+  wait "${pids[@]}"
+  touch "$T/stop"
+  wait "${readers[@]}"
+  bad=$(cat "$T"/w*.fail "$T"/r.fail 2>/dev/null | head -n 5)
+  [ -z "$bad" ] || fail "$(tr '\n' ';' <<<"$bad") (stderr: $(cat "$T"/w*.err 2>/dev/null | head -c 300))"
+  [ -z "$(ls -A "$ROOT")" ] || fail "state root not empty: $(ls -A "$ROOT" | head)"
+  [ -z "$(cgroups_named "$TOKEN-*")" ] || fail "cgroups left: $(cgroups_named "$TOKEN-*" | head -n3)"
+  no_marked_procs "after the workers"
+  fds_after=$(ls "/proc/$me/fd" | wc -l)
+  expect_eq "open fds of the calling shell" "$fds_after" "$fds_before"
+}
+
+# 8 creates of one id at once: exactly one wins, the others fail with "exists"; the winner is intact
+t_concurrent_create_same_id() {
+  local id i pids=() ok=0 pid
+  id=$(newid)
+  track "$id"
+  sh_args "$WAITER"
+  for ((i = 0; i < 8; i++)); do
+    env "$(marker_env)" "$RUNTIME" --root "$ROOT" create --bundle "$B" "$id" </dev/null >/dev/null 2>"$T/c$i.err" &
+    pids+=($!)
+  done
+  for i in "${!pids[@]}"; do
+    if wait "${pids[$i]}"; then
+      ok=$((ok + 1))
+    else
+      # runc 1.1.5 may fail a loser with "no such file or directory" (a loser removes the state
+      # directory it did not make, under another loser); rong's losers always say "exists"
+      [ "$RT_KIND" = runc ] || grep -q "exists" "$T/c$i.err" || fail "a losing create: '$(cat "$T/c$i.err")', want 'exists'"
+    fi
+  done
+  expect_eq "creates that won" "$ok" 1
+  expect_eq "status of the winner" "$(status_of "$id")" created
+  pid=$(pid_of "$id")
+  [ -d "/proc/$pid" ] || fail "the winner's init $pid is gone"
+  expect_eq "containers listed" "$(rt list -q)" "$id"
+  rtc delete --force "$id"
+  expect_rc "delete --force" 0
+  assert_clean "$id" "$pid"
+  no_marked_procs "after racing creates"
+}
+
+# 8 deletes of one running container at once: all succeed (forced: a gone container is no error
+# for runc either), and nothing is left
+t_concurrent_delete() {
+  local id i pids=() pid
+  id=$(newid)
+  start_waiter "$id"
+  pid=$PID
+  for ((i = 0; i < 8; i++)); do
+    "$RUNTIME" --root "$ROOT" delete --force "$id" 2>"$T/d$i.err" &
+    pids+=($!)
+  done
+  for i in "${!pids[@]}"; do
+    wait "${pids[$i]}" || fail "a racing delete --force failed: $(cat "$T/d$i.err")"
+  done
+  assert_clean "$id" "$pid"
+}
