@@ -198,7 +198,13 @@ t_killed_create() {
     esac
     rtc delete --force "$id"
     expect_rc "delete --force after create was killed at ${delay} ms" 0
-    assert_clean "$id" "" "" "create killed after ${delay} ms: "
+    if [ "$RT_KIND" = runc ]; then
+      # rong is stricter: runc 1.1.5 leaves the cgroup of a create killed after it made it (no
+      # record of it survives; rong writes creating.json first). The test's cleanup removes it.
+      assert_clean "$id" "" "no-cgroup-check" "create killed after ${delay} ms: "
+    else
+      assert_clean "$id" "" "" "create killed after ${delay} ms: "
+    fi
     no_marked_procs "create killed after ${delay} ms, deleted"
   done
 }
@@ -349,6 +355,14 @@ t_concurrent_create_same_id() {
     fi
   done
   expect_eq "creates that won" "$ok" 1
+  if [ "$RT_KIND" = runc ]; then
+    # rong is stricter: a losing runc 1.1.5 create may remove the winner's state directory (its
+    # cleanup destroys the directory of the id it failed to create), leaving the winner's init
+    # running with no state. Kill what is left of it and stop here.
+    grep -l -- "/$id\$" /proc/[0-9]*/cgroup 2>/dev/null | cut -d/ -f3 | xargs -r kill -9 2>/dev/null
+    rtc delete --force "$id"
+    return 0
+  fi
   expect_eq "status of the winner" "$(status_of "$id")" created
   pid=$(pid_of "$id")
   [ -d "/proc/$pid" ] || fail "the winner's init $pid is gone"
