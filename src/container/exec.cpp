@@ -71,13 +71,15 @@ constexpr char kExecSeccomp = 'S';
     auto go = sys::recv_message(sync_fd);
     if (!go || go->empty()) ::_exit(1);
 
+    // Through the host's /proc, before the container's (which its processes can mount over) is
+    // the one /proc/self resolves in (CVE-2025-52881).
+    if (proc.oomScoreAdj) {
+        if (auto st = security::set_oom_score_adj(*proc.oomScoreAdj); !st) fail(st.error());
+    }
     // One setns through the pidfd joins them all at once, user namespace first.
     if (ns_flags && ::setns(init_pidfd, ns_flags & ~CLONE_NEWPID) < 0) fail(Error::sys("setns into the container"));
     ::close(init_pidfd);
     if (::chdir("/") < 0) fail(Error::sys("chdir /"));
-    if (proc.oomScoreAdj) {
-        if (auto st = security::set_oom_score_adj(*proc.oomScoreAdj); !st) fail(st.error());
-    }
     if (proc.terminal) {
         sys::Fd root(::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
         auto console = rootfs::open_pty(root.get());

@@ -1,9 +1,12 @@
 #include "security/process_attrs.hpp"
 
+#include <fcntl.h>
 #include <grp.h>
+#include <linux/magic.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #include <array>
@@ -28,7 +31,14 @@ Status apply_rlimits(const std::vector<spec::Rlimit>& rlimits) {
 }
 
 Status set_oom_score_adj(int value) {
-    return sys::write_file("/proc/self/oom_score_adj", std::to_string(value), O_WRONLY);
+    // Written only through an fd that is on procfs (a file planted in its place is refused).
+    const char* path = "/proc/self/oom_score_adj";
+    sys::Fd fd(::open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC));
+    if (!fd) return Error::sys(std::string("open ") + path);
+    struct statfs sfs {};
+    if (::fstatfs(fd.get(), &sfs) < 0) return Error::sys(std::string("statfs ") + path);
+    if (sfs.f_type != PROC_SUPER_MAGIC) return Error::msg(std::string(path) + " is not on procfs: refusing to write there");
+    return sys::write_all(fd.get(), std::to_string(value), path);
 }
 
 Status set_user(const spec::User& user) {
