@@ -129,6 +129,7 @@ std::vector<Write> v1_device_writes(const std::vector<spec::DeviceRule>& rules) 
 spec::Resources resources_for(const spec::Linux& linux) {
     spec::Resources r = linux.resources.value_or(spec::Resources{});
     for (const auto& d : linux.devices) {
+        if (d.type == "p") continue;  // a fifo is no device to the devices controller
         spec::DeviceRule rule;
         rule.allow = true;
         rule.type = d.type == "u" ? "c" : d.type;

@@ -65,7 +65,7 @@ std::string features_json() {
     linux["apparmor"] = {{"enabled", false}};
     linux["selinux"] = {{"enabled", false}};
     linux["intelRdt"] = {{"enabled", false}};
-    linux["mountExtensions"] = {{"idmap", {{"enabled", false}}}};
+    linux["mountExtensions"] = {{"idmap", {{"enabled", true}}}};
     j["linux"] = linux;
     const struct scmp_version* v = seccomp_version();
     j["annotations"] = {{"io.github.seccomp.libseccomp.version", std::to_string(v->major) + "." +

@@ -12,11 +12,14 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <map>
+#include <vector>
 
 #include "base/phase.hpp"
 #include "container/hooks.hpp"
 #include "container/process.hpp"
 #include "container/state.hpp"
+#include "rootfs/check.hpp"
 #include "rootfs/rootfs.hpp"
 #include "security/linux_attrs.hpp"
 #include "security/process_attrs.hpp"
@@ -43,6 +46,14 @@ Result<ExecTarget> setup(const InitContext& ctx, std::string& hook_state) {
     const spec::Process& proc = *config.process;
 
     hook_state = TRY(await(ctx.sync_fd, kSyncGo));
+    // The idmapped mounts' trees follow G, one per idmapped mount, in config order.
+    std::vector<sys::Fd> idmapped_trees;
+    std::map<size_t, int> idmapped_by_index;
+    for (size_t i = 0; i < config.mounts.size(); ++i) {
+        if (!rootfs::is_idmapped(config.mounts[i])) continue;
+        idmapped_trees.push_back(TRY(sys::recv_fd(ctx.sync_fd)));
+        idmapped_by_index[i] = idmapped_trees.back().get();
+    }
     // Keys of the caller's session must not be reachable from the container.
     if (ctx.new_keyring && ::syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, ctx.id.c_str()) < 0 && errno != ENOSYS)
         return Error::sys("join a new session keyring");
@@ -61,7 +72,9 @@ Result<ExecTarget> setup(const InitContext& ctx, std::string& hook_state) {
 
     rootfs::RootfsContext rctx{config, ctx.rootfs, ctx.bundle, ctx.ns.new_user};
     rctx.cgroup_paths = ctx.cgroup_paths;
+    rctx.idmapped_trees = idmapped_by_index;
     sys::Fd rootfd = TRY(rootfs::prepare(rctx));
+    idmapped_trees.clear();
     phase::reached("init-mounts");
     if (proc.terminal) {
         rootfs::Console console = TRY(rootfs::open_console(rootfd.get()));

@@ -36,6 +36,8 @@
 #include "container/hooks.hpp"
 #include "container/init.hpp"
 #include "container/seccomp_notify.hpp"
+#include "rootfs/check.hpp"
+#include "rootfs/idmap.hpp"
 #include "security/linux_attrs.hpp"
 #include "spec/parse.hpp"
 #include "sys/file.hpp"
@@ -125,6 +127,29 @@ Result<char> next_message(int sync_fd, pid_t pid) {
     return msg[0];
 }
 
+// The detached idmapped trees of the config's idmapped mounts, in config order (the init expects
+// them in that order right after G). `container_userns`: the path of the container's user
+// namespace, used by a mount without maps of its own.
+Result<std::vector<sys::Fd>> open_idmapped_trees(const spec::Config& config, const std::string& bundle,
+                                                 const std::string& container_userns) {
+    std::vector<sys::Fd> trees;
+    sys::Fd container_ns;
+    for (size_t i = 0; i < config.mounts.size(); ++i) {
+        const spec::Mount& m = config.mounts[i];
+        if (!rootfs::is_idmapped(m)) continue;
+        sys::Fd own_ns;
+        if (!m.uidMappings.empty()) {
+            auto made = namespaces::user_namespace_with(m.uidMappings, m.gidMappings);
+            if (!made) return std::move(made).error().wrap(rootfs::mount_name(i, m) + ": user namespace for its maps");
+            own_ns = std::move(*made);
+        } else if (!container_ns) {
+            container_ns = TRY(sys::open_file(container_userns, O_RDONLY));
+        }
+        trees.push_back(TRY(rootfs::open_idmapped_tree(m, i, bundle, own_ns ? own_ns.get() : container_ns.get())));
+    }
+    return trees;
+}
+
 int listen_fds() {
     const char* n = ::getenv("LISTEN_FDS");
     return n ? std::atoi(n) : 0;
@@ -146,6 +171,8 @@ Result<Launched> create(const StateStore& store, const CreateOptions& opts, int 
         return Error::msg("cannot use console socket if rong will not detach or allocate tty");
     if (!config.process->terminal) console_fd = -1;
     namespaces::Plan ns = TRY(namespaces::plan(config));
+    const spec::Namespace* user_ns = config.linux->find_namespace("user");
+    TRY(rootfs::check_rootfs_config(config, user_ns != nullptr));
     phase::reached("parse");
 
     // Socket-activated fds (LISTEN_FDS) pass to the container like --preserve-fds ones.
@@ -222,9 +249,13 @@ Result<Launched> create(const StateStore& store, const CreateOptions& opts, int 
     if (auto st = sys::read_proc_stat(pid)) state.start_time = st->start_time;
 
     if (ns.new_user) TRY(namespaces::write_id_maps(pid, *config.linux));
+    std::vector<sys::Fd> idmapped =
+        TRY(open_idmapped_trees(config, bundle, user_ns ? (ns.new_user ? "/proc/" + std::to_string(pid) + "/ns/user" : user_ns->path) : ""));
     std::string hook_state = hook_state_json(state, ContainerStatus::creating, config.annotations);
     guard.set_poststop(config.hooks.poststop, hook_state_json(state, ContainerStatus::stopped, config.annotations));
     TRY(sys::send_message(parent_sock.get(), std::string(1, kSyncGo) + hook_state));
+    for (const auto& tree : idmapped) TRY(sys::send_fd(parent_sock.get(), tree.get(), "idmap"));
+    idmapped.clear();
 
     for (;;) {
         char kind = TRY(next_message(parent_sock.get(), pid));

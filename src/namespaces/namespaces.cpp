@@ -1,5 +1,6 @@
 #include "namespaces/namespaces.hpp"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <unistd.h>
@@ -9,6 +10,7 @@
 #include "spec/kernel_names.hpp"
 #include "sys/fd.hpp"
 #include "sys/file.hpp"
+#include "sys/process.hpp"
 
 namespace rong::namespaces {
 
@@ -68,6 +70,33 @@ Status write_id_maps(pid_t pid, const spec::Linux& linux) {
     TRY(sys::write_file(base + "uid_map", format_id_map(linux.uidMappings), O_WRONLY));
     TRY(sys::write_file(base + "gid_map", format_id_map(linux.gidMappings), O_WRONLY));
     return {};
+}
+
+Result<sys::Fd> user_namespace_with(const std::vector<spec::IdMapping>& uids,
+                                    const std::vector<spec::IdMapping>& gids) {
+    // A namespace lives as long as a process or an fd holds it: a child makes it and waits, its
+    // maps are written from here, and once its ns file is open the child can go.
+    int hold[2];
+    if (::pipe2(hold, O_CLOEXEC) < 0) return Error::sys("pipe");
+    sys::Fd hold_read(hold[0]), hold_write(hold[1]);
+    pid_t pid = TRY(sys::clone_process(CLONE_NEWUSER));
+    if (pid == 0) {
+        hold_write.reset();
+        char c;
+        while (::read(hold_read.get(), &c, 1) < 0 && errno == EINTR) {
+        }
+        ::_exit(0);
+    }
+    hold_read.reset();
+    std::string base = "/proc/" + std::to_string(pid) + "/";
+    auto made = [&]() -> Result<sys::Fd> {
+        TRY(sys::write_file(base + "uid_map", format_id_map(uids), O_WRONLY));
+        TRY(sys::write_file(base + "gid_map", format_id_map(gids), O_WRONLY));
+        return sys::open_file(base + "ns/user", O_RDONLY);
+    }();
+    hold_write.reset();  // the child reads EOF and exits
+    (void)sys::wait_for(pid);
+    return made;
 }
 
 Status enter_pid_namespace(const std::string& path) {

@@ -10,6 +10,7 @@
 
 #include "base/result.hpp"
 #include "spec/config.hpp"
+#include "sys/fd.hpp"
 
 namespace rong::namespaces {
 
@@ -42,6 +43,9 @@ std::string proc_name(const std::string& type);
 // Parent side: "uid_map"/"gid_map" text, and writing it for the child.
 std::string format_id_map(const std::vector<spec::IdMapping>& maps);
 Status write_id_maps(pid_t pid, const spec::Linux& linux);
+// Parent side: an fd on a new user namespace with these maps, owned by nobody (the process made
+// to hold it is gone when this returns). For idmapped mounts with maps of their own.
+Result<sys::Fd> user_namespace_with(const std::vector<spec::IdMapping>& uids, const std::vector<spec::IdMapping>& gids);
 // Parent side: setns into the pid namespace at `path` so the next clone lands in it.
 Status enter_pid_namespace(const std::string& path);
 

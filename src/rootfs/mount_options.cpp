@@ -158,9 +158,16 @@ std::vector<std::string> mount_option_names() {
     for (const auto& f : kFlagOptions) out.emplace_back(f.name);
     for (const auto& p : kPropagation) out.emplace_back(p.name);
     for (const auto& a : kRecursiveAttrs) out.emplace_back(a.name);
-    out.emplace_back("tmpcopyup");
+    for (const char* extra : {"tmpcopyup", "idmap", "ridmap"}) out.emplace_back(extra);
     std::sort(out.begin(), out.end());
     return out;
+}
+
+std::string with_mount_label(const std::string& data, const std::string& type, const std::string& label) {
+    if (label.empty()) return data;
+    for (const char* unlabelled : {"proc", "sysfs", "mqueue", "cgroup", "cgroup2", "bind"})
+        if (type == unlabelled) return data;
+    return data + (data.empty() ? "" : ",") + "context=\"" + label + "\"";
 }
 
 unsigned long propagation_flag(const std::string& name) {

@@ -29,6 +29,11 @@ MountOptions parse_mount_options(const std::vector<std::string>& options);
 // Every option name parse_mount_options understands (for `rong features`), sorted.
 std::vector<std::string> mount_option_names();
 
+// The data of a `type` mount with linux.mountLabel as its SELinux context, where runc puts it:
+// not on proc, sysfs, mqueue, cgroup or bind mounts. The label is checked to be usable (SELinux
+// present) before; an empty label leaves the data as it is.
+std::string with_mount_label(const std::string& data, const std::string& type, const std::string& label);
+
 // MS_* propagation for linux.rootfsPropagation ("rslave" → MS_SLAVE|MS_REC); 0 for "".
 unsigned long propagation_flag(const std::string& name);
 

@@ -14,10 +14,12 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <climits>
 #include <memory>
 
 #include "base/log.hpp"
 #include "base/phase.hpp"
+#include "rootfs/check.hpp"
 #include "rootfs/mount_options.hpp"
 #include "sys/file.hpp"
 #include "sys/mount.hpp"
@@ -138,11 +140,29 @@ Status copy_tree(int from, int to, const std::string& what) {
     return {};
 }
 
-Status mount_one(int rootfd, const spec::Mount& m, const RootfsContext& ctx) {
+// Where the resolved destination is, relative to the rootfs ("/proc/uptime"), decides whether a
+// bind may go there.
+Status check_proc_bind(int target_fd, const std::string& source, const std::string& rootfs) {
+    char buf[PATH_MAX];
+    ssize_t n = ::readlink(sys::fd_path(target_fd).c_str(), buf, sizeof buf - 1);
+    if (n < 0) return Error::sys("readlink " + sys::fd_path(target_fd));
+    std::string path(buf, static_cast<size_t>(n));
+    if (path != rootfs && path.rfind(rootfs + "/", 0) != 0) return Error::msg(path + " is outside the rootfs");
+    std::string dest = path.size() == rootfs.size() ? "/" : path.substr(rootfs.size());
+    struct statfs sfs {};
+    bool procfs = ::statfs(source.c_str(), &sfs) == 0 && sfs.f_type == PROC_SUPER_MAGIC;
+    std::string refusal = proc_bind_refusal(dest, procfs);
+    if (!refusal.empty()) return Error::msg(refusal);
+    return {};
+}
+
+Status mount_one(int rootfd, size_t index, const RootfsContext& ctx) {
+    const spec::Mount& m = ctx.config.mounts[index];
     MountOptions opts = parse_mount_options(m.options);
     std::string type = m.type;
     bool bind = opts.is_bind() || type == "bind";
     std::string source = bind ? bind_source(m, ctx.bundle) : m.source;
+    auto idmapped = ctx.idmapped_trees.find(index);
 
     bool file_target = false;
     if (bind) {
@@ -164,7 +184,11 @@ Status mount_one(int rootfd, const spec::Mount& m, const RootfsContext& ctx) {
     const std::string& what = m.destination;
 
     if (bind) {
-        TRY(sys::mount_on_fd(source, target.get(), "", opts.flags & (MS_BIND | MS_REC), "", what));
+        TRY(check_proc_bind(target.get(), source, ctx.rootfs));
+        if (idmapped != ctx.idmapped_trees.end())
+            TRY(sys::move_mount_on_fd(idmapped->second, target.get(), what));
+        else
+            TRY(sys::mount_on_fd(source, target.get(), "", opts.flags & (MS_BIND | MS_REC), "", what));
         // Reopen: the fd must refer to the new mount, not to the directory under it.
         target = TRY(sys::open_in_root(rootfd, m.destination, O_PATH));
         if (opts.remount_flags()) TRY(remount_bind(target.get(), opts.remount_flags(), what));
@@ -180,7 +204,8 @@ Status mount_one(int rootfd, const spec::Mount& m, const RootfsContext& ctx) {
             auto dir = sys::open_in_root(rootfd, m.destination, O_RDONLY | O_DIRECTORY);
             if (dir) copy_from = std::move(*dir);
         }
-        auto st = sys::mount_on_fd(source, target.get(), type, opts.flags, opts.data, what);
+        std::string data = with_mount_label(opts.data, type, ctx.config.linux ? ctx.config.linux->mountLabel : "");
+        auto st = sys::mount_on_fd(source, target.get(), type, opts.flags, data, what);
         if (st && copy_from) {
             sys::Fd copy_to = TRY(sys::open_in_root(rootfd, m.destination, O_RDONLY | O_DIRECTORY));
             TRY(copy_tree(copy_from.get(), copy_to.get(), what));
@@ -200,7 +225,6 @@ Status mount_one(int rootfd, const spec::Mount& m, const RootfsContext& ctx) {
     }
     for (unsigned long prop : opts.propagation) TRY(sys::mount_on_fd("", target.get(), "", prop, "", what));
     if (opts.attr_set || opts.attr_clr) TRY(sys::mount_setattr(target.get(), opts.attr_set, opts.attr_clr, true, what));
-    if (opts.idmap) return Error::msg("mount " + what + ": idmapped mounts are not supported yet");
     return {};
 }
 
@@ -275,7 +299,10 @@ Result<sys::Fd> prepare(const RootfsContext& ctx) {
     sys::Fd rootfd = TRY(sys::open_file(ctx.rootfs, O_PATH | O_DIRECTORY));
     phase::reached("init-rootfs-bind");
 
-    for (const auto& m : ctx.config.mounts) TRY(mount_one(rootfd.get(), m, ctx));
+    for (size_t i = 0; i < ctx.config.mounts.size(); ++i) {
+        auto st = mount_one(rootfd.get(), i, ctx);
+        if (!st) return std::move(st).error().wrap(mount_name(i, ctx.config.mounts[i]));
+    }
     if (needs_dev_setup(ctx.config)) TRY(setup_dev(rootfd.get(), ctx));
 
     if (ctx.config.process && !ctx.config.process->cwd.empty())

@@ -21,6 +21,8 @@ struct RootfsContext {
     // The container's cgroup per controller (state.json's cgroup_paths): with v1 controllers, a
     // `cgroup` mount is a tmpfs with a bind of each one, as runc makes it.
     std::map<std::string, std::string> cgroup_paths;
+    // Idmapped mounts, made by create (rootfs/idmap.hpp): config.mounts index → detached tree fd.
+    std::map<size_t, int> idmapped_trees;
 };
 
 // Returns an fd on the rootfs directory (the new mount of it).

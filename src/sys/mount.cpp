@@ -8,6 +8,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <climits>
 #include <cstdio>
 
 namespace rong::sys {
@@ -46,6 +47,19 @@ Status mount_setattr(int fd, uint64_t attr_set, uint64_t attr_clr, bool recursiv
     return {};
 }
 
+Result<Fd> clone_tree(const std::string& path, bool recursive, const std::string& what) {
+    unsigned flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursive ? AT_RECURSIVE : 0);
+    long fd = ::syscall(SYS_open_tree, AT_FDCWD, path.c_str(), flags);
+    if (fd < 0) return Error::sys("open_tree " + path + " for " + what);
+    return Fd(static_cast<int>(fd));
+}
+
+Status move_mount_on_fd(int tree_fd, int target_fd, const std::string& what) {
+    if (::syscall(SYS_move_mount, tree_fd, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+        return Error::sys("move_mount on " + what);
+    return {};
+}
+
 Result<Fd> open_in_root(int rootfd, const std::string& path, int flags, mode_t mode) {
     struct open_how how {};
     how.flags = static_cast<uint64_t>(flags | O_CLOEXEC);
@@ -62,12 +76,15 @@ Result<Fd> open_in_root(int rootfd, const std::string& path, int flags, mode_t m
     return Error::sys("open " + path + " in container rootfs");
 }
 
-Result<Fd> create_in_root(int rootfd, const std::string& path, bool file, mode_t dir_mode) {
+namespace {
+
+Result<Fd> create_in_root_at_depth(int rootfd, const std::string& path, bool file, mode_t dir_mode, int links) {
     auto existing = open_in_root(rootfd, path, O_PATH);
     if (existing || existing.error().errnum != ENOENT) return existing;
 
     // Walk down from the root creating each missing component: every step resolves inside the
-    // root again, so a symlink planted on the way cannot lead outside it.
+    // root again, so a symlink planted on the way cannot lead outside it. A dangling symlink on
+    // the way is followed by hand (inside the root), as a path lookup would.
     std::string rel = path;
     while (!rel.empty() && rel.front() == '/') rel.erase(0, 1);
     while (!rel.empty() && rel.back() == '/') rel.pop_back();
@@ -80,6 +97,17 @@ Result<Fd> create_in_root(int rootfd, const std::string& path, bool file, mode_t
         bool last = slash == std::string::npos;
         start = last ? rel.size() + 1 : slash + 1;
         if (name.empty() || name == ".") continue;
+        struct stat st {};
+        if (::fstatat(dir.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode)) {
+            if (links >= 40) return Error::sys("create " + path + " in container rootfs", ELOOP);
+            std::string target(PATH_MAX, '\0');
+            ssize_t n = ::readlinkat(dir.get(), name.c_str(), target.data(), target.size());
+            if (n < 0) return Error::sys("readlink " + walked + "/" + name + " in container rootfs");
+            target.resize(static_cast<size_t>(n));
+            std::string rest = last ? "" : "/" + rel.substr(start);
+            std::string next = target.front() == '/' ? target + rest : walked + "/" + target + rest;
+            return create_in_root_at_depth(rootfd, next, file, dir_mode, links + 1);
+        }
         walked += "/" + name;
         if (last && file) {
             int fd = ::openat(dir.get(), name.c_str(), O_CREAT | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0644);
@@ -91,6 +119,12 @@ Result<Fd> create_in_root(int rootfd, const std::string& path, bool file, mode_t
         dir = TRY(open_in_root(rootfd, walked, O_PATH | (last && file ? 0 : O_DIRECTORY)));
     }
     return dir;
+}
+
+}  // namespace
+
+Result<Fd> create_in_root(int rootfd, const std::string& path, bool file, mode_t dir_mode) {
+    return create_in_root_at_depth(rootfd, path, file, dir_mode, 0);
 }
 
 }  // namespace rong::sys

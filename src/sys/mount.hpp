@@ -24,6 +24,11 @@ std::string fd_path(int fd);
 Status mount_setattr(int fd, uint64_t attr_set, uint64_t attr_clr, bool recursive, const std::string& what,
                      int userns_fd = -1);
 
+// open_tree(OPEN_TREE_CLONE): a detached copy of the mount (tree, with `recursive`) at `path`.
+Result<Fd> clone_tree(const std::string& path, bool recursive, const std::string& what);
+// move_mount of a detached tree onto the object an O_PATH fd refers to.
+Status move_mount_on_fd(int tree_fd, int target_fd, const std::string& what);
+
 // Opens `path` below `rootfd` as if rootfd were "/": ".." and absolute symlinks stay inside.
 Result<Fd> open_in_root(int rootfd, const std::string& path, int flags, mode_t mode = 0);
 // Creates what is missing of `path` below rootfd (directories; the last component a directory or,

@@ -1,0 +1,28 @@
+// What create refuses about mounts and devices before it makes anything, so a bad config fails
+// with one line naming the mount or device and leaves nothing behind. Pure: unit-tested.
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+#include "base/result.hpp"
+#include "spec/config.hpp"
+
+namespace rong::rootfs {
+
+// `user_namespace`: the container has a user namespace (new or joined), whose maps an idmapped
+// mount without maps of its own uses.
+Status check_rootfs_config(const spec::Config& config, bool user_namespace);
+
+// How errors name a mount: "mounts[2] (/data)".
+std::string mount_name(size_t index, const spec::Mount& m);
+
+// An idmapped mount: the idmap/ridmap option, or maps of its own.
+bool is_idmapped(const spec::Mount& m);
+
+// A bind mount may not cover /proc (unless its source is a procfs) nor anything in it, except the
+// files lxcfs emulates (as runc: CVE-2019-19921 and its kin). `dest` is the destination resolved
+// inside the rootfs ("/proc/uptime"). Returns why it is refused, or "" when it is not.
+std::string proc_bind_refusal(const std::string& dest, bool source_is_procfs);
+
+}  // namespace rong::rootfs
