@@ -1,5 +1,6 @@
 // cgroups/: mountinfo and /proc/self/cgroup parsing, runc's placement, resources → file writes
 // (v1 and v2, with the conversions), and the managers on a fake hierarchy in a temp dir.
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -215,6 +216,8 @@ TEST(Cgroups, V2Conversions) {
     EXPECT_EQ(*swap_to_v2(300, 100), 200);
     EXPECT_FALSE(swap_to_v2(50, 100));  // memory+swap below memory
     EXPECT_FALSE(swap_to_v2(50, 0));    // swap without a memory limit
+    EXPECT_EQ(*swap_to_v2(0, -1), -1);  // unlimited memory: unlimited swap too
+    EXPECT_FALSE(swap_to_v2(100, -5));
 }
 
 TEST(Cgroups, V2Writes) {
@@ -242,6 +245,7 @@ TEST(Cgroups, V2Writes) {
         {"", "pids.max", "20"},
         {"", "io.max", "8:16 wiops=100"},
         {"", "hugetlb.1GB.max", "0"},
+        {"", "hugetlb.1GB.rsvd.max", "0", Tolerate::missing},
         {"", "memory.high", "900"},
     };
     EXPECT_EQ(w, want);
@@ -249,9 +253,90 @@ TEST(Cgroups, V2Writes) {
     r.unified.clear();
     r.unified["../escape"] = "1";
     EXPECT_FALSE(v2_writes(r));
+    for (const char* bad : {"", "..", "memory", ".max"}) {
+        r.unified.clear();
+        r.unified[bad] = "1";
+        EXPECT_FALSE(v2_writes(r)) << bad;
+    }
     r.unified.clear();
+    r.cpu->realtimeRuntime = 0;  // zero is unset
+    EXPECT_TRUE(v2_writes(r));
     r.cpu->realtimeRuntime = 5;
     EXPECT_FALSE(v2_writes(r));
+}
+
+TEST(Cgroups, V2MemoryLikeRunc) {
+    auto writes = [](std::optional<int64_t> limit, std::optional<int64_t> swap) {
+        spec::Resources r;
+        r.memory.emplace();
+        r.memory->limit = limit;
+        r.memory->swap = swap;
+        r.memory->disableOOMKiller = true;  // no v2 file: the manager warns
+        r.memory->kernel = 1 << 20;
+        return v2_writes(r);
+    };
+    // Unlimited memory, swap unsaid: both unlimited (swap may be without accounting).
+    EXPECT_EQ(*writes(-1, {}), (std::vector<Write>{{"", "memory.swap.max", "max", Tolerate::missing},
+                                                    {"", "memory.max", "max"}}));
+    // memory+swap equal to memory: no swap.
+    EXPECT_EQ(*writes(100, 100), (std::vector<Write>{{"", "memory.swap.max", "0", Tolerate::missing},
+                                                      {"", "memory.max", "100"}}));
+    EXPECT_EQ(*writes(100, -1), (std::vector<Write>{{"", "memory.swap.max", "max", Tolerate::missing},
+                                                     {"", "memory.max", "100"}}));
+    EXPECT_EQ(*writes(100, {}), (std::vector<Write>{{"", "memory.max", "100"}}));
+    EXPECT_EQ((*writes(100, 250))[0], (Write{"", "memory.swap.max", "150"}));
+    EXPECT_FALSE(writes({}, 100));
+    EXPECT_FALSE(writes(-1, 100));
+    EXPECT_FALSE(writes(100, 50));
+    EXPECT_FALSE(writes(-7, 100));
+}
+
+TEST(Cgroups, V2CpuLikeRunc) {
+    spec::Resources r;
+    r.cpu.emplace();
+    r.cpu->idle = 1;
+    r.cpu->shares = 1024;
+    r.cpu->burst = 1000;
+    r.cpu->quota = 50000;
+    r.cpu->period = 100000;
+    // idle before the weight; the burst tried before cpu.max (EINVAL tolerated) and after it.
+    EXPECT_EQ(*v2_writes(r), (std::vector<Write>{{"", "cpu.idle", "1"},
+                                                  {"", "cpu.weight", "39"},
+                                                  {"", "cpu.max.burst", "1000", Tolerate::invalid},
+                                                  {"", "cpu.max", "50000 100000"},
+                                                  {"", "cpu.max.burst", "1000"}}));
+    spec::Resources burst_only;
+    burst_only.cpu.emplace();
+    burst_only.cpu->burst = 0;
+    EXPECT_EQ(*v2_writes(burst_only), (std::vector<Write>{{"", "cpu.max.burst", "0"}}));
+    spec::Resources period_only;
+    period_only.cpu.emplace();
+    period_only.cpu->period = 50000;
+    EXPECT_EQ(*v2_writes(period_only), (std::vector<Write>{{"", "cpu.max", "max 50000"}}));
+}
+
+TEST(Cgroups, V2IoHugetlbRdma) {
+    spec::Resources r;
+    r.blockIO.emplace();
+    r.blockIO->weight = 500;
+    r.blockIO->weightDevice.push_back({8, 0, 300, {}});
+    r.blockIO->throttleReadBpsDevice.push_back({8, 0, 1048576});
+    r.rdma["mlx5_1"] = {3, 100};
+    r.rdma["mlx4_0"] = {{}, 7};
+    r.rdma["hfi1"] = {};  // nothing to limit
+    // Without BFQ: io.weight with the converted weight.
+    EXPECT_EQ(*v2_writes(r), (std::vector<Write>{{"", "io.weight", "default 4950"},
+                                                  {"", "io.weight", "8:0 2930"},
+                                                  {"", "io.max", "8:0 rbps=1048576"},
+                                                  {"", "rdma.max", "mlx4_0 hca_object=7"},
+                                                  {"", "rdma.max", "mlx5_1 hca_handle=3 hca_object=100"}}));
+    // With BFQ: io.bfq.weight takes the blkio weights as they are.
+    Current bfq;
+    bfq.io_bfq_weight = true;
+    auto w = *v2_writes(r, bfq);
+    EXPECT_EQ(w[0], (Write{"", "io.bfq.weight", "500"}));
+    EXPECT_EQ(w[1], (Write{"", "io.bfq.weight", "8:0 300"}));
+    EXPECT_EQ(v2_controllers_needed(w), (std::vector<std::string>{"io", "rdma"}));
 }
 
 struct FakeRoot {
@@ -345,6 +430,56 @@ TEST(Cgroups, V2ManagerOnFakeHierarchy) {
     EXPECT_TRUE(m->frozen());
     // Loaded from state (exec): the directory fd for CLONE_INTO_CGROUP is there too.
     EXPECT_GE(from_paths(paths)->dir_fd(), 0);
+}
+
+TEST(Cgroups, V2ManagerWrites) {
+    FakeRoot root;
+    put(root.p("cgroup.controllers"), "cpu io memory pids\n");
+    put(root.p("cgroup.subtree_control"), "");
+    Paths paths{{"", root.p("c1")}};
+    auto m = make_manager(Mode::unified, paths);
+    ASSERT_TRUE(m->create());
+    put(root.p("c1/cgroup.controllers"), "cpu io memory pids\n");
+    for (const char* f : {"memory.max", "memory.current", "io.bfq.weight", "hugetlb.2MB.max"})
+        put(root.p(std::string("c1/") + f), "");
+    // memory.swap.max absent (no swap accounting): unlimited or no swap is accepted anyway, as
+    // is a missing hugetlb .rsvd.max; a blkio weight goes to BFQ where it is.
+    spec::Resources r;
+    r.memory.emplace();
+    r.memory->limit = 4096;
+    r.memory->swap = 4096;
+    r.hugepageLimits.push_back({"2MB", 0});
+    r.blockIO.emplace();
+    r.blockIO->weight = 100;
+    auto st = m->set(r);
+    ASSERT_TRUE(st) << st.error().message;
+    EXPECT_EQ(get(root.p("c1/memory.max")), "4096");
+    EXPECT_EQ(get(root.p("c1/io.bfq.weight")), "100");
+    // A real swap limit needs the file.
+    r.memory->swap = 8192;
+    EXPECT_FALSE(m->set(r));
+    // checkBeforeUpdate: a limit at or below the usage is refused.
+    put(root.p("c1/memory.current"), "5000\n");
+    spec::Resources low;
+    low.memory.emplace();
+    low.memory->limit = 4000;
+    low.memory->checkBeforeUpdate = true;
+    st = m->set(low);
+    ASSERT_FALSE(st);
+    EXPECT_NE(st.error().message.find("below usage 5000"), std::string::npos) << st.error().message;
+    low.memory->checkBeforeUpdate = false;
+    EXPECT_TRUE(m->set(low));
+    // A controller the cgroup does not have is named.
+    spec::Resources rdma;
+    rdma.rdma["mlx5_1"] = {1, {}};
+    st = m->set(rdma);
+    ASSERT_FALSE(st);
+    EXPECT_NE(st.error().message.find("the rdma cgroup controller is not available"), std::string::npos)
+        << st.error().message;
+    // kill --all with SIGKILL: cgroup.kill where the kernel has it.
+    put(root.p("c1/cgroup.kill"), "");
+    ASSERT_TRUE(m->kill_all(SIGKILL));
+    EXPECT_EQ(get(root.p("c1/cgroup.kill")), "1");
 }
 
 TEST(Cgroups, FromPathsMode) {

@@ -67,17 +67,26 @@ Result<Paths> sub_cgroup_paths(Paths paths, const std::vector<std::string>& sub_
 
 // ---------------------------------------------------------------- settings (pure)
 
+// The failure a write may meet without failing the whole set (runc's rules for v2).
+enum class Tolerate {
+    none,
+    missing,  // the file is absent: memory.swap.max without swap accounting, hugetlb .rsvd.max
+    invalid,  // EINVAL: cpu.max.burst above the quota in force, written again after cpu.max
+};
+
 // One write of `value` to `file` in the directory of `controller` (a Paths key).
 struct Write {
     std::string controller;
     std::string file;
     std::string value;
+    Tolerate tolerate = Tolerate::none;
     bool operator==(const Write&) const = default;
 };
 
-// What the kernel has now, where the order of writes depends on it (update of memory + swap).
+// What the kernel has now, where the writes depend on it.
 struct Current {
-    std::optional<int64_t> memory_limit;  // v1 memory.limit_in_bytes
+    std::optional<int64_t> memory_limit;  // v1 memory.limit_in_bytes (the order of memory + swap)
+    bool io_bfq_weight = false;           // v2: io.bfq.weight exists (BFQ takes the blkio weights)
 };
 
 // v1: in the order they must be written. Errors for settings v1 cannot express (unified).
@@ -93,11 +102,14 @@ std::vector<Write> v1_device_writes(const std::vector<spec::DeviceRule>& rules);
 // runc does (the config's rules, an allow rule per linux.devices entry, then the defaults).
 spec::Resources resources_for(const spec::Linux& linux);
 
-// v2 (kernel's cgroup-v2.rst files), with runc's conversions.
-Result<std::vector<Write>> v2_writes(const spec::Resources& r);
+// v2 (kernel's cgroup-v2.rst files), with runc's conversions. Device rules are not among them
+// (device_filter.hpp); disableOOMKiller, kernel, kernelTCP and swappiness have no v2 file (the
+// manager warns about the first three).
+Result<std::vector<Write>> v2_writes(const spec::Resources& r, const Current& current = {});
 uint64_t cpu_shares_to_weight(uint64_t shares);  // [2, 262144] → [1, 10000]; 0 stays 0
 uint64_t blkio_weight_to_io_weight(uint64_t weight);  // [10, 1000] → [1, 10000]; 0 stays 0
-// spec swap is memory+swap (v1 memsw); v2 memory.swap.max is swap alone. -1: unlimited; 0: unset.
+// spec swap is memory+swap (v1 memsw); v2 memory.swap.max is swap alone. -1: unlimited; 0: unset
+// (but unlimited when memory is -1, as v1 does).
 Result<int64_t> swap_to_v2(int64_t memory_swap, int64_t memory);
 // The controllers a v2 cgroup's parent must delegate (cgroup.subtree_control) for these writes.
 std::vector<std::string> v2_controllers_needed(const std::vector<Write>& writes);

@@ -14,6 +14,7 @@
 
 #include "base/log.hpp"
 #include "cgroups/cgroups.hpp"
+#include "cgroups/device_filter.hpp"
 #include "sys/file.hpp"
 
 namespace rong::cgroups {
@@ -357,9 +358,37 @@ public:
 
     Status apply(pid_t pid) override { return write_value(dir(), "cgroup.procs", std::to_string(pid)); }
 
+    // Device rules become an eBPF program; none (update without devices) keeps the one attached.
     Status set(const spec::Resources& r) override {
-        if (!r.devices.empty()) log::debug("cgroup v2 device rules (eBPF) are not applied yet");
-        for (const auto& w : TRY(v2_writes(r))) TRY(write_value(dir(), w.file, w.value));
+        std::optional<std::vector<bpf_insn>> filter;
+        if (!r.devices.empty()) filter = device_filter_program(TRY(emulate_device_rules(r.devices)));
+        Current cur;
+        cur.io_bfq_weight = ::access((dir() + "/io.bfq.weight").c_str(), F_OK) == 0;
+        auto writes = TRY(v2_writes(r, cur));
+        if (r.memory) {
+            const auto& m = *r.memory;
+            if (m.disableOOMKiller.value_or(false)) log::warn("memory.disableOOMKiller is not supported by cgroup v2: ignored");
+            if (m.kernel.value_or(0) != 0) log::warn("memory.kernel is not supported by cgroup v2: ignored");
+            if (m.kernelTCP.value_or(0) != 0) log::warn("memory.kernelTCP is not supported by cgroup v2: ignored");
+            if (m.checkBeforeUpdate.value_or(false) && m.limit.value_or(0) > 0) {
+                uint64_t usage = read_u64(dir(), "memory.current");
+                if (usage >= static_cast<uint64_t>(*m.limit))
+                    return Error::msg("rejecting memory limit " + std::to_string(*m.limit) + " below usage " +
+                                      std::to_string(usage));
+            }
+        }
+        for (const auto& w : writes) {
+            auto st = write_value(dir(), w.file, w.value);
+            if (st || (w.tolerate == Tolerate::missing && st.error().errnum == ENOENT) ||
+                (w.tolerate == Tolerate::invalid && st.error().errnum == EINVAL))
+                continue;
+            return explain(w, std::move(st).error());
+        }
+        if (filter) {
+            if (dir_fd() < 0) return Error::sys("open " + dir());
+            if (auto st = attach_device_filter(dir_fd(), *filter); !st)
+                return Error{"device filter for " + dir() + ": " + st.error().message, st.error().errnum};
+        }
         return {};
     }
 
@@ -419,6 +448,20 @@ public:
 
 private:
     const std::string& dir() const { return paths_.at(""); }
+
+    // A file that is not there, most often: a controller the parent does not delegate.
+    Error explain(const Write& w, Error e) const {
+        if (e.errnum != ENOENT && e.errnum != EPERM && e.errnum != EACCES) return e;
+        std::string controller = w.file.substr(0, w.file.find('.'));
+        if (controller == "cgroup") return e;
+        auto listed = read_value(dir(), "cgroup.controllers");
+        std::string available = listed ? *listed : "";
+        std::istringstream in(available);
+        for (std::string c; in >> c;)
+            if (c == controller) return e;
+        return Error::msg("cannot set " + w.file + ": the " + controller + " cgroup controller is not available in " +
+                          dir() + " (it has: " + (available.empty() ? "none" : available) + ")");
+    }
     std::string root_;
     mutable sys::Fd fd_;
 };
@@ -426,6 +469,11 @@ private:
 }  // namespace
 
 Status Manager::kill_all(int sig) {
+    // cgroup.kill (5.14+) kills every process of the cgroup and below at once, forks included.
+    if (sig == SIGKILL && mode_ == Mode::unified) {
+        const std::string& dir = paths_.at("");
+        if (::access((dir + "/cgroup.kill").c_str(), F_OK) == 0) return write_value(dir, "cgroup.kill", "1");
+    }
     // Frozen, nothing can fork a new process past the signal; thawed after, as runc does, so
     // that the killed (and a paused container's) processes can die.
     bool freeze_first = sig == SIGKILL;

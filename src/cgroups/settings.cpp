@@ -173,49 +173,68 @@ uint64_t blkio_weight_to_io_weight(uint64_t weight) {
 }
 
 Result<int64_t> swap_to_v2(int64_t memory_swap, int64_t memory) {
-    if (memory_swap == -1) return -1;
-    if (memory_swap == 0) return 0;
+    if (memory == -1 && memory_swap == 0) return -1;
+    if (memory_swap == -1 || memory_swap == 0) return memory_swap;
     if (memory == 0 || memory == -1) return Error::msg("unable to set swap limit without memory limit");
+    if (memory < 0) return Error::msg("invalid memory value: " + std::to_string(memory));
     if (memory_swap < memory) return Error::msg("memory+swap limit should be >= memory limit");
     return memory_swap - memory;
 }
 
-Result<std::vector<Write>> v2_writes(const spec::Resources& r) {
+Result<std::vector<Write>> v2_writes(const spec::Resources& r, const Current& current) {
     std::vector<Write> w;
     auto max_or = [](int64_t v) { return v < 0 ? std::string("max") : std::to_string(v); };
     if (r.cpu) {
         const auto& c = *r.cpu;
+        if (c.realtimePeriod.value_or(0) != 0 || c.realtimeRuntime.value_or(0) != 0)
+            return Error::msg("linux.resources.cpu: realtime settings are not supported with cgroup v2");
+        // idle first: an idle cgroup refuses a weight.
+        if (c.idle) w.push_back({"", "cpu.idle", num(*c.idle)});
         if (c.shares && *c.shares) w.push_back({"", "cpu.weight", num(cpu_shares_to_weight(*c.shares))});
-        if ((c.quota && *c.quota) || (c.period && *c.period)) {
+        bool cpu_max = (c.quota && *c.quota) || (c.period && *c.period);
+        // The burst may not exceed the quota: a burst above the old quota is refused until
+        // cpu.max has the new one, so it is written again after it.
+        if (c.burst) w.push_back({"", "cpu.max.burst", num(*c.burst), cpu_max ? Tolerate::invalid : Tolerate::none});
+        if (cpu_max) {
             std::string v = c.quota && *c.quota > 0 ? num(*c.quota) : std::string("max");
             if (c.period && *c.period) v += " " + num(*c.period);
             w.push_back({"", "cpu.max", v});
+            if (c.burst) w.push_back({"", "cpu.max.burst", num(*c.burst)});
         }
-        if (c.burst) w.push_back({"", "cpu.max.burst", num(*c.burst)});
-        if (c.idle) w.push_back({"", "cpu.idle", num(*c.idle)});
-        if (c.realtimePeriod || c.realtimeRuntime)
-            return Error::msg("linux.resources.cpu: realtime settings are not supported with cgroup v2");
         if (!c.cpus.empty()) w.push_back({"", "cpuset.cpus", c.cpus});
         if (!c.mems.empty()) w.push_back({"", "cpuset.mems", c.mems});
     }
     if (r.memory) {
         const auto& m = *r.memory;
         int64_t limit = m.limit.value_or(0);
-        int64_t swap = TRY(swap_to_v2(m.swap.value_or(0), limit));
-        // Swap first: with a memory limit alone, swap would otherwise be unlimited on top.
-        if (swap != 0) w.push_back({"", "memory.swap.max", max_or(swap)});
+        int64_t spec_swap = m.swap.value_or(0);
+        int64_t swap = TRY(swap_to_v2(spec_swap, limit));
+        // Swap first: with a memory limit alone, swap would otherwise be unlimited on top. Swap
+        // equal to memory means no swap at all. Without swap accounting the file is absent, and
+        // unlimited or none is what there is anyway.
+        if (swap != 0 || spec_swap > 0)
+            w.push_back({"", "memory.swap.max", max_or(swap), swap <= 0 ? Tolerate::missing : Tolerate::none});
         if (limit != 0) w.push_back({"", "memory.max", max_or(limit)});
         if (m.reservation && *m.reservation != 0) w.push_back({"", "memory.low", max_or(*m.reservation)});
-        if (m.disableOOMKiller && *m.disableOOMKiller) w.push_back({"", "memory.oom.group", "0"});
     }
     if (r.pidsLimit && *r.pidsLimit != 0) w.push_back({"", "pids.max", max_or(*r.pidsLimit)});
     if (r.blockIO) {
         const auto& b = *r.blockIO;
-        if (b.weight && *b.weight) w.push_back({"", "io.weight", "default " + num(blkio_weight_to_io_weight(*b.weight))});
-        for (const auto& d : b.weightDevice)
-            if (d.weight)
-                w.push_back({"", "io.weight", num(d.major) + ":" + num(d.minor) + " " +
-                                                  num(blkio_weight_to_io_weight(*d.weight))});
+        // BFQ takes the blkio weight as it is (same range); io.weight (iocost) a converted one.
+        if (b.weight && *b.weight) {
+            if (current.io_bfq_weight)
+                w.push_back({"", "io.bfq.weight", num(uint64_t{*b.weight})});
+            else
+                w.push_back({"", "io.weight", "default " + num(blkio_weight_to_io_weight(*b.weight))});
+        }
+        for (const auto& d : b.weightDevice) {
+            if (!d.weight) continue;
+            std::string dev = num(d.major) + ":" + num(d.minor) + " ";
+            if (current.io_bfq_weight)
+                w.push_back({"", "io.bfq.weight", dev + num(uint64_t{*d.weight})});
+            else
+                w.push_back({"", "io.weight", dev + num(blkio_weight_to_io_weight(*d.weight))});
+        }
         auto io_max = [&](const std::vector<spec::ThrottleDevice>& list, const char* key) {
             for (const auto& d : list)
                 w.push_back({"", "io.max", num(d.major) + ":" + num(d.minor) + " " + key + "=" + num(d.rate)});
@@ -225,10 +244,22 @@ Result<std::vector<Write>> v2_writes(const spec::Resources& r) {
         io_max(b.throttleReadIOPSDevice, "riops");
         io_max(b.throttleWriteIOPSDevice, "wiops");
     }
-    for (const auto& h : r.hugepageLimits) w.push_back({"", "hugetlb." + h.pageSize + ".max", num(h.limit)});
+    // The reservation limit too where the kernel has it (5.7+), to the same value.
+    for (const auto& h : r.hugepageLimits) {
+        w.push_back({"", "hugetlb." + h.pageSize + ".max", num(h.limit)});
+        w.push_back({"", "hugetlb." + h.pageSize + ".rsvd.max", num(h.limit), Tolerate::missing});
+    }
+    for (const auto& [device, limit] : r.rdma) {
+        std::string v = device;
+        if (limit.hcaHandles) v += " hca_handle=" + num(uint64_t{*limit.hcaHandles});
+        if (limit.hcaObjects) v += " hca_object=" + num(uint64_t{*limit.hcaObjects});
+        if (v != device) w.push_back({"", "rdma.max", v});
+    }
     for (const auto& [file, value] : r.unified) {
-        if (file.find('/') != std::string::npos || file == "." || file == "..")
-            return Error::msg("linux.resources.unified: invalid file name " + file);
+        if (file.empty() || file.find('/') != std::string::npos || file == "." || file == "..")
+            return Error::msg("linux.resources.unified: invalid file name \"" + file + "\"");
+        if (file.find('.') == std::string::npos || file.front() == '.')
+            return Error::msg("linux.resources.unified: \"" + file + "\" is not in the form CONTROLLER.PARAMETER");
         w.push_back({"", file, value});
     }
     return w;

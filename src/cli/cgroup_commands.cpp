@@ -105,6 +105,10 @@ Result<spec::Resources> update_resources(const UpdateFlags& f) {
             text = TRY(sys::read_file(f.resources));
         }
         r = TRY(spec::parse_resources(text, f.resources == "-" ? "stdin" : f.resources));
+        // As runc: the file says it all (the flags are ignored), and the device rules stay those
+        // of the config (update never rewrites them; rules alone would lose runc's defaults).
+        r.devices.clear();
+        return r;
     }
     auto mem = [&]() -> spec::MemoryResources& {
         if (!r.memory) r.memory.emplace();
@@ -122,6 +126,8 @@ Result<spec::Resources> update_resources(const UpdateFlags& f) {
     if (f.cpu_shares) cpu().shares = *f.cpu_shares;
     if (f.cpu_period) cpu().period = *f.cpu_period;
     if (f.cpu_quota) cpu().quota = *f.cpu_quota;
+    if (f.cpu_burst) cpu().burst = *f.cpu_burst;
+    if (f.cpu_idle) cpu().idle = *f.cpu_idle;
     if (f.cpu_rt_period) cpu().realtimePeriod = *f.cpu_rt_period;
     if (f.cpu_rt_runtime) cpu().realtimeRuntime = *f.cpu_rt_runtime;
     if (!f.cpuset_cpus.empty()) cpu().cpus = f.cpuset_cpus;
@@ -255,9 +261,11 @@ void add_cgroup_commands(CLI::App& app, CgroupCommands& c) {
     u->add_option("--memory-reservation", f.memory_reservation, "memory soft limit");
     u->add_option("--kernel-memory", f.kernel_memory, "kernel memory limit (ignored by the kernel)");
     u->add_option("--kernel-memory-tcp", f.kernel_memory_tcp, "kernel TCP buffer limit");
-    u->add_option("--cpu-shares", f.cpu_shares, "CPU shares");
+    u->add_option("--cpu-share,--cpu-shares", f.cpu_shares, "CPU shares");
     u->add_option("--cpu-period", f.cpu_period, "CFS period (us)");
     u->add_option("--cpu-quota", f.cpu_quota, "CFS quota (us)");
+    u->add_option("--cpu-burst", f.cpu_burst, "CFS burst (us)");
+    u->add_option("--cpu-idle", f.cpu_idle, "1: the container's tasks get the idle scheduling policy");
     u->add_option("--cpu-rt-period", f.cpu_rt_period, "realtime period (us)");
     u->add_option("--cpu-rt-runtime", f.cpu_rt_runtime, "realtime runtime (us)");
     u->add_option("--cpuset-cpus", f.cpuset_cpus, "CPUs allowed");

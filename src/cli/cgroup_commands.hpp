@@ -14,8 +14,8 @@ namespace rong::cli {
 struct UpdateFlags {
     std::string resources;  // --resources FILE, "-" for stdin
     std::string memory, memory_swap, memory_reservation, kernel_memory, kernel_memory_tcp;
-    std::optional<uint64_t> cpu_shares, cpu_period, cpu_rt_period;
-    std::optional<int64_t> cpu_quota, cpu_rt_runtime, pids_limit;
+    std::optional<uint64_t> cpu_shares, cpu_period, cpu_rt_period, cpu_burst;
+    std::optional<int64_t> cpu_quota, cpu_rt_runtime, cpu_idle, pids_limit;
     std::optional<uint16_t> blkio_weight;
     std::string cpuset_cpus, cpuset_mems;
 };
