@@ -10,6 +10,8 @@
 
 #include <climits>
 #include <cstdio>
+#include <deque>
+#include <vector>
 
 namespace rong::sys {
 
@@ -71,9 +73,92 @@ Result<Fd> open_in_root(int rootfd, const std::string& path, int flags, mode_t m
     for (;;) {
         long fd = ::syscall(SYS_openat2, rootfd, rel.c_str(), &how, sizeof how);
         if (fd >= 0) return Fd(static_cast<int>(fd));
+        if (errno == ENOSYS) return open_in_root_by_hand(rootfd, path, flags, mode);
         if (errno != EINTR && errno != EAGAIN) break;
     }
     return Error::sys("open " + path + " in container rootfs");
+}
+
+Result<Fd> open_in_root_by_hand(int rootfd, const std::string& path, int flags, mode_t mode) {
+    auto failed = [&](int err) { return Error::sys("open " + path + " in container rootfs", err); };
+    // The directories walked so far, the root first: ".." pops one, never the root.
+    std::vector<Fd> dirs;
+    {
+        int root = ::openat(rootfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (root < 0) return failed(errno);
+        dirs.emplace_back(root);
+    }
+    std::deque<std::string> todo;
+    auto push_front_path = [&todo](const std::string& p) {
+        std::vector<std::string> parts;
+        size_t start = 0;
+        while (start <= p.size()) {
+            size_t slash = p.find('/', start);
+            if (slash == std::string::npos) slash = p.size();
+            if (slash > start) parts.push_back(p.substr(start, slash - start));
+            start = slash + 1;
+        }
+        todo.insert(todo.begin(), parts.begin(), parts.end());
+    };
+    push_front_path(path);
+    int links = 0;
+    while (!todo.empty()) {
+        std::string name = todo.front();
+        todo.pop_front();
+        if (name == ".") continue;
+        if (name == "..") {
+            if (dirs.size() > 1) dirs.pop_back();
+            continue;
+        }
+        bool last = todo.empty();
+        int at = dirs.back().get();
+        Fd next(::openat(at, name.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
+        if (!next && errno == ENOENT && last && (flags & O_CREAT)) {
+            Fd made(::openat(at, name.c_str(), (flags & ~O_PATH) | O_NOFOLLOW | O_CLOEXEC, mode));
+            if (!made) return failed(errno);
+            return made;
+        }
+        if (!next) return failed(errno);
+        struct stat st {};
+        if (::fstat(next.get(), &st) < 0) return failed(errno);
+        if (S_ISLNK(st.st_mode) && last && (flags & O_NOFOLLOW)) {
+            // As open(2): O_PATH gives the symlink itself, anything else refuses it.
+            if (flags & O_PATH) return next;
+            return failed(ELOOP);
+        }
+        if (S_ISLNK(st.st_mode)) {
+            if (++links > 40) return failed(ELOOP);
+            std::string target(PATH_MAX, '\0');
+            ssize_t n = ::readlinkat(next.get(), "", target.data(), target.size());
+            if (n < 0) return failed(errno);
+            target.resize(static_cast<size_t>(n));
+            if (!target.empty() && target.front() == '/') dirs.resize(1);
+            push_front_path(target);
+            continue;
+        }
+        if (!last) {
+            if (!S_ISDIR(st.st_mode)) return failed(ENOTDIR);
+            dirs.push_back(std::move(next));
+            continue;
+        }
+        if (flags & O_PATH) {
+            if ((flags & O_DIRECTORY) && !S_ISDIR(st.st_mode)) return failed(ENOTDIR);
+            return next;
+        }
+        // Reopened by name with O_NOFOLLOW: it must still be what was checked.
+        Fd opened(::openat(at, name.c_str(), flags | O_NOFOLLOW | O_CLOEXEC, mode));
+        if (!opened) return failed(errno);
+        struct stat again {};
+        if (::fstat(opened.get(), &again) < 0) return failed(errno);
+        if (again.st_dev != st.st_dev || again.st_ino != st.st_ino) return failed(EAGAIN);
+        return opened;
+    }
+    // The path named the root itself (or a symlink resolving to it).
+    Fd& dir = dirs.back();
+    if (flags & O_PATH) return std::move(dir);
+    Fd opened(::openat(dir.get(), ".", flags | O_CLOEXEC, mode));
+    if (!opened) return failed(errno);
+    return opened;
 }
 
 namespace {

@@ -31,6 +31,9 @@ Status move_mount_on_fd(int tree_fd, int target_fd, const std::string& what);
 
 // Opens `path` below `rootfd` as if rootfd were "/": ".." and absolute symlinks stay inside.
 Result<Fd> open_in_root(int rootfd, const std::string& path, int flags, mode_t mode = 0);
+// The same without openat2 (kernels before 5.6), which open_in_root falls back to: one component
+// at a time with O_NOFOLLOW, symlinks read and resolved against the root, ".." never above it.
+Result<Fd> open_in_root_by_hand(int rootfd, const std::string& path, int flags, mode_t mode = 0);
 // Creates what is missing of `path` below rootfd (directories; the last component a directory or,
 // with `file`, an empty file) and returns an O_PATH fd to it.
 Result<Fd> create_in_root(int rootfd, const std::string& path, bool file, mode_t dir_mode = 0755);

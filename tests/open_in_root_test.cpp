@@ -1,0 +1,96 @@
+// sys/mount.hpp: open_in_root_by_hand, the fallback for kernels without openat2, resolves every
+// path as openat2(RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS) does: symlinks (absolute, climbing with
+// "..", chained, looping) never leave the root.
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "sys/mount.hpp"
+
+namespace rong::sys {
+namespace {
+
+class OpenInRoot : public ::testing::Test {
+protected:
+    void SetUp() override {
+        char tmpl[] = "/tmp/rong-open-in-root.XXXXXX";
+        ASSERT_NE(::mkdtemp(tmpl), nullptr);
+        base_ = tmpl;
+        namespace fs = std::filesystem;
+        // outside/ is next to the root: nothing may ever resolve there
+        fs::create_directories(base_ + "/outside/etc");
+        std::ofstream(base_ + "/outside/etc/passwd") << "host";
+        const std::string r = base_ + "/root";
+        fs::create_directories(r + "/etc");
+        fs::create_directories(r + "/a/b/c");
+        std::ofstream(r + "/etc/passwd") << "container";
+        fs::create_symlink("/etc", r + "/abs");
+        fs::create_symlink("../../../../../..", r + "/a/b/up");
+        fs::create_symlink("../../outside/etc", r + "/a/rel-out");
+        fs::create_symlink("/a/b/up/etc/passwd", r + "/chain");
+        fs::create_symlink("loop2", r + "/loop1");
+        fs::create_symlink("loop1", r + "/loop2");
+        fs::create_symlink("/etc/passwd", r + "/etc/link-to-file");
+        fs::create_symlink("/", r + "/to-root");
+        root_ = ::open(r.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+        ASSERT_GE(root_, 0);
+    }
+    void TearDown() override {
+        if (root_ >= 0) ::close(root_);
+        std::filesystem::remove_all(base_);
+    }
+
+    // "ino" of what a path opens to, or "errno N"
+    static std::string outcome(const Result<Fd>& r) {
+        if (!r) return "errno " + std::to_string(r.error().errnum);
+        struct stat st {};
+        ::fstat(r->get(), &st);
+        return std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino);
+    }
+
+    std::string base_;
+    int root_ = -1;
+};
+
+TEST_F(OpenInRoot, ByHandResolvesAsOpenat2Does) {
+    const char* paths[] = {
+        "/",        "etc/passwd",    "/abs/passwd",       "a/b/up/etc/passwd", "a/rel-out/passwd", "chain",
+        "loop1",    "a/b/c/../../..", "../../etc/passwd", "etc/link-to-file",  "to-root/etc",      "missing/x",
+        "etc/passwd/x", "abs",       "a//b/./c",
+    };
+    for (const char* p : paths) {
+        for (int flags : {O_PATH, O_RDONLY, O_PATH | O_NOFOLLOW, O_RDONLY | O_NOFOLLOW, O_RDONLY | O_DIRECTORY}) {
+            auto want = open_in_root(root_, p, flags);
+            auto got = open_in_root_by_hand(root_, p, flags);
+            EXPECT_EQ(outcome(got), outcome(want)) << p << " flags " << flags;
+        }
+    }
+}
+
+TEST_F(OpenInRoot, ByHandNeverReadsOutside) {
+    for (const char* p : {"/abs/passwd", "a/b/up/etc/passwd", "a/rel-out/passwd", "chain", "../../etc/passwd"}) {
+        auto fd = open_in_root_by_hand(root_, p, O_RDONLY);
+        if (!fd) continue;  // a path that does not exist inside is fine too
+        char buf[16] = {};
+        ASSERT_GE(::read(fd->get(), buf, sizeof buf - 1), 0);
+        EXPECT_STREQ(buf, "container") << p;
+    }
+}
+
+TEST_F(OpenInRoot, ByHandCreatesInside) {
+    auto fd = open_in_root_by_hand(root_, "/abs/new-file", O_WRONLY | O_CREAT | O_EXCL, 0600);
+    ASSERT_TRUE(fd) << fd.error().message;
+    EXPECT_TRUE(std::filesystem::exists(base_ + "/root/etc/new-file"));
+    EXPECT_FALSE(std::filesystem::exists(base_ + "/outside/etc/new-file"));
+    EXPECT_EQ(open_in_root_by_hand(root_, "loop1", O_RDONLY).error().errnum, ELOOP);
+}
+
+}  // namespace
+}  // namespace rong::sys
