@@ -291,5 +291,46 @@ TEST(DeviceFilter, KernelEnforcesAndUpdateReplaces) {
               "mknod-null=0 mknod-zero=0 mknod-loop=EPERM open-null=0 read-zero=0 write-zero=EPERM ");
 }
 
+// The v2 manager: set() with device rules attaches the filter, set() with other rules replaces
+// it, set() without any (update of a limit) keeps it; destroy() removes the cgroup. (Its create()
+// is left out: it would delegate controllers in the host's hierarchy root.)
+TEST(DeviceFilter, V2ManagerSetAndDestroy) {
+    std::string mount = cgroup2_mount();
+    if (::geteuid() != 0 || mount.empty()) GTEST_SKIP() << "needs root and a cgroup2 mount";
+    TestCgroup cg(mount + "/rong-device-manager-test-" + std::to_string(::getpid()));
+    std::string tmpl = (fs::temp_directory_path() / "rong-device-filter-XXXXXX").string();
+    ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
+    struct Cleanup {
+        std::string dir;
+        ~Cleanup() { fs::remove_all(dir); }
+    } cleanup{tmpl};
+    auto m = make_manager(Mode::unified, Paths{{"", cg.path}});
+    // A container's rules: the config's deny-all, then runc's defaults (null, zero, mknod, ...).
+    spec::Linux linux;
+    linux.resources.emplace();
+    linux.resources->devices.push_back(deny_all());
+    auto st = m->set(resources_for(linux));
+    ASSERT_TRUE(st) << st.error().message;
+    EXPECT_EQ(attached_device_filters(m->dir_fd())->size(), 1u);
+    EXPECT_EQ(probe(cg.path, tmpl),
+              "mknod-null=0 mknod-zero=0 mknod-loop=0 open-null=0 read-zero=0 write-zero=0 ");
+    spec::Resources update;
+    update.devices = {allow_all(), rule(false, "c", 1, 5, "r")};
+    st = m->set(update);
+    ASSERT_TRUE(st) << st.error().message;
+    EXPECT_EQ(attached_device_filters(m->dir_fd())->size(), 1u);
+    EXPECT_EQ(probe(cg.path, tmpl),
+              "mknod-null=0 mknod-zero=0 mknod-loop=0 open-null=0 read-zero=EPERM write-zero=0 ");
+    ASSERT_TRUE(m->set(spec::Resources{}));
+    EXPECT_EQ(attached_device_filters(m->dir_fd())->size(), 1u);
+    EXPECT_NE(probe(cg.path, tmpl).find("read-zero=EPERM"), std::string::npos);
+    // A rule list runc refuses leaves the filter as it was.
+    update.devices = {deny_all(), rule(true, "c", -1, -1, "rwm"), rule(false, "c", 1, 3, "w")};
+    EXPECT_FALSE(m->set(update));
+    EXPECT_EQ(attached_device_filters(m->dir_fd())->size(), 1u);
+    ASSERT_TRUE(m->destroy());
+    EXPECT_FALSE(fs::exists(cg.path));
+}
+
 }  // namespace
 }  // namespace rong::cgroups
