@@ -89,6 +89,27 @@ TEST(RootfsCheck, BindsIntoProc) {
     EXPECT_EQ(proc_bind_refusal("/proc/self", true), "/proc/self cannot be mounted because it is inside /proc");
 }
 
+TEST(RootfsCheck, HoldingMount) {
+    const std::string mountinfo =
+        "27 1 254:0 / / rw,relatime shared:1 - ext4 /dev/vda rw\n"
+        "40 27 0:39 / /tmp/b rw,relatime - tmpfs tmpfs rw\n"
+        "41 27 0:40 / /tmp/bundle\\040dir rw master:3 - tmpfs tmpfs rw\n"
+        "42 41 0:41 / /tmp/bundle\\040dir/rootfs rw shared:7 master:3 - tmpfs tmpfs rw\n"
+        "43 27 0:42 / /tmp/b rw shared:9 - tmpfs tmpfs rw\n";
+    auto h = holding_mount(mountinfo, "/tmp/bundle dir/rootfs");
+    EXPECT_EQ(h.mount_point, "/tmp/bundle dir/rootfs");
+    EXPECT_TRUE(h.shared);
+    h = holding_mount(mountinfo, "/tmp/bundle dir/other");
+    EXPECT_EQ(h.mount_point, "/tmp/bundle dir");
+    EXPECT_FALSE(h.shared);
+    h = holding_mount(mountinfo, "/tmp/bb/rootfs");  // not under /tmp/b
+    EXPECT_EQ(h.mount_point, "/");
+    EXPECT_TRUE(h.shared);
+    h = holding_mount(mountinfo, "/tmp/b/rootfs");  // the later mount on /tmp/b covers the first
+    EXPECT_EQ(h.mount_point, "/tmp/b");
+    EXPECT_TRUE(h.shared);
+}
+
 TEST(MountLabel, ContextGoesWhereRuncPutsIt) {
     const std::string label = "system_u:object_r:container_file_t:s0:c1,c2";
     EXPECT_EQ(with_mount_label("mode=755", "tmpfs", label), "mode=755,context=\"" + label + "\"");

@@ -384,3 +384,23 @@ t_rootfs_proc_binds() {
 CASES
   expect_host_mounts_unchanged
 }
+
+# rootfsPropagation rshared with an rshared bind of a shared host mount (Kubernetes'
+# Bidirectional mount propagation): a mount made inside appears on the host, as with runc.
+t_rootfs_propagation_bidirectional() {
+  mounts_before
+  mkdir -p "$T/shared"
+  mount -t tmpfs it-shared "$T/shared" && mount --make-shared "$T/shared" && mkdir "$T/shared/sub" ||
+    fail "cannot make a shared tmpfs"
+  cfg --arg s "$T/shared" '.linux.rootfsPropagation = "rshared" |
+      .process.capabilities.bounding += ["CAP_SYS_ADMIN"] | .process.capabilities.effective += ["CAP_SYS_ADMIN"] |
+      .process.capabilities.permitted += ["CAP_SYS_ADMIN"] |
+      .mounts += [{destination: "/bidi", type: "bind", source: $s, options: ["rbind", "rshared"]}]'
+  sh_args 'mount -t tmpfs it-from-inside /bidi/sub && echo mounted'
+  run_fg "$(newid)"
+  expect_rc "run" 0
+  expect_eq "output" "$OUT" mounted
+  awk -v d="$T/shared/sub" '$5 == d { found = 1 } END { exit !found }' /proc/self/mountinfo ||
+    fail "the mount made inside did not propagate to the host"
+  expect_host_mounts_unchanged
+}

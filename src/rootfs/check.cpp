@@ -1,5 +1,7 @@
 #include "rootfs/check.hpp"
 
+#include <cctype>
+#include <sstream>
 #include <vector>
 
 #include "rootfs/mount_options.hpp"
@@ -54,6 +56,46 @@ std::string proc_bind_refusal(const std::string& dest, bool source_is_procfs) {
     for (const char* allowed : kLxcfsFiles)
         if (dest == allowed) return "";
     return dest + " cannot be mounted because it is inside /proc";
+}
+
+namespace {
+
+// mountinfo escapes space, tab, newline and backslash in paths as \NNN (octal).
+std::string unescape_mountinfo(const std::string& field) {
+    std::string out;
+    for (size_t i = 0; i < field.size(); ++i) {
+        if (field[i] == '\\' && i + 3 < field.size() && std::isdigit(static_cast<unsigned char>(field[i + 1]))) {
+            out += static_cast<char>(std::stoi(field.substr(i + 1, 3), nullptr, 8));
+            i += 3;
+        } else {
+            out += field[i];
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+HoldingMount holding_mount(const std::string& mountinfo, const std::string& path) {
+    HoldingMount best;
+    std::istringstream lines(mountinfo);
+    std::string line;
+    bool found = false;
+    while (std::getline(lines, line)) {
+        std::istringstream fields(line);
+        std::vector<std::string> f;
+        for (std::string w; fields >> w;) f.push_back(w);
+        if (f.size() < 7) continue;
+        std::string mp = unescape_mountinfo(f[4]);
+        bool holds = mp == "/" || path == mp || path.rfind(mp + "/", 0) == 0;
+        if (!holds || (found && mp.size() < best.mount_point.size())) continue;
+        found = true;
+        best.mount_point = mp;
+        best.shared = false;
+        for (size_t i = 6; i < f.size() && f[i] != "-"; ++i)
+            if (f[i].rfind("shared:", 0) == 0) best.shared = true;
+    }
+    return best;
 }
 
 std::string mount_name(size_t index, const spec::Mount& m) {

@@ -25,4 +25,13 @@ bool is_idmapped(const spec::Mount& m);
 // inside the rootfs ("/proc/uptime"). Returns why it is refused, or "" when it is not.
 std::string proc_bind_refusal(const std::string& dest, bool source_is_procfs);
 
+// The mount that holds `path`, from /proc/self/mountinfo's text: the longest mount point that is
+// `path` or one of its parents (the last such line: later mounts cover earlier ones), and whether it
+// is shared. Empty when no line matches.
+struct HoldingMount {
+    std::string mount_point;
+    bool shared = false;
+};
+HoldingMount holding_mount(const std::string& mountinfo, const std::string& path);
+
 }  // namespace rong::rootfs

@@ -287,13 +287,20 @@ bool needs_dev_setup(const spec::Config& config) {
 }
 
 Result<sys::Fd> prepare(const RootfsContext& ctx) {
-    // Nothing mounted in here may propagate back to the host.
+    // By default nothing mounted in here propagates back to the host. A shared rootfsPropagation
+    // keeps the host's shared mounts peers of ours, as runc does: an rshared bind of one is then
+    // bidirectional (Kubernetes' Bidirectional mount propagation).
     unsigned long parent_prop = MS_SLAVE | MS_REC;
     if (ctx.config.linux && !ctx.config.linux->rootfsPropagation.empty()) {
         unsigned long p = propagation_flag(ctx.config.linux->rootfsPropagation);
         if (p & MS_PRIVATE) parent_prop = MS_PRIVATE | MS_REC;
+        if (p & MS_SHARED) parent_prop = p;
     }
     TRY(sys::mount("", "/", "", parent_prop, "", "/"));
+    // The mount holding the rootfs must not be shared: the rootfs bind would propagate to the
+    // host, and pivot_root refuses a shared parent.
+    HoldingMount holder = holding_mount(TRY(sys::read_file("/proc/self/mountinfo")), ctx.rootfs);
+    if (holder.shared) TRY(sys::mount("", holder.mount_point, "", MS_PRIVATE, "", holder.mount_point));
     // pivot_root needs the new root to be a mount point.
     TRY(sys::mount(ctx.rootfs, ctx.rootfs, "", MS_BIND | MS_REC, "", ctx.rootfs));
     sys::Fd rootfd = TRY(sys::open_file(ctx.rootfs, O_PATH | O_DIRECTORY));
