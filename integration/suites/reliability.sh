@@ -174,8 +174,8 @@ t_unknown_container_commands() {
 
 # ---------------------------------------------------------------- a runtime killed during create
 
-# SIGKILL of create at random moments: afterwards either the container exists (created, its init
-# alive) or no process of it runs; `delete --force` then leaves nothing.
+# SIGKILL of create at random moments: afterwards either the state names the init (created, or
+# stopped) or no process of it runs; `delete --force` then leaves nothing.
 t_killed_create() {
   local i id pid st delay
   sh_args "$WAITER"
@@ -192,7 +192,8 @@ t_killed_create() {
     st=$(status_of "$id")
     log "kill after ${delay} ms: status '$st'"
     case $st in
-      created) ;;
+      # stopped: killed between the state write and the handover, the init exited (EOF)
+      created | stopped) ;;
       "") no_marked_procs "create killed after ${delay} ms, no state" ;;
       *) fail "create killed after ${delay} ms: status '$st'" ;;
     esac
@@ -207,6 +208,33 @@ t_killed_create() {
     fi
     no_marked_procs "create killed after ${delay} ms, deleted"
   done
+}
+
+# What a create killed before it saved the state leaves: a state directory without state.json
+# (empty, or with a torn creating.json or state.json.tmp). list and state do not see it; delete
+# removes it, and says "does not exist" unless forced (runc 1.1.5 does the same).
+t_state_dir_half_written() {
+  local a b
+  a=$(newid empty) b=$(newid torn)
+  mkdir "$ROOT/$a" "$ROOT/$b"
+  echo '{"id": "torn", "pi' >"$ROOT/$b/creating.json"
+  echo '{"id": "torn", "pi' >"$ROOT/$b/state.json.tmp"
+  rtc list --format json
+  expect_rc "list" 0
+  expect_eq "list" "$OUT" null
+  rtc list
+  expect_rc "list (table)" 0
+  [ "$(wc -l <<<"$OUT")" = 1 ] || fail "list shows the half-made containers: $OUT"
+  rtc state "$b"
+  expect_rc "state of a half-made container" 1
+  expect_match "state of a half-made container" "$ERR" "does not exist"
+  rtc delete "$a"
+  expect_rc "delete of a half-made container" 1
+  expect_match "delete of a half-made container" "$ERR" "does not exist"
+  [ ! -e "$ROOT/$a" ] || fail "delete left the directory of a half-made container"
+  rtc delete --force "$b"
+  expect_rc "delete --force of a half-made container" 0
+  [ -z "$(ls -A "$ROOT")" ] || fail "state root not empty: $(ls -A "$ROOT")"
 }
 
 # ---------------------------------------------------------------- fault points (rong-faults)
