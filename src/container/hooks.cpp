@@ -16,6 +16,22 @@ namespace rong::container {
 
 namespace {
 
+// The hook may have exited (or closed its stdin) before we write: the write then fails with EPIPE,
+// which must not kill rong with SIGPIPE. The signal is blocked around the write and a pending one
+// discarded; ignoring it instead would be inherited by the container's process through execve.
+void write_state(int fd, const std::string& state_json) {
+    sigset_t pipe_only, old;
+    sigemptyset(&pipe_only);
+    sigaddset(&pipe_only, SIGPIPE);
+    ::sigprocmask(SIG_BLOCK, &pipe_only, &old);
+    // State JSON is far below a pipe's buffer: this never blocks.
+    (void)sys::write_all(fd, state_json, "hook stdin");
+    struct timespec zero {};
+    while (::sigtimedwait(&pipe_only, nullptr, &zero) == SIGPIPE) {
+    }
+    ::sigprocmask(SIG_SETMASK, &old, nullptr);
+}
+
 Status run_hook(const char* kind, size_t index, const spec::Hook& hook, const std::string& state_json) {
     std::string what = std::string(kind) + " hook #" + std::to_string(index) + " (" + hook.path + ")";
     int pipefd[2];
@@ -37,8 +53,7 @@ Status run_hook(const char* kind, size_t index, const spec::Hook& hook, const st
     stdin_read.reset();
     int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
     sys::Fd pidfd_owner(pidfd);
-    // The hook may never read its stdin; state JSON is far below a pipe's buffer, so this never blocks.
-    (void)sys::write_all(stdin_write.get(), state_json, "hook stdin");
+    write_state(stdin_write.get(), state_json);
     stdin_write.reset();
 
     if (hook.timeout && pidfd >= 0) {
