@@ -62,6 +62,17 @@ TEST(Cgroups, CleanPath) {
     EXPECT_EQ(clean_path(""), "");
 }
 
+TEST(Cgroups, DotDotRefused) {
+    EXPECT_TRUE(check_cgroups_path("/a/b"));
+    EXPECT_TRUE(check_cgroups_path("a..b/c.."));
+    EXPECT_TRUE(check_cgroups_path(""));
+    for (const char* bad : {"/../x", "a/../b", "..", "/a/.."}) {
+        auto st = check_cgroups_path(bad);
+        ASSERT_FALSE(st) << bad;
+        EXPECT_NE(st.error().message.find("linux.cgroupsPath"), std::string::npos);
+    }
+}
+
 TEST(Cgroups, PathsLikeRunc) {
     auto h = parse_mountinfo(kHybridMountinfo);
     auto own = parse_proc_cgroup(kOwn);
@@ -337,6 +348,28 @@ TEST(Cgroups, V2IoHugetlbRdma) {
     EXPECT_EQ(w[0], (Write{"", "io.bfq.weight", "500"}));
     EXPECT_EQ(w[1], (Write{"", "io.bfq.weight", "8:0 300"}));
     EXPECT_EQ(v2_controllers_needed(w), (std::vector<std::string>{"io", "rdma"}));
+}
+
+TEST(Cgroups, V2NegativeLimits) {
+    spec::Resources r;
+    r.memory.emplace();
+    r.memory->limit = -1;
+    r.pidsLimit = -1;
+    auto w = v2_writes(r);
+    ASSERT_TRUE(w);
+    auto has = [&](const Write& x) { return std::find(w->begin(), w->end(), x) != w->end(); };
+    EXPECT_TRUE(has({"", "memory.max", "max"}));
+    EXPECT_TRUE(has({"", "pids.max", "max"}));
+    r.memory->limit = -5;
+    auto bad = v2_writes(r);
+    ASSERT_FALSE(bad);
+    EXPECT_NE(bad.error().message.find("linux.resources.memory.limit: -5"), std::string::npos);
+    r.memory->limit = 1000;
+    r.memory->reservation = -2;
+    EXPECT_FALSE(v2_writes(r));
+    r.memory->reservation.reset();
+    r.pidsLimit = -7;
+    EXPECT_FALSE(v2_writes(r));
 }
 
 struct FakeRoot {

@@ -49,6 +49,10 @@ std::map<std::string, std::string> parse_proc_cgroup(std::string_view text);
 // absolute path stays absolute, a relative one relative (and cannot climb out).
 std::string clean_path(const std::string& path);
 
+// linux.cgroupsPath as rong takes it: runc cleans ".." away silently ("/../x" is "/x"); rong
+// refuses any ".." component, so a path that reads as climbing out never lands somewhere else.
+Status check_cgroups_path(const std::string& cgroups_path);
+
 // The directory of each controller: key is the v1 controller name ("memory", "name=systemd") or
 // "" for the unified tree. The key set says which mode it was made for.
 using Paths = std::map<std::string, std::string>;

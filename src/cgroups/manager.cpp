@@ -521,6 +521,7 @@ std::unique_ptr<Manager> from_paths(const Paths& paths) {
 }
 
 Result<std::unique_ptr<Manager>> for_container(const std::string& cgroups_path, const std::string& id) {
+    TRY(check_cgroups_path(cgroups_path));
     Mode mode = detect_mode();
     auto hierarchies = parse_mountinfo(TRY(sys::read_file("/proc/self/mountinfo")));
     auto own = parse_proc_cgroup(TRY(sys::read_file("/proc/self/cgroup")));

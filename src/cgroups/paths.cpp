@@ -156,6 +156,14 @@ Result<Paths> sub_cgroup_paths(Paths paths, const std::vector<std::string>& sub_
     return paths;
 }
 
+Status check_cgroups_path(const std::string& cgroups_path) {
+    for (const auto& part : split(cgroups_path, '/'))
+        if (part == "..")
+            return Error::msg("linux.cgroupsPath \"" + cgroups_path +
+                              "\": \"..\" is not allowed (the path must stay inside the cgroup hierarchy)");
+    return {};
+}
+
 Paths compute_paths(Mode mode, const std::vector<Hierarchy>& hierarchies,
                     const std::map<std::string, std::string>& own, const std::string& cgroups_path,
                     const std::string& id) {

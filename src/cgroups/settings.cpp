@@ -181,9 +181,23 @@ Result<int64_t> swap_to_v2(int64_t memory_swap, int64_t memory) {
     return memory_swap - memory;
 }
 
+// A v2 limit is a count or -1 (unlimited, "max"); runc would write "-5" and get EINVAL.
+static Status check_limit(const std::optional<int64_t>& v, const char* field) {
+    if (v && *v < -1)
+        return Error::msg(std::string("linux.resources.") + field + ": " + std::to_string(*v) +
+                          " is not a limit (a non-negative number, or -1 for unlimited)");
+    return {};
+}
+
 Result<std::vector<Write>> v2_writes(const spec::Resources& r, const Current& current) {
     std::vector<Write> w;
     auto max_or = [](int64_t v) { return v < 0 ? std::string("max") : std::to_string(v); };
+    if (r.memory) {
+        TRY(check_limit(r.memory->limit, "memory.limit"));
+        TRY(check_limit(r.memory->reservation, "memory.reservation"));
+        TRY(check_limit(r.memory->swap, "memory.swap"));
+    }
+    TRY(check_limit(r.pidsLimit, "pids.limit"));
     if (r.cpu) {
         const auto& c = *r.cpu;
         if (c.realtimePeriod.value_or(0) != 0 || c.realtimeRuntime.value_or(0) != 0)
