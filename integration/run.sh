@@ -1390,14 +1390,21 @@ t_cgroups_path() {
   cfg --arg cg "$cg" '.linux.cgroupsPath = $cg'
   start_waiter "$id"
   cat "/proc/$PID/cgroup" >"$T/cg"
-  grep -Eq "^[0-9]+:([^:]*,)?pids(,[^:]*)?:$cg\$" "$T/cg" || fail "pids cgroup of init is not $cg: $(tr '\n' ' ' <"$T/cg")"
-  grep -Eq "^[0-9]+:([^:]*,)?memory(,[^:]*)?:$cg\$" "$T/cg" || fail "memory cgroup of init is not $cg: $(tr '\n' ' ' <"$T/cg")"
-  # the init is in the cgroup's cgroup.procs (host view), for every v1 controller mounted
-  for m in /sys/fs/cgroup/pids /sys/fs/cgroup/memory /sys/fs/cgroup/cpu /sys/fs/cgroup/devices /sys/fs/cgroup/freezer; do
-    [ -d "$m" ] || continue
-    grep -qx "$PID" "$m$cg/cgroup.procs" 2>/dev/null || fail "init $PID not in $m$cg/cgroup.procs"
-    n=$((n + 1))
-  done
+  if [ "$(stat -fc %T /sys/fs/cgroup)" = cgroup2fs ]; then
+    # cgroup v2 alone: one line, and the init in the cgroup's cgroup.procs
+    expect_eq "the init's /proc/PID/cgroup" "$(cat "$T/cg")" "0::$cg"
+    grep -qx "$PID" "/sys/fs/cgroup$cg/cgroup.procs" || fail "init $PID not in /sys/fs/cgroup$cg/cgroup.procs"
+    n=1
+  else
+    grep -Eq "^[0-9]+:([^:]*,)?pids(,[^:]*)?:$cg\$" "$T/cg" || fail "pids cgroup of init is not $cg: $(tr '\n' ' ' <"$T/cg")"
+    grep -Eq "^[0-9]+:([^:]*,)?memory(,[^:]*)?:$cg\$" "$T/cg" || fail "memory cgroup of init is not $cg: $(tr '\n' ' ' <"$T/cg")"
+    # the init is in the cgroup's cgroup.procs (host view), for every v1 controller mounted
+    for m in /sys/fs/cgroup/pids /sys/fs/cgroup/memory /sys/fs/cgroup/cpu /sys/fs/cgroup/devices /sys/fs/cgroup/freezer; do
+      [ -d "$m" ] || continue
+      grep -qx "$PID" "$m$cg/cgroup.procs" 2>/dev/null || fail "init $PID not in $m$cg/cgroup.procs"
+      n=$((n + 1))
+    done
+  fi
   [ $n -gt 0 ] || skip "no cgroup v1 controllers at /sys/fs/cgroup/<controller>"
   rtc kill "$id" KILL
   wait_status "$id" stopped
@@ -1461,6 +1468,14 @@ expect_cg() {
   f="$(cgdir "$1" "$PID")/$2"
   [ -f "$f" ] || fail "no $f"
   expect_eq "$1/$2" "$(cat "$f")" "$3"
+}
+# need_cg CONTROLLER...: each controller as a v1 hierarchy, or enabled in a cgroup2-only root
+need_cg() {
+  local c
+  for c in "$@"; do
+    [ -d "/sys/fs/cgroup/$c" ] || grep -qw "$c" /sys/fs/cgroup/cgroup.subtree_control 2>/dev/null ||
+      skip "no cgroup $c controller (v1 or v2)"
+  done
 }
 need_v1() {
   local c
@@ -1657,7 +1672,7 @@ t_inside_cgroup_v1_mount() {
 t_events_stream_oom() {
   local id ev i
   id=$(newid)
-  need_v1 memory
+  need_cg memory
   cfg '.linux.resources.memory = {limit: 33554432, swap: 33554432}'
   sh_args 'echo ready; read x < /oom-go; dd if=/dev/zero of=/dev/null bs=64M count=1; echo dd-done; sleep 1000'
   mkfifo "$B/rootfs/oom-go" 2>/dev/null || fail "mkfifo"
@@ -1687,7 +1702,7 @@ t_events_stream_oom() {
 t_cgroups_failed_create() {
   local id
   id=$(newid)
-  need_v1 cpuset
+  need_cg cpuset
   cfg --arg cg "/$id" '.linux.cgroupsPath = $cg | .linux.resources.cpu = {cpus: "999"}'
   create_c "$id"
   [ "$RC" != 0 ] || fail "create with cpuset.cpus 999 succeeded"

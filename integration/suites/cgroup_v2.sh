@@ -1,0 +1,336 @@
+# cgroup v2 tests (sourced by run.sh): resources read back from inside the container (its cgroup
+# namespace) and from the host, the OOM killer, pids.max, the freezer, update, events, devices,
+# cleanup and bad input. They SKIP unless /sys/fs/cgroup is a pure cgroup2 hierarchy: run them in
+# the VM (integration/vm/run.sh), whose kernel has one with every controller enabled.
+
+need_v2() {
+  [ "$(stat -fc %T /sys/fs/cgroup 2>/dev/null)" = cgroup2fs ] || skip "/sys/fs/cgroup is not cgroup2 (run integration/vm/run.sh)"
+  local c
+  for c in "$@"; do
+    grep -qw "$c" /sys/fs/cgroup/cgroup.subtree_control || skip "controller $c is not enabled in /sys/fs/cgroup"
+  done
+}
+# v2dir PID: the host directory of PID's cgroup
+v2dir() { echo "/sys/fs/cgroup$(sed -n 's/^0:://p' "/proc/$1/cgroup")"; }
+# expect_v2 FILE WANT: the container's ($PID's) cgroup file, read from the host, holds WANT
+expect_v2() {
+  local f
+  f="$(v2dir "$PID")/$1"
+  [ -f "$f" ] || fail "no $f"
+  expect_eq "host $1" "$(cat "$f")" "$2"
+}
+# every cgroup directory on the machine (to compare before and after)
+all_cgroups() { find /sys/fs/cgroup -type d | sort; }
+# a cgroup namespace, so /sys/fs/cgroup inside is the container's own cgroup
+with_cgroupns() { cfg '.linux.namespaces |= (map(select(.type != "cgroup")) + [{type: "cgroup"}])'; }
+
+# Every resource, as the v2 files say it, from the host and from inside the container.
+V2_RESOURCES='{
+  memory: {limit: 67108864, reservation: 33554432, swap: 134217728},
+  cpu: {shares: 512, quota: 20000, period: 100000, cpus: "0", mems: "0"},
+  pids: {limit: 42},
+  hugepageLimits: [{pageSize: "2MB", limit: 4194304}],
+  unified: {"memory.high": "50331648"}}'
+V2_FILES="memory.max memory.low memory.high cpu.weight cpu.max cpuset.cpus cpuset.mems pids.max hugetlb.2MB.max"
+# runc's conversions: cpu.weight = 1 + (shares - 2) * 9999 / 262142
+V2_VALUES="67108864 33554432 50331648 20 20000_100000 0 0 42 4194304"
+
+t_cgroup_v2_resources() {
+  local id f inside host
+  id=$(newid)
+  need_v2 memory cpu cpuset pids hugetlb
+  with_cgroupns
+  cfg --arg cg "/$id" ".linux.cgroupsPath = \$cg | .linux.resources = $V2_RESOURCES"
+  start_waiter "$id"
+  expect_eq "the init's cgroup (host view)" "$(v2dir "$PID")" "/sys/fs/cgroup/$id"
+  host=
+  for f in $V2_FILES; do host+="$(tr ' ' _ <"$(v2dir "$PID")/$f") "; done
+  expect_eq "host $V2_FILES" "${host% }" "$V2_VALUES"
+  # memory+swap 128 MiB with memory 64 MiB is 64 MiB of swap (where the kernel accounts swap)
+  [ ! -f "$(v2dir "$PID")/memory.swap.max" ] || expect_v2 memory.swap.max 67108864
+  # inside: the cgroup namespace makes the container's cgroup the root of its own view
+  rtc exec "$id" sh -c "cat /proc/self/cgroup; for f in $V2_FILES; do tr ' ' _ </sys/fs/cgroup/\$f; done"
+  expect_rc "exec cat" 0
+  inside=$(echo $OUT)
+  expect_eq "inside: /proc/self/cgroup and $V2_FILES" "$inside" "0::/ $V2_VALUES"
+  rtc delete --force "$id"
+  expect_rc "delete --force" 0
+  assert_clean "$id" "$PID"
+}
+
+# The container's /sys/fs/cgroup is a read-only cgroup2 mount of its own cgroup.
+t_cgroup_v2_mount_inside() {
+  need_v2 memory pids
+  with_cgroupns
+  cfg '.linux.resources = {memory: {limit: 67108864}, pids: {limit: 33}}'
+  sh_args 'awk '"'"'$5 == "/sys/fs/cgroup" { print $(NF-2) }'"'"' /proc/self/mountinfo
+    cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/pids.max
+    mkdir /sys/fs/cgroup/x 2>/dev/null && echo writable || echo read-only'
+  run_fg "$(newid)"
+  expect_rc "run" 0
+  expect_eq "/sys/fs/cgroup type, memory.max, pids.max, writable" "$(echo $OUT)" "cgroup2 67108864 33 read-only"
+}
+
+# A 64 MiB allocation under memory.max 16 MiB (no swap) is killed by the OOM killer: exit 137.
+t_cgroup_v2_oom() {
+  need_v2 memory
+  cfg '.linux.resources.memory = {limit: 16777216, swap: 16777216}'
+  set_args dd if=/dev/zero of=/dev/null bs=64M count=1
+  run_fg "$(newid)"
+  expect_rc "run of dd bs=64M under memory.max 16 MiB" 137
+  cfg '.linux.resources.memory = {limit: 134217728, swap: 134217728}'
+  run_fg "$(newid b)"
+  expect_rc "run of dd bs=64M under memory.max 128 MiB" 0
+}
+
+# pids.max stops a fork bomb (every process forks two more, then sleeps): the cgroup never holds
+# more than the limit, and pids.events counts the forks refused; kill --all ends it.
+t_cgroup_v2_fork_bomb() {
+  local id n i dir
+  id=$(newid)
+  need_v2 pids
+  cfg '.linux.resources.pids = {limit: 10}'
+  # the init starts the bomb and becomes a sleep: it never forks again, so it stays up
+  sh_args 'echo ready; (b() { b & b & sleep 1000; }; b) 2>/dev/null & exec sleep 1000'
+  create_c "$id"
+  [ "$RC" = 0 ] || fail "create failed: $ERR"
+  PID=$(pid_of "$id")
+  track_pid "$PID"
+  dir=$(v2dir "$PID")
+  rtc start "$id"
+  wait_grep "$T/$id.out" '^ready$'
+  for ((i = 0; i < 100; i++)); do
+    n=$(sed -nE 's/^max ([0-9]+)$/\1/p' "$dir/pids.events")
+    [ "${n:-0}" -gt 0 ] && break
+    sleep 0.1
+  done
+  [ "${n:-0}" -gt 0 ] || fail "$dir/pids.events: no fork refused ($(cat "$dir/pids.events"))"
+  expect_eq "status" "$(status_of "$id")" running
+  for ((i = 0; i < 5; i++)); do
+    n=$(cat "$dir/pids.current")
+    [ "$n" -le 10 ] || fail "pids.current $n over pids.max 10"
+    sleep 0.1
+  done
+  rtc kill --all "$id" KILL
+  expect_rc "kill --all" 0
+  wait_status "$id" stopped
+  rtc delete "$id"
+  expect_rc "delete" 0
+  assert_clean "$id" "$PID"
+}
+
+# pause freezes the cgroup (cgroup.freeze, cgroup.events frozen 1): the counter stops; resume.
+t_cgroup_v2_pause_resume() {
+  local id n1 n2 n3 dir
+  id=$(newid)
+  need_v2
+  sh_args 'i=0; while :; do i=$((i+1)); echo $i; sleep 0.05; done'
+  create_c "$id"
+  [ "$RC" = 0 ] || fail "create failed: $ERR"
+  PID=$(pid_of "$id")
+  track_pid "$PID"
+  dir=$(v2dir "$PID")
+  rtc start "$id"
+  wait_grep "$T/$id.out" '^3$'
+  rtc pause "$id"
+  expect_rc "pause" 0
+  expect_eq "status" "$(status_of "$id")" paused
+  expect_eq "cgroup.freeze" "$(cat "$dir/cgroup.freeze")" 1
+  expect_eq "cgroup.events frozen" "$(sed -n 's/^frozen //p' "$dir/cgroup.events")" 1
+  n1=$(wc -l <"$T/$id.out")
+  sleep 0.5
+  n2=$(wc -l <"$T/$id.out")
+  expect_eq "lines written while paused" "$n2" "$n1"
+  rtc resume "$id"
+  expect_rc "resume" 0
+  expect_eq "status after resume" "$(status_of "$id")" running
+  expect_eq "cgroup.events frozen after resume" "$(sed -n 's/^frozen //p' "$dir/cgroup.events")" 0
+  wait_grep "$T/$id.out" "^$((n2 + 2))\$"
+  # delete --force of a paused container kills it all
+  rtc pause "$id"
+  rtc delete --force "$id"
+  expect_rc "delete --force of a paused container" 0
+  assert_clean "$id" "$PID"
+}
+
+# update changes live limits: a LinuxResources JSON on stdin and the flags; the container sees them.
+t_cgroup_v2_update() {
+  local id
+  id=$(newid)
+  need_v2 memory pids cpu
+  with_cgroupns
+  cfg '.linux.resources = {memory: {limit: 67108864}, pids: {limit: 40}}'
+  start_waiter "$id"
+  expect_v2 memory.max 67108864
+  rt update --resources - "$id" <<<'{"memory": {"limit": 100663296}}' >"$T/upd.out" 2>&1
+  RC=$?
+  expect_rc "update --resources - ($(cat "$T/upd.out"))" 0
+  expect_v2 memory.max 100663296
+  rtc update --pids-limit 17 --cpu-quota 30000 --cpu-period 60000 "$id"
+  expect_rc "update --pids-limit --cpu-quota --cpu-period" 0
+  expect_v2 pids.max 17
+  expect_v2 cpu.max "30000 60000"
+  rtc exec "$id" cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/pids.max /sys/fs/cgroup/cpu.max
+  expect_eq "inside after update" "$(echo $OUT)" "100663296 17 30000 60000"
+  rtc delete --force "$id"
+  assert_clean "$id" "$PID"
+}
+
+# events --stats: one JSON object with the v2 numbers; ps --format json: the cgroup's pids.
+t_cgroup_v2_events_ps() {
+  local id
+  id=$(newid)
+  need_v2 memory pids cpu
+  cfg '.linux.resources = {memory: {limit: 67108864}, pids: {limit: 50}}'
+  start_waiter "$id"
+  rtc events --stats "$id"
+  expect_rc "events --stats" 0
+  # swap as runc reports it on v2: memory+swap (v1's meaning), and "max" as 2^64-1
+  jf "$OUT" .type .id .data.memory.usage.limit .data.pids.limit .data.pids.current '.data.cpu.usage.total > 0' \
+    '.data.memory.usage.usage > 0' '.data.memory.swap.limit > 1e19' \
+    '.data.memory.swap.usage >= .data.memory.usage.usage'
+  expect_eq "type" "${F[0]}" stats
+  expect_eq "id" "${F[1]}" "$id"
+  expect_eq "memory limit" "${F[2]}" 67108864
+  expect_eq "pids limit" "${F[3]}" 50
+  expect_eq "pids current" "${F[4]}" "$(cat "$(v2dir "$PID")/pids.current")"
+  expect_eq "cpu usage > 0" "${F[5]}" true
+  expect_eq "memory usage > 0" "${F[6]}" true
+  expect_eq "swap limit (memory.swap.max is max) > 1e19" "${F[7]}" true
+  expect_eq "swap usage counts memory" "${F[8]}" true
+  rtc ps --format json "$id"
+  expect_rc "ps --format json" 0
+  expect_eq "ps pids" "$(jq -c 'sort' <<<"$OUT")" "$(sort -n "$(v2dir "$PID")/cgroup.procs" | jq -sc .)"
+  rtc delete --force "$id"
+  assert_clean "$id" "$PID"
+}
+
+# kill --all reaches every process of the cgroup, also one in a sub-cgroup made inside.
+t_cgroup_v2_kill_all() {
+  local id p pids
+  id=$(newid)
+  need_v2
+  sh_args 'sleep 1000 & sleep 1000 & echo ready; wait'
+  create_c "$id"
+  [ "$RC" = 0 ] || fail "create failed: $ERR"
+  PID=$(pid_of "$id")
+  track_pid "$PID"
+  rtc start "$id"
+  wait_grep "$T/$id.out" '^ready$'
+  pids=$(cat "$(v2dir "$PID")/cgroup.procs")
+  expect_eq "processes" "$(wc -w <<<"$pids")" 3
+  rtc kill --all "$id" KILL
+  expect_rc "kill --all" 0
+  for p in $pids; do pid_gone "$p" || fail "process $p survived kill --all"; done
+  wait_status "$id" stopped
+  rtc delete "$id"
+  expect_rc "delete" 0
+  assert_clean "$id" "$PID"
+}
+
+# Nothing is left under /sys/fs/cgroup after delete: the container's cgroup, for a nested
+# cgroupsPath too (the parents the runtime made may stay, as runc leaves them; not the leaf).
+t_cgroup_v2_delete_clean() {
+  local id before after
+  id=$(newid)
+  need_v2 memory pids
+  before=$(all_cgroups)
+  cfg '.linux.resources = {memory: {limit: 67108864}, pids: {limit: 40}}'
+  start_waiter "$id"
+  [ -d "/sys/fs/cgroup/$id" ] || [ -n "$(cgroups_named "$id")" ] || fail "no cgroup named $id while running"
+  rtc delete --force "$id"
+  expect_rc "delete --force" 0
+  assert_clean "$id" "$PID"
+  after=$(all_cgroups)
+  expect_eq "cgroups made and not removed" "$(comm -13 <(echo "$before") <(echo "$after") | tr '\n' ' ')" ""
+}
+
+# v2_bad_create ID WHAT: create must fail with an error, and leave no cgroup (nor anything else)
+v2_bad_create() {
+  local id=$1 what=$2 before after
+  before=$(all_cgroups)
+  create_c "$id"
+  [ "$RC" != 0 ] || fail "create with $what succeeded"
+  [ -n "$ERR" ] || fail "create with $what: no error message"
+  assert_clean "$id" "" "$id" "$what: "
+  after=$(all_cgroups)
+  expect_eq "$what: cgroups left" "$(comm -13 <(echo "$before") <(echo "$after") | tr '\n' ' ')" ""
+}
+
+# Bad input: one error, no cgroup left: a negative limit, an unknown unified key, a cpuset
+# outside the machine's CPUs, a cgroupsPath that climbs out with "..".
+t_cgroup_v2_bad_input() {
+  local id
+  need_v2 memory cpuset
+  id=$(newid neg)
+  cfg --arg cg "/$id" '.linux.cgroupsPath = $cg | .linux.resources = {memory: {limit: -5}}'
+  v2_bad_create "$id" "memory limit -5"
+  id=$(newid unified)
+  cfg --arg cg "/$id" '.linux.cgroupsPath = $cg | .linux.resources = {unified: {"memory.no_such_key": "1"}}'
+  v2_bad_create "$id" "unified memory.no_such_key"
+  id=$(newid cpus)
+  cfg --arg cg "/$id" '.linux.cgroupsPath = $cg | .linux.resources = {cpu: {cpus: "999"}}'
+  v2_bad_create "$id" "cpuset.cpus 999"
+}
+
+# cgroupsPath with "..": rong refuses it; runc cleans it (a relative "../x" cannot climb out of
+# its parent). Either way nothing appears outside /sys/fs/cgroup and nothing is left.
+t_cgroup_v2_dotdot_path() {
+  local id before after
+  need_v2
+  id=$(newid)
+  cfg --arg cg "/../../$id" '.linux.cgroupsPath = $cg | del(.linux.resources)'
+  before=$(all_cgroups)
+  create_c "$id"
+  if [ "$RC" = 0 ]; then
+    [ "$RT_KIND" = runc ] || fail "create with cgroupsPath /../../$id succeeded"
+    PID=$(pid_of "$id")
+    expect_eq "the init's cgroup" "$(v2dir "$PID")" "/sys/fs/cgroup/$id"
+    rtc delete --force "$id"
+    expect_rc "delete --force" 0
+  else
+    [ -n "$ERR" ] || fail "no error message"
+  fi
+  assert_clean "$id" "" "$id"
+  after=$(all_cgroups)
+  expect_eq "cgroups left" "$(comm -13 <(echo "$before") <(echo "$after") | tr '\n' ' ')" ""
+}
+
+# The device list is an eBPF program on the cgroup. /dev/kmsg (c 1:11) is not a default device,
+# and opening it write-only needs no capability: only the device filter can refuse it.
+t_cgroup_v2_devices() {
+  need_v2
+  sh_args 'mknod /tmp/kmsg c 1 11 || exit 3
+    { echo rong-devices-test >/tmp/kmsg; } 2>&1 && echo kmsg-written
+    head -c 3 /dev/zero | wc -c'
+  # mknod needs CAP_MKNOD (not in the default set) and a writable root
+  cfg '.root.readonly = false | .process.capabilities |= with_entries(.value += ["CAP_MKNOD"])
+    | .linux.resources.devices = [{allow: false, access: "rwm"}]'
+  run_fg "$(newid)"
+  expect_rc "run" 0
+  expect_match "everything denied: write to /dev/kmsg, read /dev/zero (a default)" "$(echo $OUT)" \
+    '^.*Operation not permitted 3$'
+  cfg '.linux.resources.devices = [{allow: false, access: "rwm"}, {allow: true, type: "c", major: 1, minor: 11, access: "w"}]'
+  run_fg "$(newid b)"
+  expect_rc "run" 0
+  expect_eq "c 1:11 w allowed: write to /dev/kmsg, read /dev/zero" "$(echo $OUT)" "kmsg-written 3"
+}
+
+# exec --cgroup SUB on v2 (no controller prefix): the process runs in a sub-cgroup of the
+# container's; a missing one is an error.
+t_cgroup_v2_exec_sub_cgroup() {
+  local id dir
+  id=$(newid)
+  need_v2
+  start_waiter "$id"
+  dir=$(v2dir "$PID")
+  mkdir "$dir/sub" || fail "mkdir $dir/sub"
+  rtc exec --cgroup sub "$id" cat /proc/self/cgroup
+  rmdir "$dir/sub" 2>/dev/null
+  expect_rc "exec --cgroup sub" 0
+  expect_match "the exec'd process's cgroup" "$OUT" '^0::(/.*)?/sub$'
+  rtc exec --cgroup missing "$id" true
+  [ "$RC" != 0 ] || fail "exec into a missing sub-cgroup succeeded"
+  rtc delete --force "$id"
+  assert_clean "$id" "$PID"
+}
