@@ -464,6 +464,19 @@ TEST(Cgroups, V2ManagerOnFakeHierarchy) {
     EXPECT_TRUE(m->frozen());
     // Loaded from state (exec): the directory fd for CLONE_INTO_CGROUP is there too.
     EXPECT_GE(from_paths(paths)->dir_fd(), 0);
+    // stats as runc reports v2: "max" is 2^64-1, swap is memory+swap (v1's meaning)
+    put(root.p("c1/memory.current"), "100\n");
+    put(root.p("c1/memory.swap.current"), "5\n");
+    put(root.p("c1/memory.swap.max"), "max\n");
+    auto st = m->stats();
+    EXPECT_EQ(st["memory"]["usage"]["limit"], 4096u);
+    EXPECT_EQ(st["memory"]["swap"]["limit"], UINT64_MAX);
+    EXPECT_EQ(st["memory"]["swap"]["usage"], 105u);
+    put(root.p("c1/memory.swap.max"), "1000\n");
+    put(root.p("c1/memory.max"), "2000\n");
+    EXPECT_EQ(m->stats()["memory"]["swap"]["limit"], 3000u);
+    put(root.p("c1/memory.max"), "max\n");
+    EXPECT_EQ(m->stats()["memory"]["usage"]["limit"], UINT64_MAX);
 }
 
 TEST(Cgroups, V2ManagerWrites) {

@@ -428,9 +428,17 @@ public:
         auto raw = read_flat_keyed(dir(), "memory.stat");
         json rawj = json::object();
         for (const auto& [k, v] : raw) rawj[k] = v;
+        // As runc: an unlimited "max" is 2^64-1, and swap is reported as v1 had it, memory+swap.
+        auto limit = [&](const char* file) {
+            auto v = read_value(dir(), file);
+            return v && *v == "max" ? UINT64_MAX : read_u64(dir(), file);
+        };
+        uint64_t mem_limit = limit("memory.max"), mem_usage = read_u64(dir(), "memory.current");
+        uint64_t swap_limit = limit("memory.swap.max");
+        if (swap_limit != UINT64_MAX) swap_limit += mem_limit;
         data["memory"] = {{"cache", raw["file"]},
-                          {"usage", {{"limit", read_u64(dir(), "memory.max")}, {"usage", read_u64(dir(), "memory.current")}}},
-                          {"swap", {{"limit", read_u64(dir(), "memory.swap.max")}, {"usage", read_u64(dir(), "memory.swap.current")}}},
+                          {"usage", {{"limit", mem_limit}, {"usage", mem_usage}}},
+                          {"swap", {{"limit", swap_limit}, {"usage", read_u64(dir(), "memory.swap.current") + mem_usage}}},
                           {"raw", rawj}};
         data["pids"] = {{"current", read_u64(dir(), "pids.current")}, {"limit", read_u64(dir(), "pids.max")}};
         data["blkio"] = json::object();
