@@ -300,7 +300,7 @@ t_cgroup_v2_dotdot_path() {
 # and opening it write-only needs no capability: only the device filter can refuse it.
 t_cgroup_v2_devices() {
   need_v2
-  sh_args 'mknod /tmp/kmsg c 1 11 || exit 3
+  sh_args 'rm -f /tmp/kmsg; mknod /tmp/kmsg c 1 11 || exit 3
     { echo rong-devices-test >/tmp/kmsg; } 2>&1 && echo kmsg-written
     head -c 3 /dev/zero | wc -c'
   # mknod needs CAP_MKNOD (not in the default set) and a writable root
