@@ -208,4 +208,8 @@ Result<Resources> parse_resources(std::string_view json_text, std::string_view o
     return detail::parse_document<Resources>(json_text, origin);
 }
 
+Result<Seccomp> parse_seccomp(std::string_view json_text, std::string_view origin) {
+    return detail::parse_document<Seccomp>(json_text, origin);
+}
+
 }  // namespace rong::spec

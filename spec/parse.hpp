@@ -20,6 +20,9 @@ Result<Process> parse_process(std::string_view json_text, std::string_view origi
 // Parses a LinuxResources object alone (update --resources FILE).
 Result<Resources> parse_resources(std::string_view json_text, std::string_view origin = "resources");
 
+// Parses a linux.seccomp object alone (a profile file; the seccomp fuzz target).
+Result<Seccomp> parse_seccomp(std::string_view json_text, std::string_view origin = "seccomp");
+
 // The config `rong spec` writes: busybox-friendly, runc's defaults (sh, terminal, the default
 // mounts, capabilities, masked and read-only paths, namespaces). `rootless` maps the caller's ids.
 std::string default_config_json(bool rootless, uint32_t uid = 0, uint32_t gid = 0);
