@@ -109,7 +109,9 @@ Status kill(const StateStore& store, const std::string& id, int signal, bool all
     }
     if (status == ContainerStatus::stopped) return Error::msg("container not running");
     auto pidfd = sys::open_pidfd(state.pid, state.start_time);
-    if (!pidfd) return Error::msg("container not running");
+    // Only a process that is gone means "not running"; any other failure is reported as it is.
+    if (!pidfd && pidfd.error().errnum == ESRCH) return Error::msg("container not running");
+    if (!pidfd) return std::move(pidfd).error();
     return sys::send_signal(pidfd->get(), signal);
 }
 
@@ -135,6 +137,8 @@ Status remove(const StateStore& store, const std::string& id, bool force) {
             if (auto st = cgroup->kill_all(SIGKILL); !st) log::warn(st.error().message);
         }
         auto pidfd = sys::open_pidfd(state.pid, state.start_time);
+        // An init that is gone needs no kill; one that cannot be pinned must not lose its state.
+        if (!pidfd && pidfd.error().errnum != ESRCH) return std::move(pidfd).error();
         if (pidfd) {
             TRY(sys::send_signal(pidfd->get(), SIGKILL));
             if (!wait_exited(pidfd->get(), state, 10000))
