@@ -15,7 +15,9 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
 N=30 smoke=0 same_ns=0 outdir= wait_idle=0
-PAR_RUNS=50 PAR_JOBS=8
+PAR_RUNS=50 PAR_JOBS=8 SEQ_RUNS=100 SEQ_ITERS=5
+MEM_LIMIT=$((64 << 20))                                      # the memory-limit scenario's limit
+MEM_STEPS_KIB="64 128 256 512 768 1024 1536 2048 3072 4096 6144 8192 12288 16384" # lowest limit that starts
 while [ $# -gt 0 ]; do
   case $1 in
     -n) N=${2:?-n needs a number}; shift 2 ;;
@@ -27,10 +29,10 @@ while [ $# -gt 0 ]; do
     *) echo "run.sh: unknown argument: $1" >&2; exit 2 ;;
   esac
 done
-[ "$smoke" = 1 ] && N=1
+[ "$smoke" = 1 ] && N=1 SEQ_RUNS=10
 [[ $N =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: -n wants a positive integer" >&2; exit 2; }
 [ "$(id -u)" = 0 ] || { echo "run.sh: needs root (it runs container runtimes)" >&2; exit 2; }
-for tool in cc xargs unshare; do
+for tool in cc xargs unshare jq; do
   command -v $tool >/dev/null || { echo "run.sh: $tool is not installed" >&2; exit 2; }
 done
 
@@ -41,6 +43,7 @@ BIN[runc]=$(command -v runc || echo /nonexistent/runc)
 BIN[crun]=$(command -v crun || echo /nonexistent/crun)
 
 work=$(mktemp -d /tmp/rong-bench.XXXXXX)
+chmod 755 "$work" # the user-namespace scenario's root (uid 100000 on the host) must reach the rootfs
 declare -A HW=() HR=() HPID=() # helper name -> request fd, response fd, pid
 pfx=rongbench-$$      # every container id starts with this
 
@@ -123,13 +126,15 @@ for rt in "${RTS[@]}"; do
 done
 
 edit_config() { # FILE ROOT_PATH ARGS_JSON -> FILE with root.path and process.args replaced
-  if command -v jq >/dev/null; then
-    jq --arg r "$2" --argjson a "$3" '.root.path = $r | .process.args = $a' "$1" >"$1.new"
-  else
-    python3 -c 'import json,sys; c=json.load(open(sys.argv[1])); c["root"]["path"]=sys.argv[2]
-c["process"]["args"]=json.loads(sys.argv[3]); json.dump(c, open(sys.argv[1]+".new","w"), indent=1)' "$1" "$2" "$3"
-  fi
+  jq --arg r "$2" --argjson a "$3" '.root.path = $r | .process.args = $a' "$1" >"$1.new"
   mv "$1.new" "$1"
+}
+variant() { # NAME JQ-FILTER [JQ-ARGS...] -> $work/NAME: the measured bundle's config edited, same rootfs
+  local d=$work/$1 f=$2
+  shift 2
+  mkdir -p "$d"
+  jq "$@" --arg r "$B/rootfs" ".root.path = \$r | $f" "$B/config.json" >"$d/config.json"
+  echo "$d"
 }
 
 spec_rt=
@@ -142,7 +147,16 @@ V=$work/verify # the check bundle: same rootfs, proves the container ran in its 
 mkdir -p "$V"
 cp "$B/config.json" "$V/config.json"
 edit_config "$V/config.json" "$B/rootfs" '["/bin/sh","-c","echo rong-bench-ok pid=$$"]'
+# Variants of the /bin/true bundle: a large seccomp profile, a user namespace, a memory limit;
+# and a container that stays up for exec.
+BSEC=$(variant seccomp '.linux.seccomp = $p[0]' --slurpfile p "$repo/integration/seccomp/default-profile.json")
+BUSR=$(variant userns '.linux.namespaces += [{type: "user"}] |
+  .linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}] |
+  .linux.gidMappings = [{containerID: 0, hostID: 100000, size: 65536}]')
+BMEM=$(variant memlimit '.linux.resources.memory.limit = $m' --argjson m "$MEM_LIMIT")
+BEXE=$(variant exec '.process.args = ["/bin/sleep", "1000"]')
 seq 1 $PAR_RUNS >"$work/seq"
+seq 1 $SEQ_RUNS >"$work/seq100"
 mkdir -p "$work/samples"
 
 # Hybrid cgroup host (v1 controllers, cgroup2 at /sys/fs/cgroup/unified): crun 1.8 refuses it.
@@ -291,21 +305,100 @@ sc_par() { # PAR_RUNS runs of /bin/true, PAR_JOBS at a time (xargs -P), wall tim
   [ -z "$root" ] || cleanup_root "$rt" "$root"
 }
 
-SCS=(run csd syscalls par)
+sc_variant() { # KEY BUNDLE ROOT RT I: `run` of a variant bundle in ROOT (empty: a fresh one)
+  local key=$1 bundle=$2 root=$3 rt=$4 i=$5 h=${HELPER[$4]} fresh=
+  [ "$rt" = floor ] && return 0
+  [ -n "$root" ] || { root=$(newroot); fresh=1; }
+  run1 "${BIN[$rt]}" --root "$root" run --bundle "$bundle" "$(cid "$key" "$i" "$rt")"
+  if [ "$R_CODE" = 0 ]; then rec "$key" "$rt" "$R_NS"; else fail "$key" "$rt" "$(why "$R_CODE")"; fi
+  [ -z "$fresh" ] || cleanup_root "$rt" "$root"
+}
+# The large profile in a fresh --root each time (a filter cache, if any, is cold), and in one
+# --root kept for the whole scenario (warm after the first run).
+sc_seccomp() { sc_variant seccomp "$BSEC" "" "$@"; }
+sc_seccomp_warm() { sc_variant seccomp_warm "$BSEC" "${KEEP_ROOT[$1]:-}" "$@"; }
+sc_userns() { sc_variant userns "$BUSR" "" "$@"; }
+sc_memlimit() { sc_variant memlimit "$BMEM" "" "$@"; }
+
+sc_exec() { # `exec` of /bin/true into the scenario's long-running container (sleep 1000)
+  local rt=$1 i=$2 h=${HELPER[$1]}
+  [ "$rt" = floor ] && return 0
+  if [ -z "${EXEC_ID[$rt]:-}" ]; then fail exec "$rt" "its container did not start"; return 0; fi
+  run1 "${BIN[$rt]}" --root "${KEEP_ROOT[$rt]}" exec "${EXEC_ID[$rt]}" /bin/true
+  if [ "$R_CODE" = 0 ]; then rec exec "$rt" "$R_NS"; else fail exec "$rt" "$(why "$R_CODE")"; fi
+}
+
+sc_seq() { # SEQ_RUNS runs of /bin/true one after the other (one --root), wall time
+  local rt=$1 i=$2 h=${HELPER[$1]} root=
+  [ "$i" -le "$SEQ_ITERS" ] || return 0
+  if [ "$rt" = floor ]; then
+    TMO=300 run1 xargs -a "$work/seq100" -P 1 -I{} "${BIN[floor]}" "$B/rootfs" /bin/true
+  else
+    root=$(newroot)
+    TMO=300 run1 xargs -a "$work/seq100" -P 1 -I{} \
+      "${BIN[$rt]}" --root "$root" run --bundle "$B" "$(cid seq "$i" "$rt")-{}"
+  fi
+  if [ "$R_CODE" = 0 ]; then rec seq "$rt" "$R_NS"; else fail seq "$rt" "$(why "$R_CODE")"; fi
+  [ -z "$root" ] || cleanup_root "$rt" "$root"
+}
+
+# Scenario set-up and tear-down (untimed): a --root kept across iterations, and exec's container.
+declare -A KEEP_ROOT=() EXEC_ID=()
+setup_scenario() { # SCENARIO
+  local rt h
+  case $1 in seccomp_warm | exec) ;; *) return 0 ;; esac
+  for rt in "${RTS[@]}"; do
+    [ "${STATUS[$rt]}" = ok ] && [ "$rt" != floor ] || continue
+    KEEP_ROOT[$rt]=$(newroot)
+    [ "$1" = exec ] || continue
+    h=${HELPER[$rt]} out=$work/exec-setup.$rt.out
+    run1 "${BIN[$rt]}" --root "${KEEP_ROOT[$rt]}" create --bundle "$BEXE" "$(cid exec 0 "$rt")"
+    [ "$R_CODE" = 0 ] && run1 "${BIN[$rt]}" --root "${KEEP_ROOT[$rt]}" start "$(cid exec 0 "$rt")"
+    if [ "$R_CODE" = 0 ]; then EXEC_ID[$rt]=$(cid exec 0 "$rt"); else EXEC_ID[$rt]=; fi
+  done
+  out=$work/out.txt
+}
+teardown_scenario() {
+  local rt
+  for rt in "${!KEEP_ROOT[@]}"; do cleanup_root "$rt" "${KEEP_ROOT[$rt]}"; done
+  KEEP_ROOT=() EXEC_ID=()
+}
+
+# The lowest memory limit (of MEM_STEPS_KIB) at which `run` of /bin/true succeeds, once per runtime.
+memmin() { # RT
+  local rt=$1 h=${HELPER[$1]} kib root d=$work/memmin
+  mkdir -p "$d"
+  for kib in $MEM_STEPS_KIB; do
+    jq --argjson m $((kib << 10)) '.linux.resources.memory.limit = $m' "$BMEM/config.json" >"$d/config.json"
+    root=$(newroot)
+    TMO=20 run1 "${BIN[$rt]}" --root "$root" run --bundle "$d" "$(cid memmin "$kib" "$rt")"
+    cleanup_root "$rt" "$root"
+    if [ "$R_CODE" = 0 ]; then rec memmin "$rt" "$kib"; return 0; fi
+  done
+  return 0 # none: the table says "> the largest step"; not a failure of the runtime
+}
+
+SCS=(run csd exec syscalls seq par seccomp seccomp_warm userns memlimit)
 have_strace=1
 command -v strace >/dev/null || { have_strace=0; echo "run.sh: strace not installed: no syscall counts" >&2; }
 for sc in "${SCS[@]}"; do
   [ $sc = syscalls ] && [ $have_strace = 0 ] && continue
-  printf '%-9s' "$sc" >&2
+  printf '%-13s' "$sc" >&2
+  setup_scenario "$sc"
   for ((i = 1; i <= N; i++)); do
+    [ $sc = seq ] && [ $i -gt $SEQ_ITERS ] && break
     for rt in "${RTS[@]}"; do # alternate, so drift hits every runtime alike
       [ "${STATUS[$rt]}" = ok ] && "sc_$sc" "$rt" "$i"
     done
     printf . >&2
   done
+  teardown_scenario
   echo >&2
   quiet+=("$(cpu_busy 1)")
 done
+printf '%-13s' memmin >&2
+for rt in "${RTS[@]}"; do [ "${STATUS[$rt]}" = ok ] && [ "$rt" != floor ] && memmin "$rt" && printf . >&2; done
+echo >&2
 
 # ---------------------------------------------------------------- report
 # rows: key|label|unit|divisor|decimals
@@ -317,6 +410,13 @@ ROWS=(
   "rss|peak RSS of run|MiB|1024|1"
   "syscalls|syscalls per run|calls|1|0"
   "par|$PAR_RUNS runs, $PAR_JOBS parallel|s|1e9|2"
+  "exec|exec /bin/true|ms|1e6|2"
+  "seq|$SEQ_RUNS runs, one after the other|s|1e9|2"
+  "seccomp|run, large seccomp profile, fresh --root|ms|1e6|2"
+  "seccomp_warm|run, large seccomp profile, same --root|ms|1e6|2"
+  "userns|run, user namespace|ms|1e6|2"
+  "memlimit|run, memory limit $((MEM_LIMIT >> 20)) MiB|ms|1e6|2"
+  "memmin|lowest memory limit that starts|MiB|1024|2"
 )
 stats() { # FILE -> "median min max count" in raw units
   sort -n "$1" | awk '{ a[NR] = $1 } END { if (NR == 0) exit 1
@@ -332,10 +432,12 @@ cell() { # KEY RT -> sets CELL (markdown), MED (raw median or empty)
   if [ "${STATUS[$rt]}" != ok ]; then CELL=${STATUS[$rt]}; return; fi
   if [ "$rt" = floor ] && [[ $key =~ ^(create|start|delete)$ ]]; then CELL="n/a"; return; fi
   if [ "${FAILS[$key.$rt]:-0}" -gt 0 ]; then CELL="failed"; return; fi
+  if [ "$key" = memmin ] && [ ! -s "$f" ] && [ "$rt" != floor ]; then CELL="> $(scale "${MEM_STEPS_KIB##* }" 1024 0)"; return; fi
   if [ ! -s "$f" ]; then CELL="n/a"; return; fi
   read -r med mn mx n < <(stats "$f")
   MED=$med
-  CELL="$(scale "$med" "$div" "$dec") ($(scale "$mn" "$div" "$dec")–$(scale "$mx" "$div" "$dec"))"
+  CELL=$(scale "$med" "$div" "$dec")
+  [ "$n" = 1 ] || CELL+=" ($(scale "$mn" "$div" "$dec")–$(scale "$mx" "$div" "$dec"))"
 }
 
 if [ $hybrid = 1 ]; then
@@ -375,7 +477,8 @@ md=$work/latest.md json=$work/latest.json
     echo "$line | $rc | $rf |"
   done
   echo
-  echo "Median (min–max) of $N iterations, runtimes alternating rong, runc, crun, floor each iteration;"
+  echo "Median (min–max) of $N iterations ($SEQ_RUNS runs one after the other: $((N < SEQ_ITERS ? N : SEQ_ITERS))), runtimes alternating rong, runc, crun, floor each iteration;"
+  echo "lowest memory limit: the first of $(echo $MEM_STEPS_KIB | sed 's/ /, /g') KiB at which \`run\` of /bin/true exits 0;"
   echo "$(date -u +%Y-%m-%dT%H:%MZ), kernel $(uname -r), $(nproc) CPUs;"
   echo "fork+exec+wait of /bin/true: $forkexec_ms ms; one cgroup join after idle: $cgjoin_ms ms (bench/probe.c)."
   rong_built=; [ "${STATUS[rong]}" = missing ] || rong_built=" ($rong_src, built $(date -u -r "$rong_src" +%H:%MZ))"
