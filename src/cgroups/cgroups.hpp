@@ -21,6 +21,7 @@
 
 #include "base/result.hpp"
 #include "spec/config.hpp"
+#include "sys/fd.hpp"
 
 namespace rong::cgroups {
 
@@ -140,8 +141,14 @@ public:
     virtual nlohmann::ordered_json stats() const = 0;
     // How many times the OOM killer has killed a process of the cgroup (events' "oom").
     virtual uint64_t oom_kills() const = 0;
-    // v2: an O_PATH-free directory fd for CLONE_INTO_CGROUP; -1 in v1.
+    // A cgroup2 directory fd for CLONE_INTO_CGROUP (v2, and a hybrid host's unified tree); -1 if none.
     virtual int dir_fd() const { return -1; }
+    // v1 controllers: each directory's `tasks` file, opened by the caller (the opener's
+    // credentials are the ones checked), for the child to move itself in with join_self(). Moving
+    // a task by pid takes a global lock that, after a few idle ms, first waits for an RCU grace
+    // period (5-30 ms here, bench/probe.c); a single-threaded process moving itself ("0" to
+    // `tasks`) skips that lock. Empty in v2, where clone3 places the process.
+    virtual Result<std::vector<sys::Fd>> open_self_join() const { return std::vector<sys::Fd>{}; }
 
     // Signals every process; for SIGKILL the cgroup is frozen first so none can fork away.
     Status kill_all(int sig);
@@ -166,5 +173,8 @@ std::unique_ptr<Manager> from_paths(const Paths& paths);
 // Low-level helpers, shared with the tests.
 Status write_value(const std::string& dir, const std::string& file, const std::string& value);
 Result<std::string> read_value(const std::string& dir, const std::string& file);  // trailing newline cut
+// In the child: moves the (single-threaded) caller into the cgroups of open_self_join()'s files,
+// then closes them (no cgroup fd may reach the container).
+Status join_self(const std::vector<int>& tasks_fds);
 
 }  // namespace rong::cgroups

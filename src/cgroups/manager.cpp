@@ -39,6 +39,17 @@ Result<std::string> read_value(const std::string& dir, const std::string& file) 
     return text;
 }
 
+Status join_self(const std::vector<int>& tasks_fds) {
+    for (int fd : tasks_fds) {
+        ssize_t n;
+        do n = ::write(fd, "0", 1);
+        while (n < 0 && errno == EINTR);
+        if (n < 0) return Error::sys("join the container's cgroup (write 0 to its tasks file)");
+        ::close(fd);
+    }
+    return {};
+}
+
 namespace {
 
 std::string parent_of(const std::string& path) {
@@ -171,6 +182,25 @@ public:
     Status apply(pid_t pid) override {
         for (const auto& dir : unique_dirs(paths_)) TRY(write_value(dir, "cgroup.procs", std::to_string(pid)));
         return {};
+    }
+
+    Result<std::vector<sys::Fd>> open_self_join() const override {
+        std::vector<sys::Fd> out;
+        for (const auto& dir : unique_dirs(v1_paths())) {
+            std::string path = dir + "/tasks";
+            int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+            if (fd < 0) return Error::sys("open " + path);
+            out.emplace_back(fd);
+        }
+        return out;
+    }
+
+    // Hybrid: the unified tree is joined by clone3 (CLONE_INTO_CGROUP), not by a write.
+    int dir_fd() const override {
+        auto it = paths_.find("");
+        if (it == paths_.end()) return -1;
+        if (!unified_fd_) unified_fd_.reset(::open(it->second.c_str(), O_DIRECTORY | O_RDONLY | O_CLOEXEC));
+        return unified_fd_.get();
     }
 
     Status set(const spec::Resources& r) override {
@@ -314,6 +344,12 @@ public:
     }
 
 private:
+    Paths v1_paths() const {
+        Paths out = paths_;
+        out.erase("");
+        return out;
+    }
+
     Status set_freezer(const std::string& state) {
         auto it = paths_.find("freezer");
         if (it == paths_.end()) return Error::msg("the freezer cgroup controller is not mounted");
@@ -327,6 +363,8 @@ private:
         if (state == "FROZEN") (void)write_value(it->second, "freezer.state", "THAWED");
         return Error::msg("freeze " + it->second + ": the cgroup did not reach state " + state);
     }
+
+    mutable sys::Fd unified_fd_;  // hybrid: the unified tree's directory, for clone3
 };
 
 class V2Manager final : public Manager {

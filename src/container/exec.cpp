@@ -57,17 +57,18 @@ constexpr char kExecSeccomp = 'S';
     ::_exit(1);
 }
 
-[[noreturn]] void run_exec_child(int sync_fd, int init_pidfd, int ns_flags, const spec::Config& config,
+[[noreturn]] void run_exec_child(int sync_fd, int init_pidfd, const std::vector<int>& cgroup_tasks_fds, int ns_flags,
+                                 const spec::Config& config, const security::SeccompProgram* seccomp_program,
                                  int console_fd, int preserve_fds) {
     const spec::Process& proc = *config.process;
-    const spec::Seccomp* seccomp_config = config.linux && config.linux->seccomp ? &*config.linux->seccomp : nullptr;
     auto fail = [&](const Error& e) { report_and_exit(sync_fd, e); };
     ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
     ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     sigset_t none;
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
-    // Wait until the parent has put us in the container's cgroup (v1); EOF: the parent is gone.
+    if (auto st = cgroups::join_self(cgroup_tasks_fds); !st) fail(st.error());
+    // EOF instead of G: the parent is gone.
     auto go = sys::recv_message(sync_fd);
     if (!go || go->empty()) ::_exit(1);
 
@@ -89,7 +90,7 @@ constexpr char kExecSeccomp = 'S';
     if (auto st = security::apply_linux_attrs(config); !st) fail(st.error());
     // The container's seccomp filter binds every process in it, exec'd ones too.
     SeccompSetup seccomp;
-    seccomp.config = seccomp_config;
+    seccomp.program = seccomp_program;
     seccomp.send_listener = [sync_fd](sys::Fd listener) -> Status {
         TRY(sys::send_message(sync_fd, std::string(1, kExecSeccomp)));
         TRY(sys::send_fd(sync_fd, listener.get(), "seccomp"));
@@ -184,19 +185,28 @@ Result<ExecHandle> exec(const StateStore& store, const ExecOptions& opts, int co
     TRY(sys::move_fd_above(child_sock, min_fd));
     TRY(sys::move_fd_above(init_pidfd, min_fd));
     TRY(sys::move_fd_above(console_sock, min_fd));
-    // The process joins the container's cgroup before it runs anything: v2 clones it straight
-    // in, v1 moves it before letting it go.
+    // The process joins the container's cgroup before it runs anything: clone3 puts it in a
+    // cgroup2 tree, and in v1 it moves itself in first (cgroups::Manager::open_self_join).
     auto cgroup = cgroups::from_paths(TRY(cgroups::sub_cgroup_paths(state.cgroup_paths, opts.sub_cgroups)));
+    std::vector<sys::Fd> tasks_files;
+    if (cgroup) tasks_files = TRY(cgroup->open_self_join());
+    std::vector<int> tasks_fds;
+    for (auto& f : tasks_files) {
+        TRY(sys::move_fd_above(f, min_fd));
+        tasks_fds.push_back(f.get());
+    }
+    const spec::Seccomp* seccomp = config.linux && config.linux->seccomp ? &*config.linux->seccomp : nullptr;
+    std::optional<security::SeccompProgram> program;
+    if (seccomp) program = TRY(security::seccomp_program_cached(*seccomp, store.seccomp_cache_dir()));
     ExecHandle handle;
     pid_t pid = TRY(sys::clone_process(0, &handle.pidfd, cgroup ? cgroup->dir_fd() : -1));
-    const spec::Seccomp* seccomp = config.linux && config.linux->seccomp ? &*config.linux->seccomp : nullptr;
-    if (pid == 0) run_exec_child(child_sock.get(), init_pidfd.get(), ns_flags, exec_config, console, opts.preserve_fds);
+    if (pid == 0)
+        run_exec_child(child_sock.get(), init_pidfd.get(), tasks_fds, ns_flags, exec_config, program ? &*program : nullptr,
+                       console, opts.preserve_fds);
+    tasks_files.clear();
     child_sock.reset();
     handle.pid = pid;
-    auto go = [&]() -> Status {
-        if (cgroup && cgroup->mode() != cgroups::Mode::unified) TRY(cgroup->apply(pid));
-        return sys::send_message(parent_sock.get(), "G");
-    }();
+    auto go = sys::send_message(parent_sock.get(), "G");
     if (!go) {
         ::kill(pid, SIGKILL);
         ::waitpid(pid, nullptr, 0);

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "base/phase.hpp"
+#include "cgroups/cgroups.hpp"
 #include "container/hooks.hpp"
 #include "container/process.hpp"
 #include "container/state.hpp"
@@ -45,6 +46,7 @@ Result<ExecTarget> setup(const InitContext& ctx, std::string& hook_state) {
     const spec::Config& config = ctx.config;
     const spec::Process& proc = *config.process;
 
+    TRY(cgroups::join_self(ctx.cgroup_tasks_fds));
     hook_state = TRY(await(ctx.sync_fd, kSyncGo));
     // The idmapped mounts' trees follow G, one per idmapped mount, in config order.
     std::vector<sys::Fd> idmapped_trees;
@@ -63,7 +65,7 @@ Result<ExecTarget> setup(const InitContext& ctx, std::string& hook_state) {
         if (::setresuid(0, 0, 0) < 0) return Error::sys("setresuid 0 in the user namespace");
     }
     TRY(namespaces::join(ctx.ns));
-    // The parent has put us in our cgroup before G: that cgroup becomes the namespace's root.
+    // We are in our cgroup (joined above or by clone3): it becomes the namespace's root.
     if (ctx.ns.unshare_cgroup && ::unshare(CLONE_NEWCGROUP) < 0) return Error::sys("unshare cgroup namespace");
     if (ctx.ns.unshare_time) TRY(namespaces::enter_time_namespace(*config.linux));
     if (proc.oomScoreAdj) TRY(security::set_oom_score_adj(*proc.oomScoreAdj));
@@ -98,7 +100,7 @@ Result<ExecTarget> setup(const InitContext& ctx, std::string& hook_state) {
     phase::reached("init-finish");
 
     SeccompSetup seccomp;
-    if (config.linux && config.linux->seccomp) seccomp.config = &*config.linux->seccomp;
+    seccomp.program = ctx.seccomp;
     seccomp.send_listener = [&ctx](sys::Fd listener) -> Status {
         TRY(sys::send_message(ctx.sync_fd, std::string(1, kSyncSeccomp)));
         TRY(sys::send_fd(ctx.sync_fd, listener.get(), "seccomp"));

@@ -3,8 +3,10 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 #include "namespaces/namespaces.hpp"
+#include "security/seccomp_program.hpp"
 #include "spec/config.hpp"
 
 namespace rong::container {
@@ -36,6 +38,8 @@ struct InitContext {
     bool no_pivot = false;
     bool new_keyring = true;     // a session keyring of its own, named after the container
     std::map<std::string, std::string> cgroup_paths;  // for the container's cgroup mount
+    const security::SeccompProgram* seccomp = nullptr;  // linux.seccomp, compiled before the clone
+    std::vector<int> cgroup_tasks_fds;  // v1: the init moves itself in first (cgroups::join_self)
     bool runtime_hooks = false;  // prestart or createRuntime hooks exist: stop for them
 };
 

@@ -203,6 +203,12 @@ Result<Launched> create(const StateStore& store, const CreateOptions& opts, int 
     if (ns.join_pid) TRY(namespaces::enter_pid_namespace(config.linux->find_namespace("pid")->path));
 
     InitContext ctx{config, rootfs, bundle, ns};
+    std::optional<security::SeccompProgram> seccomp;
+    if (config.linux->seccomp) {
+        seccomp = TRY(security::seccomp_program_cached(*config.linux->seccomp, store.seccomp_cache_dir()));
+        ctx.seccomp = &*seccomp;
+        phase::reached("seccomp-compile");  // or read from the cache
+    }
     ctx.sync_fd = child_sock.get();
     ctx.parent_sync_fd = parent_sock.get();
     ctx.state_dir_fd = init_dir.get();
@@ -214,9 +220,9 @@ Result<Launched> create(const StateStore& store, const CreateOptions& opts, int 
     ctx.new_keyring = !opts.no_new_keyring;
     ctx.runtime_hooks = !config.hooks.prestart.empty() || !config.hooks.createRuntime.empty();
 
-    // The cgroup is made and limited before the init exists; v2 clones the init straight into
-    // it, v1 moves it in before G, which the init waits for before it runs anything of the
-    // container's.
+    // The cgroup is made and limited before the init exists; clone3 puts the init straight into
+    // a cgroup2 tree, and in v1 the init moves itself in (cheaper than by its pid, see
+    // open_self_join) before anything else, before it runs anything of the container's.
     cgroups::Manager& cgroup =
         guard.adopt_cgroup(TRY(cgroups::for_container(config.linux->cgroupsPath, opts.id)));
     // Recorded before it exists: were rong killed from here on, `delete` finds the cgroup.
@@ -228,13 +234,18 @@ Result<Launched> create(const StateStore& store, const CreateOptions& opts, int 
     TRY(cgroup.create());
     TRY(cgroup.set(cgroups::resources_for(*config.linux)));
     ctx.cgroup_paths = cgroup.paths();
+    std::vector<sys::Fd> tasks_files = TRY(cgroup.open_self_join());
+    for (auto& f : tasks_files) {
+        TRY(sys::move_fd_above(f, min_fd));
+        ctx.cgroup_tasks_fds.push_back(f.get());
+    }
     phase::reached("cgroup");
 
     Launched out;
     pid_t pid = TRY(sys::clone_process(ns.clone_flags, &out.pidfd, cgroup.dir_fd()));
     if (pid == 0) run_init(ctx);
     guard.set_pid(pid);
-    if (cgroup.mode() != cgroups::Mode::unified) TRY(cgroup.apply(pid));
+    tasks_files.clear();
     child_sock.reset();
     console_sock.reset();
     phase::reached("clone");

@@ -9,7 +9,6 @@
 
 #include <optional>
 
-#include "base/phase.hpp"
 #include "security/capabilities.hpp"
 #include "security/process_attrs.hpp"
 #include "sys/socket.hpp"
@@ -34,14 +33,10 @@ Status attach_terminal(rootfs::Console& console, int console_socket_fd, const sp
 }
 
 Result<ExecTarget> prepare_process(const spec::Process& proc, const SeccompSetup& seccomp) {
-    std::shared_ptr<security::SeccompFilter> filter;
-    if (seccomp.config) {
-        filter = std::make_shared<security::SeccompFilter>(TRY(security::compile_seccomp(*seccomp.config)));
-        phase::reached("seccomp-compile");
-    }
+    const security::SeccompProgram* filter = seccomp.program;
     auto load_filter = [&]() -> Status {
-        sys::Fd listener = TRY(security::load_seccomp(*filter));
-        filter.reset();
+        sys::Fd listener = TRY(security::load_seccomp_program(*filter));
+        filter = nullptr;
         if (!listener) return {};
         if (!seccomp.send_listener) return Error::msg("seccomp: SCMP_ACT_NOTIFY: nobody to pass the listener fd to");
         return seccomp.send_listener(std::move(listener));
@@ -60,11 +55,11 @@ Result<ExecTarget> prepare_process(const spec::Process& proc, const SeccompSetup
     if (caps) TRY(security::apply_capabilities(*caps));
     if (proc.noNewPrivileges) TRY(security::set_no_new_privs());
     // A notifying filter's listener must reach the agent before `create` returns.
-    if (filter && filter->notifies()) TRY(load_filter());
+    if (filter && filter->notifies) TRY(load_filter());
     if (!proc.cwd.empty() && ::chdir(proc.cwd.c_str()) < 0) return Error::sys("chdir " + proc.cwd);
     ExecTarget target{"", proc.args, security::with_home(proc.env, proc.user.uid)};
     target.path = TRY(security::find_executable(proc.args[0], target.env));
-    target.seccomp = std::move(filter);
+    target.seccomp = filter;
     return target;
 }
 
@@ -73,7 +68,7 @@ Error exec_process(const ExecTarget& target, int preserve_fds) {
     for (unsigned fd = 3; fd < first_closed; ++fd) ::fcntl(static_cast<int>(fd), F_SETFD, 0);
     ::syscall(SYS_close_range, first_closed, ~0U, CLOSE_RANGE_CLOEXEC);
     if (target.seccomp) {
-        if (auto st = security::load_seccomp(*target.seccomp); !st) return std::move(st).error();
+        if (auto st = security::load_seccomp_program(*target.seccomp); !st) return std::move(st).error();
     }
     std::vector<std::string> args = target.args, env = target.env;
     auto argv = sys::exec_vector(args);

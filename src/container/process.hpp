@@ -5,13 +5,12 @@
 #pragma once
 
 #include <functional>
-#include <memory>
 #include <string>
 #include <vector>
 
 #include "base/result.hpp"
 #include "rootfs/rootfs.hpp"
-#include "security/seccomp.hpp"
+#include "security/seccomp_program.hpp"
 #include "spec/config.hpp"
 #include "sys/fd.hpp"
 
@@ -22,7 +21,7 @@ struct ExecTarget {
     std::vector<std::string> args;
     std::vector<std::string> env;   // with HOME added when the config has none
     // The seccomp filter still to load, right before execve (noNewPrivileges: as late as possible).
-    std::shared_ptr<const security::SeccompFilter> seccomp;
+    const security::SeccompProgram* seccomp = nullptr;
 };
 
 // linux.seccomp for the process. Without noNewPrivileges the filter is loaded while the process
@@ -30,7 +29,7 @@ struct ExecTarget {
 // execve. A filter with SCMP_ACT_NOTIFY is loaded in prepare_process and its listener fd handed
 // to send_listener (the init sends it to `create`, which passes it to the seccomp agent).
 struct SeccompSetup {
-    const spec::Seccomp* config = nullptr;
+    const security::SeccompProgram* program = nullptr;  // compiled by the parent (from the cache)
     std::function<Status(sys::Fd listener)> send_listener;
 };
 

@@ -47,6 +47,8 @@ public:
     explicit StateStore(std::string root) : root_(std::move(root)) {}
     const std::string& root() const { return root_; }
     std::string dir_of(const std::string& id) const { return root_ + "/" + id; }
+    // Compiled seccomp filters (security/seccomp_program.hpp). '~' is never in a container id.
+    std::string seccomp_cache_dir() const { return root_ + "/~seccomp-cache"; }
 
     // Makes the container's directory (refusing an id in use) and returns it locked.
     Result<sys::Fd> create_dir(const std::string& id) const;

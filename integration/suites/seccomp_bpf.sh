@@ -1,0 +1,49 @@
+# Integration tests for how the seccomp filter is built and loaded: ENOSYS for syscalls the
+# profile does not know (as runc's), and rong's cache of compiled filters in the state root.
+# Sourced by run.sh; uses its helpers and security.sh's seccomp_cfg and SECCOMP_PROFILE.
+
+# syscall_errno_mount: helpers/syscall_errno (static) bind-mounted at /syscall_errno
+syscall_errno_mount() {
+  local bin=$BUILD/syscall_errno
+  if [ ! -x "$bin" ] || [ "$HERE/helpers/syscall_errno.c" -nt "$bin" ]; then
+    cc -O2 -Wall -static -o "$bin.tmp.$$" "$HERE/helpers/syscall_errno.c" || fail "cannot build helpers/syscall_errno.c (static)"
+    mv -f "$bin.tmp.$$" "$bin"
+  fi
+  cfg --arg s "$bin" '.mounts += [{destination: "/syscall_errno", type: "bind", source: $s, options: ["bind", "ro"]}]'
+}
+
+# The large profile (default EPERM): reboot (169), known to the profile's architecture but not
+# allowed, gets the default action; 1000 and 999, beyond every syscall the profile names, ENOSYS
+# (a real syscall newer than the profile included) — with and without noNewPrivileges.
+t_seccomp_enosys_unknown_syscall() {
+  local nnp
+  syscall_errno_mount
+  for nnp in true false; do
+    cfg --slurpfile p "$SECCOMP_PROFILE" --argjson n "$nnp" \
+      '.linux.seccomp = ($p[0] | del(.defaultErrnoRet)) | .process.noNewPrivileges = $n'
+    set_args /syscall_errno 169 1000 999
+    run_fg "$(newid "$nnp")"
+    expect_rc "run (noNewPrivileges $nnp)" 0
+    expect_eq "errors (noNewPrivileges $nnp)" "$OUT" $'169 EPERM\n1000 ENOSYS\n999 ENOSYS'
+  done
+}
+
+# Only syscalls above the highest the profile names get ENOSYS: without the names above 440
+# (x86-64: epoll_pwait2 441 ... futex_waitv 449) epoll_pwait2 is beyond the profile; a rule
+# naming futex_waitv moves the bar above it, and it gets the default action.
+t_seccomp_enosys_bar_is_the_profile() {
+  [ "$(uname -m)" = x86_64 ] || skip "syscall numbers are x86-64's"
+  local newer='["epoll_pwait2", "landlock_create_ruleset", "landlock_add_rule", "landlock_restrict_self",
+    "memfd_secret", "process_mrelease", "futex_waitv", "set_mempolicy_home_node", "cachestat", "fchmodat2"]'
+  syscall_errno_mount
+  set_args /syscall_errno 441
+  cfg --slurpfile p "$SECCOMP_PROFILE" --argjson n "$newer" \
+    '.linux.seccomp = ($p[0] | del(.defaultErrnoRet) | .syscalls[0].names -= $n)'
+  run_fg "$(newid old)"
+  expect_rc "run (profile up to 440)" 0
+  expect_eq "epoll_pwait2 (profile up to 440)" "$OUT" "441 ENOSYS"
+  cfg '.linux.seccomp.syscalls += [{names: ["futex_waitv"], action: "SCMP_ACT_ERRNO", errnoRet: 1}]'
+  run_fg "$(newid new)"
+  expect_rc "run (profile naming futex_waitv)" 0
+  expect_eq "epoll_pwait2 (profile naming futex_waitv)" "$OUT" "441 EPERM"
+}
