@@ -220,14 +220,18 @@ TEST(StateJson, AnnotationsBeforeOwnerWhenPresent) {
 
 TEST(HookStateJson, RuntimeSpecFieldOrder) {
     ContainerState s = json_sample();
-    EXPECT_EQ(hook_state_json(s, ContainerStatus::created, {{"k", "v"}, {"a", "b"}}),
+    spec::Config config;
+    config.ociVersion = "1.2.0";
+    config.annotations = {{"k", "v"}, {"a", "b"}};
+    EXPECT_EQ(hook_state_json(s, ContainerStatus::created, config),
               R"({"ociVersion":"1.2.0","id":"c1","status":"created","pid":42,"bundle":"/b",)"
               R"("annotations":{"a":"b","k":"v"}})");
     // No pid once stopped (poststop) or before there is one; no empty annotations.
-    EXPECT_EQ(hook_state_json(s, ContainerStatus::stopped, {}),
+    config.annotations.clear();
+    EXPECT_EQ(hook_state_json(s, ContainerStatus::stopped, config),
               R"({"ociVersion":"1.2.0","id":"c1","status":"stopped","bundle":"/b"})");
     s.pid = 0;
-    EXPECT_EQ(hook_state_json(s, ContainerStatus::creating, {}),
+    EXPECT_EQ(hook_state_json(s, ContainerStatus::creating, config),
               R"({"ociVersion":"1.2.0","id":"c1","status":"creating","bundle":"/b"})");
 }
 

@@ -110,7 +110,7 @@ constexpr char kExecSeccomp = 'S';
 Status forward_listener(int sync_fd, const spec::Seccomp& seccomp, pid_t pid, const ContainerState& state,
                         const spec::Config& config) {
     sys::Fd listener = TRY(sys::recv_fd(sync_fd));
-    std::string hook_state = hook_state_json(state, ContainerStatus::running, config.annotations);
+    std::string hook_state = hook_state_json(state, ContainerStatus::running, config);
     TRY(send_seccomp_listener(seccomp, listener.get(), pid, hook_state));
     return sys::send_message(sync_fd, "G");
 }

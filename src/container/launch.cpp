@@ -262,8 +262,8 @@ Result<Launched> create(const StateStore& store, const CreateOptions& opts, int 
     if (ns.new_user) TRY(namespaces::write_id_maps(pid, *config.linux));
     std::vector<sys::Fd> idmapped =
         TRY(open_idmapped_trees(config, bundle, user_ns ? (ns.new_user ? "/proc/" + std::to_string(pid) + "/ns/user" : user_ns->path) : ""));
-    std::string hook_state = hook_state_json(state, ContainerStatus::creating, config.annotations);
-    guard.set_poststop(config.hooks.poststop, hook_state_json(state, ContainerStatus::stopped, config.annotations));
+    std::string hook_state = hook_state_json(state, ContainerStatus::creating, config);
+    guard.set_poststop(config.hooks.poststop, hook_state_json(state, ContainerStatus::stopped, config));
     TRY(sys::send_message(parent_sock.get(), std::string(1, kSyncGo) + hook_state));
     for (const auto& tree : idmapped) TRY(sys::send_fd(parent_sock.get(), tree.get(), "idmap"));
     idmapped.clear();
@@ -289,7 +289,7 @@ Result<Launched> create(const StateStore& store, const CreateOptions& opts, int 
     if (!opts.pid_file.empty()) TRY(sys::write_file_atomic(opts.pid_file, std::to_string(pid), 0644));
     phase::reached("state-write");
     TRY(sys::send_message(parent_sock.get(),
-                          std::string(1, kSyncCommitted) + hook_state_json(state, ContainerStatus::created, config.annotations)));
+                          std::string(1, kSyncCommitted) + hook_state_json(state, ContainerStatus::created, config)));
     guard.commit();
     phase::reached("committed");
     return out;

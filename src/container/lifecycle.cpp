@@ -94,7 +94,7 @@ Status start(const StateStore& store, const std::string& id) {
     phase::reached("start-exec");
 
     spec::Config config = TRY(config_of(state));
-    std::string hook_state = hook_state_json(state, ContainerStatus::running, config.annotations);
+    std::string hook_state = hook_state_json(state, ContainerStatus::running, config);
     if (auto st = run_hooks("poststart", config.hooks.poststart, hook_state); !st) log::warn(st.error().message);
     phase::reached("start-hooks");
     return {};
@@ -156,7 +156,7 @@ Status remove(const StateStore& store, const std::string& id, bool force) {
     phase::reached("delete-state");
     auto config = config_of(state);
     if (config && !config->hooks.poststop.empty()) {
-        std::string hook_state = hook_state_json(state, ContainerStatus::stopped, config->annotations);
+        std::string hook_state = hook_state_json(state, ContainerStatus::stopped, *config);
         if (auto st = run_hooks("poststop", config->hooks.poststop, hook_state); !st) log::warn(st.error().message);
     }
     return {};

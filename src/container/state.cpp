@@ -97,9 +97,11 @@ std::string to_json(const ContainerState& s) {
     j["rootfs"] = s.rootfs;
     j["created"] = s.created;
     j["owner"] = s.owner;
-    j["config"] = json::parse(s.config_json.empty() ? "{}" : s.config_json, nullptr, false);
     j["cgroup_paths"] = s.cgroup_paths;
-    return j.dump();
+    // The config goes in as the text it was parsed from (valid JSON), not parsed a second time.
+    std::string text = j.dump();
+    text.pop_back();  // '}'
+    return text + ",\"config\":" + (s.config_json.empty() ? std::string("{}") : s.config_json) + "}";
 }
 
 }  // namespace
@@ -190,16 +192,14 @@ std::string state_json(const ContainerState& s, ContainerStatus status, bool pre
     return pretty ? j.dump(2) : j.dump();
 }
 
-std::string hook_state_json(const ContainerState& s, ContainerStatus status,
-                            const std::map<std::string, std::string>& annotations) {
+std::string hook_state_json(const ContainerState& s, ContainerStatus status, const spec::Config& config) {
     json j;
-    json config = json::parse(s.config_json.empty() ? "{}" : s.config_json, nullptr, false);
-    j["ociVersion"] = config.is_object() ? config.value("ociVersion", "") : "";
+    j["ociVersion"] = config.ociVersion;
     j["id"] = s.id;
     j["status"] = to_string(status);
     if (s.pid > 0 && status != ContainerStatus::stopped) j["pid"] = s.pid;
     j["bundle"] = s.bundle;
-    if (!annotations.empty()) j["annotations"] = annotations;
+    if (!config.annotations.empty()) j["annotations"] = config.annotations;
     return j.dump();
 }
 

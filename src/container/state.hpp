@@ -74,8 +74,7 @@ ContainerStatus status_of(const ContainerState& state, const std::string& dir);
 
 // The JSON of `state` (runc's field order) and of the hooks' state (runtime-spec's).
 std::string state_json(const ContainerState& state, ContainerStatus status, bool pretty);
-std::string hook_state_json(const ContainerState& state, ContainerStatus status,
-                            const std::map<std::string, std::string>& annotations);
+std::string hook_state_json(const ContainerState& state, ContainerStatus status, const spec::Config& config);
 
 std::string now_rfc3339();
 

@@ -59,7 +59,8 @@ Status write_file_atomic(const std::string& path, std::string_view data, mode_t 
     {
         Fd fd = TRY(open_file(tmp, O_WRONLY | O_CREAT | O_TRUNC, mode));
         TRY(write_all(fd.get(), data, tmp));
-        if (::fsync(fd.get()) < 0) return Error::sys("fsync " + tmp);
+        // No fsync: rename makes the switch atomic for every reader, and what these files describe
+        // (live processes: state, pid files) does not outlive a crash of the machine anyway.
     }
     if (::rename(tmp.c_str(), path.c_str()) < 0) return Error::sys("rename " + tmp + " to " + path);
     return {};
