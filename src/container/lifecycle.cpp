@@ -1,7 +1,6 @@
 // start, kill, delete, state and list: the commands that act on a container create() made.
 #include <fcntl.h>
 #include <poll.h>
-#include <pwd.h>
 #include <sys/stat.h>
 #include <signal.h>
 #include <unistd.h>
@@ -13,6 +12,7 @@
 #include "cgroups/cgroups.hpp"
 #include "container/container.hpp"
 #include "container/hooks.hpp"
+#include "security/process_attrs.hpp"
 #include "spec/parse.hpp"
 #include "sys/file.hpp"
 #include "sys/process.hpp"
@@ -177,7 +177,7 @@ Result<std::vector<Snapshot>> list(const StateStore& store) {
         if (!snap) continue;
         struct stat st {};
         if (::stat(store.dir_of(id).c_str(), &st) == 0) {
-            if (struct passwd* pw = ::getpwuid(st.st_uid)) snap->state.owner = pw->pw_name;
+            if (auto entry = security::passwd_entry(st.st_uid)) snap->state.owner = (*entry)[0];
         }
         out.push_back(std::move(*snap));
     }

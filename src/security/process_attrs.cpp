@@ -59,31 +59,32 @@ Status set_no_new_privs() {
     return {};
 }
 
+std::optional<std::vector<std::string>> passwd_entry(uint32_t uid) {
+    auto passwd = sys::read_file("/etc/passwd");
+    if (!passwd) return std::nullopt;
+    size_t pos = 0;
+    while (pos < passwd->size()) {
+        size_t end = passwd->find('\n', pos);
+        std::string line = passwd->substr(pos, end == std::string::npos ? std::string::npos : end - pos);
+        pos = end == std::string::npos ? passwd->size() : end + 1;
+        // name:password:uid:gid:gecos:home:shell
+        std::vector<std::string> f;
+        for (size_t s = 0;;) {
+            size_t c = line.find(':', s);
+            f.push_back(line.substr(s, c == std::string::npos ? std::string::npos : c - s));
+            if (c == std::string::npos) break;
+            s = c + 1;
+        }
+        if (f.size() >= 7 && f[2] == std::to_string(uid)) return f;
+    }
+    return std::nullopt;
+}
+
 std::vector<std::string> with_home(std::vector<std::string> env, uint32_t uid) {
     for (const auto& e : env)
         if (e.rfind("HOME=", 0) == 0) return env;
-    std::string home = "/";
-    if (auto passwd = sys::read_file("/etc/passwd")) {
-        size_t pos = 0;
-        while (pos < passwd->size()) {
-            size_t end = passwd->find('\n', pos);
-            std::string line = passwd->substr(pos, end == std::string::npos ? std::string::npos : end - pos);
-            pos = end == std::string::npos ? passwd->size() : end + 1;
-            // name:password:uid:gid:gecos:home:shell
-            std::vector<std::string> f;
-            for (size_t s = 0;;) {
-                size_t c = line.find(':', s);
-                f.push_back(line.substr(s, c == std::string::npos ? std::string::npos : c - s));
-                if (c == std::string::npos) break;
-                s = c + 1;
-            }
-            if (f.size() >= 6 && f[2] == std::to_string(uid) && !f[5].empty()) {
-                home = f[5];
-                break;
-            }
-        }
-    }
-    env.push_back("HOME=" + home);
+    auto entry = passwd_entry(uid);
+    env.push_back("HOME=" + (entry && !(*entry)[5].empty() ? (*entry)[5] : std::string("/")));
     return env;
 }
 

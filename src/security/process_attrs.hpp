@@ -2,6 +2,7 @@
 // umask, no_new_privs, and the executable lookup in the container's PATH.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,9 @@ Status set_no_new_privs();
 
 // execvp's search, done before `create` returns so a missing binary fails `create`:
 // exec: "foo": executable file not found in $PATH
+// The fields of uid's line in /etc/passwd (of the caller's root), read as a file as runc does:
+// NSS would load the container's libraries, and rong is linked statically.
+std::optional<std::vector<std::string>> passwd_entry(uint32_t uid);
 // The process environment with HOME added when the config leaves it out: the user's home from the
 // container's /etc/passwd (read as a file: NSS would load the container's libraries), else "/".
 std::vector<std::string> with_home(std::vector<std::string> env, uint32_t uid);
