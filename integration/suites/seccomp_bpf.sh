@@ -47,3 +47,31 @@ t_seccomp_enosys_bar_is_the_profile() {
   expect_rc "run (profile naming futex_waitv)" 0
   expect_eq "epoll_pwait2 (profile naming futex_waitv)" "$OUT" "441 EPERM"
 }
+
+# rong compiles a profile once per state root: the program is cached in $ROOT/~seccomp-cache
+# (0700), reused as is by the next container, and a damaged entry is ignored, compiled again
+# and replaced, the container still getting the whole filter.
+t_seccomp_cache_reused_and_repaired() {
+  [ "$RT_KIND" = rong ] || skip "rong's own cache of compiled filters"
+  local cache=$ROOT/~seccomp-cache entry first
+  syscall_errno_mount
+  cfg --slurpfile p "$SECCOMP_PROFILE" '.linux.seccomp = ($p[0] | del(.defaultErrnoRet))'
+  set_args /syscall_errno 169 1000
+  run_fg "$(newid 1)"
+  expect_rc "first run" 0
+  expect_eq "errors (first run)" "$OUT" $'169 EPERM\n1000 ENOSYS'
+  expect_eq "cache directory mode and owner" "$(stat -c '%a %u' "$cache")" "700 0"
+  entry=$(ls "$cache"/*.bpf) || fail "no entry in $cache: $(ls -A "$cache")"
+  [ "$(ls -A "$cache" | wc -l)" = 1 ] || fail "more than one entry: $(ls -A "$cache")"
+  first=$(stat -c '%i %Y' "$entry")
+  sleep 1 # a rewrite would change the mtime
+  run_fg "$(newid 2)"
+  expect_rc "second run" 0
+  expect_eq "errors (second run)" "$OUT" $'169 EPERM\n1000 ENOSYS'
+  expect_eq "entry (inode, mtime) after the second run" "$(stat -c '%i %Y' "$entry")" "$first"
+  echo garbage >"$entry"
+  run_fg "$(newid 3)"
+  expect_rc "run with a damaged entry" 0
+  expect_eq "errors (damaged entry)" "$OUT" $'169 EPERM\n1000 ENOSYS'
+  [ "$(stat -c %s "$entry")" -gt 100 ] || fail "damaged entry not replaced: $(head -c 50 "$entry")"
+}
