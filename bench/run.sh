@@ -536,6 +536,15 @@ if [ -n "$outdir" ]; then
   cp "$md" "$outdir/latest.md"
   cp "$json" "$outdir/latest.json"
   echo "wrote $outdir/latest.md and $outdir/latest.json" >&2
+  if [ "$outdir" = "$here/results" ]; then
+    # The READMEs show the latest table: what is between their bench:latest markers is replaced.
+    for readme in "$repo/README.md" "$here/README.md"; do
+      grep -q '^<!-- bench:latest -->$' "$readme" || continue
+      awk -v md="$md" '/^<!-- \/bench:latest -->$/ { skip = 0 }
+        !skip { print } /^<!-- bench:latest -->$/ { while ((getline l < md) > 0) print l; skip = 1 }' \
+        "$readme" >"$readme.new" && mv "$readme.new" "$readme"
+    done
+  fi
 fi
 echo
 cat "$md"
