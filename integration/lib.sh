@@ -12,7 +12,7 @@ resolve_runtime() {
   local d r tool
   RUNTIME=${RUNTIME:-$REPO/build/rong}
   case $RUNTIME in
-    */*) d=$(cd "$(dirname "$RUNTIME")" 2>/dev/null && pwd) && RUNTIME=$d/$(basename "$RUNTIME") ;;
+    */*) d=$(cd "$(dirname "$RUNTIME")" 2>/dev/null && pwd) && RUNTIME=${d%/}/$(basename "$RUNTIME") ;;
     *) r=$(command -v "$RUNTIME") || setup_fail "runtime '$RUNTIME' not found on PATH"
        RUNTIME=$r ;;
   esac

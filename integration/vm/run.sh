@@ -30,77 +30,62 @@ VM_FILTERS=${VM_FILTERS:-cgroup pause ps_json ps_table kill_all update events}
 MODULES="virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci
          9pnet 9pnet_virtio netfs fscache 9p overlay"
 
-die() {
-  echo "FAIL vm-setup: $*"
-  echo "0 passed, 1 failed"
-  exit 1
-}
-
-[ "$(id -u)" = 0 ] || die "must run as root"
-for tool in qemu-system-x86_64 apt-get dpkg-deb busybox gzip timeout; do
-  command -v "$tool" >/dev/null || die "$tool is not installed"
-done
-
-RUNTIME=${RUNTIME:-$REPO/build/rong}
-case $RUNTIME in
-  */*) d=$(cd "$(dirname "$RUNTIME")" 2>/dev/null && pwd) && RUNTIME=$d/$(basename "$RUNTIME") ;;
-  *) r=$(command -v "$RUNTIME") || die "runtime '$RUNTIME' not found on PATH"
-     RUNTIME=$r ;;
-esac
-[ -x "$RUNTIME" ] || die "runtime '$RUNTIME' does not exist or is not executable"
-mkdir -p "$VM_CACHE" || die "cannot make $VM_CACHE"
+# shellcheck source=../lib.sh
+. "$HERE/../lib.sh"
+resolve_runtime qemu-system-x86_64 apt-get dpkg-deb busybox gzip timeout
+mkdir -p "$VM_CACHE" || setup_fail "cannot make $VM_CACHE"
 
 # ---------------------------------------------------------------- the kernel (cached)
 # linux-image-amd64 is a metapackage; the image it depends on names the kernel.
 kpkg=$(apt-cache depends linux-image-amd64 2>/dev/null | awk '$1 == "Depends:" && $2 ~ /^linux-image-/ { print $2; exit }')
-[ -n "$kpkg" ] || die "apt-cache depends linux-image-amd64 names no kernel image (apt-get update?)"
+[ -n "$kpkg" ] || setup_fail "apt-cache depends linux-image-amd64 names no kernel image (apt-get update?)"
 KDIR=$VM_CACHE/$kpkg
 if [ ! -f "$KDIR/.unpacked" ]; then
-  rm -rf "$KDIR" && mkdir -p "$KDIR/deb" || die "cannot make $KDIR"
+  rm -rf "$KDIR" && mkdir -p "$KDIR/deb" || setup_fail "cannot make $KDIR"
   (cd "$KDIR/deb" && apt-get download "$kpkg" >"$KDIR/download.log" 2>&1) ||
-    die "apt-get download $kpkg failed: $(tail -n2 "$KDIR/download.log" | tr '\n' ' ')"
+    setup_fail "apt-get download $kpkg failed: $(tail -n2 "$KDIR/download.log" | tr '\n' ' ')"
   deb=$(ls "$KDIR"/deb/*.deb 2>/dev/null | head -n1)
-  [ -n "$deb" ] || die "apt-get download $kpkg left no .deb"
+  [ -n "$deb" ] || setup_fail "apt-get download $kpkg left no .deb"
   # dpkg -x, restricted to the image and the modules we load (the whole package is ~400 MB)
   patterns=("./boot/vmlinuz-*")
   for m in $MODULES; do patterns+=("*/$m.ko"); done
   dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$KDIR" --wildcards "${patterns[@]}" ||
-    die "cannot unpack $deb"
+    setup_fail "cannot unpack $deb"
   rm -rf "$KDIR/deb"
   touch "$KDIR/.unpacked"
 fi
 KERNEL=$(ls "$KDIR"/boot/vmlinuz-* 2>/dev/null | head -n1)
-[ -n "$KERNEL" ] || die "no vmlinuz in $KDIR"
+[ -n "$KERNEL" ] || setup_fail "no vmlinuz in $KDIR"
 
 # ---------------------------------------------------------------- run.sh's C helpers
 # Built here, where cc is fast, into integration/build/ (run.sh's place for them): inside the VM
 # run.sh finds them up to date instead of compiling under emulation.
 IT_BUILD=$REPO/integration/build
-mkdir -p "$IT_BUILD" || die "cannot make $IT_BUILD"
+mkdir -p "$IT_BUILD" || setup_fail "cannot make $IT_BUILD"
 for h in "$REPO"/integration/helpers/*.c; do
   b=$IT_BUILD/$(basename "$h" .c)
   if [ ! -x "$b" ] || [ "$h" -nt "$b" ]; then
-    cc -O2 -Wall -o "$b.tmp.$$" "$h" && mv -f "$b.tmp.$$" "$b" || die "cannot build $h"
+    cc -O2 -Wall -o "$b.tmp.$$" "$h" && mv -f "$b.tmp.$$" "$b" || setup_fail "cannot build $h"
   fi
 done
 
 # ---------------------------------------------------------------- the initramfs (per run)
 # (one per run: a rong run and a runc run may go at the same time)
-RUN_DIR=$(mktemp -d "$VM_CACHE/run.XXXXXX") || die "cannot make a directory under $VM_CACHE"
+RUN_DIR=$(mktemp -d "$VM_CACHE/run.XXXXXX") || setup_fail "cannot make a directory under $VM_CACHE"
 trap 'rm -rf "$RUN_DIR"' EXIT
 IRD=$RUN_DIR/initramfs
-mkdir -p "$IRD"/{bin,dev,proc,sys,host,newroot,rw,modules} || die "cannot make $IRD"
-cp "$(command -v busybox)" "$IRD/bin/busybox" || die "cannot copy busybox"
-[[ $(ldd "$IRD/bin/busybox" 2>&1) == *"not a dynamic"* ]] || die "busybox is not static (install busybox-static)"
+mkdir -p "$IRD"/{bin,dev,proc,sys,host,newroot,rw,modules} || setup_fail "cannot make $IRD"
+cp "$(command -v busybox)" "$IRD/bin/busybox" || setup_fail "cannot copy busybox"
+[[ $(ldd "$IRD/bin/busybox" 2>&1) == *"not a dynamic"* ]] || setup_fail "busybox is not static (install busybox-static)"
 ln -s busybox "$IRD/bin/sh"
 # the kernel opens /dev/console for init before anything is mounted
-mknod "$IRD/dev/console" c 5 1 || die "cannot make dev/console"
+mknod "$IRD/dev/console" c 5 1 || setup_fail "cannot make dev/console"
 for m in $MODULES; do
   f=$(find "$KDIR/lib/modules" -name "$m.ko" | head -n1)
-  [ -n "$f" ] || die "module $m.ko is not in $kpkg"
-  cp "$f" "$IRD/modules/" || die "cannot copy $f"
+  [ -n "$f" ] || setup_fail "module $m.ko is not in $kpkg"
+  cp "$f" "$IRD/modules/" || setup_fail "cannot copy $f"
 done
-cp "$HERE/init" "$IRD/init" && chmod 755 "$IRD/init" || die "cannot copy init"
+cp "$HERE/init" "$IRD/init" && chmod 755 "$IRD/init" || setup_fail "cannot copy init"
 # what stage 2 runs, read by init (no quoting games: one word per filter)
 {
   echo "VM_MODULES='$(echo $MODULES)'"
@@ -111,7 +96,7 @@ cp "$HERE/init" "$IRD/init" && chmod 755 "$IRD/init" || die "cannot copy init"
   echo "VM_RT_TIMEOUT='${RT_TIMEOUT:-60}'"
 } >"$IRD/vm.env"
 (cd "$IRD" && find . | busybox cpio -o -H newc 2>/dev/null | gzip -1 >"$RUN_DIR/initramfs.gz") ||
-  die "cannot pack the initramfs"
+  setup_fail "cannot pack the initramfs"
 
 # ---------------------------------------------------------------- boot
 quiet="quiet loglevel=1"
