@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# The unit tests and the integration suite against a rong built with ASan and UBSan (gcc,
+# -DRONG_SANITIZE=ON) in a build directory of its own. Fails on any test failure and on any
+# sanitizer report, from any process: the runtime, the init it clones (up to its execve), and the
+# unit tests; each report is written to a file and printed.
+#
+#   integration/sanitize.sh [FILTER...]        # FILTERs go to integration/run.sh
+#   SANITIZE_BUILD_DIR=dir                     # default build-asan in the source tree
+#   SANITIZE_JOBS=n                            # build parallelism (default nproc)
+#
+# Leak detection is on: LeakSanitizer checks at exit() only, and only the runtime's own processes
+# exit that way (the init and the exec'd process leave through execve or _exit, which run no
+# check, so a program the container runs never reports rong's memory as its leak).
+set -euo pipefail
+src=$(cd "$(dirname "$0")/.." && pwd)
+build=${SANITIZE_BUILD_DIR:-$src/build-asan}
+launcher=()
+command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
+cmake -S "$src" -B "$build" -DRONG_SANITIZE=ON -DBUILD_TESTING=ON -DRONG_WERROR=ON "${launcher[@]}" >/dev/null
+cmake --build "$build" -j"${SANITIZE_JOBS:-$(nproc)}" --target rong rong_unit_tests
+
+reports=$(mktemp -d /tmp/rong-sanitize.XXXXXX)
+chmod 755 "$reports"  # reachable from an init that changed its user before execve
+trap 'rm -rf "$reports"' EXIT
+export ASAN_OPTIONS="detect_leaks=1:log_path=$reports/asan:abort_on_error=0:detect_stack_use_after_return=0"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:log_path=$reports/ubsan"
+export LSAN_OPTIONS="log_path=$reports/lsan"
+
+status=0
+echo "sanitize: unit tests"
+"$build/rong_unit_tests" --gtest_brief=1 || status=1
+echo "sanitize: integration suite"
+# Sanitized code is slower: more time for each runtime call (the suite's default is 10 s).
+RT_TIMEOUT=${RT_TIMEOUT:-30} RUNTIME="$build/rong" "$src/integration/run.sh" "$@" || status=1
+
+shopt -s nullglob
+found=("$reports"/*)
+if [ ${#found[@]} -gt 0 ]; then
+  status=1
+  echo "sanitize: ${#found[@]} sanitizer report(s):"
+  for f in "${found[@]}"; do
+    echo "--- $(basename "$f")"
+    head -n 60 "$f"
+  done
+fi
+[ $status = 0 ] && echo "sanitize: no sanitizer report, all tests passed"
+exit $status
