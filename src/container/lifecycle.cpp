@@ -140,7 +140,8 @@ Status remove(const StateStore& store, const std::string& id, bool force) {
         // An init that is gone needs no kill; one that cannot be pinned must not lose its state.
         if (!pidfd && pidfd.error().errnum != ESRCH) return std::move(pidfd).error();
         if (pidfd) {
-            TRY(sys::send_signal(pidfd->get(), SIGKILL));
+            // The cgroup's kill may have ended (and its parent reaped) the init since it was pinned.
+            if (auto st = sys::send_signal(pidfd->get(), SIGKILL); !st && st.error().errnum != ESRCH) return st;
             if (!wait_exited(pidfd->get(), state, 10000))
                 return Error::msg("container init " + std::to_string(state.pid) + " did not exit after SIGKILL");
         }
