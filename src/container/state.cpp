@@ -16,6 +16,21 @@
 
 namespace rong::container {
 
+namespace {
+
+// A container's state directory, opened and locked (waiting for the lock).
+Result<sys::Fd> lock_directory(const std::string& dir) {
+    sys::Fd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!fd) {
+        if (errno == ENOENT) return Error{"container does not exist", ENOENT};
+        return Error::sys("open " + dir);
+    }
+    if (::flock(fd.get(), LOCK_EX) < 0) return Error::sys("lock " + dir);
+    return fd;
+}
+
+}  // namespace
+
 using json = nlohmann::ordered_json;
 
 const char* to_string(ContainerStatus s) {
@@ -58,13 +73,7 @@ Result<sys::Fd> StateStore::create_dir(const std::string& id) const {
 
 Result<sys::Fd> StateStore::lock(const std::string& id) const {
     TRY(validate_id(id));
-    std::string dir = dir_of(id);
-    sys::Fd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (!fd) {
-        if (errno == ENOENT) return Error{"container does not exist", ENOENT};
-        return Error::sys("open " + dir);
-    }
-    if (::flock(fd.get(), LOCK_EX) < 0) return Error::sys("lock " + dir);
+    sys::Fd fd = TRY(lock_directory(dir_of(id)));
     // A delete may have won the lock before us and removed the container.
     if (::faccessat(fd.get(), kStateFile, F_OK, 0) < 0) return Error{"container does not exist", ENOENT};
     return fd;
@@ -121,12 +130,7 @@ Result<ContainerState> StateStore::load(const std::string& id) const {
 Result<std::optional<ContainerState>> StateStore::lock_abandoned(const std::string& id, sys::Fd& lock) const {
     TRY(validate_id(id));
     std::string dir = dir_of(id);
-    sys::Fd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (!fd) {
-        if (errno == ENOENT) return Error{"container does not exist", ENOENT};
-        return Error::sys("open " + dir);
-    }
-    if (::flock(fd.get(), LOCK_EX) < 0) return Error::sys("lock " + dir);
+    sys::Fd fd = TRY(lock_directory(dir));
     if (::faccessat(fd.get(), kStateFile, F_OK, 0) == 0) return Error{"container exists: " + id, EEXIST};
     lock = std::move(fd);
     std::optional<ContainerState> out;
