@@ -305,11 +305,10 @@ made"
   expect_host_mounts_unchanged
 }
 
-# Bad mounts: one clear error naming the mount (index and destination) or the device, a failed
-# create, and nothing left: no state, no mount on the host, no cgroup.
-t_rootfs_bad_mounts() {
+# bad_creates: each stdin line "JQ-EDIT|ERROR-REGEX" is a config that create must refuse, leaving
+# nothing; rong's error must match the regex (runc's wording differs).
+bad_creates() {
   local id n=0 case want
-  mounts_before
   while IFS='|' read -r case want; do
     n=$((n + 1))
     cp --remove-destination "$TEMPLATE/config.json" "$B/config.json"
@@ -320,7 +319,14 @@ t_rootfs_bad_mounts() {
     [ "$RC" != 0 ] || fail "create with $case succeeded"
     if [ "$RT_KIND" = rong ]; then expect_match "error for $case" "$ERR" "$want"; fi
     assert_clean "$id" "" "" "$case: "
-  done <<'EOF'
+  done
+}
+
+# Bad mounts: one clear error naming the mount (index and destination) or the device, a failed
+# create, and nothing left: no state, no mount on the host, no cgroup.
+t_rootfs_bad_mounts() {
+  mounts_before
+  bad_creates <<'EOF'
 .mounts += [{destination: "/m", type: "bind", source: "/nonexistent-it-source", options: ["rbind"]}]|mounts\[[0-9]+\] \(/m\): stat bind source /nonexistent-it-source: No such file or directory
 .mounts += [{destination: "/m", type: "tmpfs", source: "tmpfs", options: ["it-bogus-option"]}]|mounts\[[0-9]+\] \(/m\): mount tmpfs on /m: Invalid argument
 .mounts += [{destination: "/m", type: "it-no-such-fs", source: "none", options: []}]|mounts\[[0-9]+\] \(/m\): mount none on /m: No such device
@@ -332,19 +338,8 @@ EOF
 # Refused by rong before anything is made; runc 1.1.5 accepts them (and makes the node)
 t_rootfs_bad_devices_idmap() {
   [ "$RT_KIND" = runc ] && skip "runc 1.1.5 makes device nodes outside /dev and ignores idmap"
-  local id n=0 case want
   mounts_before
-  while IFS='|' read -r case want; do
-    n=$((n + 1))
-    cp --remove-destination "$TEMPLATE/config.json" "$B/config.json"
-    set_args true
-    cfg "$case"
-    id=$(newid "$n")
-    create_c "$id"
-    [ "$RC" != 0 ] || fail "create with $case succeeded"
-    expect_match "error for $case" "$ERR" "$want"
-    assert_clean "$id" "" "" "$case: "
-  done <<'EOF'
+  bad_creates <<'EOF'
 .linux.devices = [{path: "/etc/it-evil", type: "c", major: 1, minor: 3}]|linux.devices\[0\].path: /etc/it-evil is not a path under /dev
 .linux.devices = [{path: "/dev/../etc/it-evil", type: "c", major: 1, minor: 3}]|linux.devices\[0\].path: /dev/../etc/it-evil is not a path under /dev
 .mounts += [{destination: "/m", type: "bind", source: "/etc", options: ["bind", "idmap"]}]|mounts\[[0-9]+\] \(/m\): an idmapped mount without uidMappings/gidMappings needs a user namespace
