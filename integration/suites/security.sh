@@ -338,6 +338,51 @@ t_lsm_absent_refused() {
   assert_clean "$id"
 }
 
+# process.apparmorProfile and exec --apparmor confine the process: it runs under the profile, which
+# is enforced (a path the profile denies cannot be read); an unknown profile fails create. Runs
+# where AppArmor is enabled (the VM's Debian kernel), with apparmor_parser to load the profile.
+t_apparmor_profile() {
+  [ "$(cat /sys/module/apparmor/parameters/enabled 2>/dev/null)" = Y ] || skip "AppArmor is not enabled here"
+  [ -e /sys/kernel/security/apparmor/.load ] || skip "securityfs with AppArmor is not mounted"
+  command -v apparmor_parser >/dev/null || skip "no apparmor_parser (package apparmor)"
+  local id prof=rong-$TOKEN
+  cat >"$T/aa.profile" <<EOF
+profile $prof flags=(attach_disconnected,mediate_deleted) {
+  file, capability, network, signal, unix, ptrace, mount, umount, pivot_root,
+  deny /etc/aa-secret r,
+}
+EOF
+  # unloaded even when the test fails
+  trap 'apparmor_parser -R "$T/aa.profile" >/dev/null 2>&1; _cleanup_test' EXIT
+  apparmor_parser -r "$T/aa.profile" >>"$TLOG" 2>&1 || fail "apparmor_parser could not load $prof"
+  echo secret >"$B/rootfs/etc/aa-secret"
+  cfg --arg p "$prof" '.process.apparmorProfile = $p'
+  sh_args 'cat /proc/self/attr/current; cat /etc/aa-secret; echo "rc=$?"'
+  id=$(newid run)
+  run_fg "$id"
+  expect_rc "run under $prof" 0
+  expect_match "the process's label" "$OUT" "^$prof \(enforce\)"
+  expect_match "reading a path the profile denies" "$OUT" 'rc=1$'
+  [[ $OUT != *secret* ]] || fail "the profile did not deny /etc/aa-secret: $OUT"
+
+  cfg 'del(.process.apparmorProfile)'
+  id=$(newid exec)
+  start_waiter "$id"
+  rtc exec "$id" cat /proc/self/attr/current
+  expect_eq "label of a process exec'd without --apparmor" "$OUT" unconfined
+  rtc exec --apparmor "$prof" "$id" cat /proc/self/attr/current /etc/aa-secret
+  [ "$RC" != 0 ] || fail "exec --apparmor $prof could read the denied path: $OUT"
+  expect_match "label of a process exec'd with --apparmor" "$OUT" "^$prof \(enforce\)"
+  rtc delete --force "$id"
+
+  id=$(newid unknown)
+  cfg '.process.apparmorProfile = "rong-no-such-profile"'
+  set_args true
+  create_c "$id"
+  [ "$RC" != 0 ] || fail "create with a profile that is not loaded succeeded"
+  assert_clean "$id"
+}
+
 t_intelrdt_netdevices_refused() {
   [ "$RT_KIND" = runc ] && skip "runc 1.1.5 ignores netDevices"
   local id

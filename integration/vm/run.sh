@@ -24,7 +24,7 @@ VM_CACHE=${VM_CACHE:-$REPO/build/vm}
 VM_TIMEOUT=${VM_TIMEOUT:-2400}
 VM_LOG=${VM_LOG:-$VM_CACHE/console.$(basename "${RUNTIME:-rong}").log}
 # What runs when no FILTER is given: the v2 suite and run.sh's cgroup tests, which hold these words.
-VM_FILTERS=${VM_FILTERS:-cgroup pause ps_json ps_table kill_all update events}
+VM_FILTERS=${VM_FILTERS:-cgroup pause ps_json ps_table kill_all update events apparmor}
 # The modules the VM needs that Debian builds as modules, dependencies first (from each .ko's
 # modinfo "depends=": virtio-pci, the 9p transport and filesystem, overlayfs).
 MODULES="virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci

@@ -77,6 +77,9 @@ constexpr char kExecSeccomp = 'S';
     if (proc.oomScoreAdj) {
         if (auto st = security::set_oom_score_adj(*proc.oomScoreAdj); !st) fail(st.error());
     }
+    if (!proc.apparmorProfile.empty()) {
+        if (auto st = security::set_apparmor_profile(proc.apparmorProfile); !st) fail(st.error());
+    }
     // One setns through the pidfd joins them all at once, user namespace first.
     if (ns_flags && ::setns(init_pidfd, ns_flags & ~CLONE_NEWPID) < 0) fail(Error::sys("setns into the container"));
     ::close(init_pidfd);

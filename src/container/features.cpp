@@ -62,7 +62,7 @@ std::string features_json() {
     linux["seccomp"] = {{"enabled", true},         {"actions", sf.actions},
                         {"operators", sf.operators}, {"archs", sf.archs},
                         {"knownFlags", sf.known_flags}, {"supportedFlags", sf.supported_flags}};
-    linux["apparmor"] = {{"enabled", false}};
+    linux["apparmor"] = {{"enabled", true}};
     linux["selinux"] = {{"enabled", false}};
     linux["intelRdt"] = {{"enabled", false}};
     linux["mountExtensions"] = {{"idmap", {{"enabled", true}}}};

@@ -95,6 +95,26 @@ Status check_procfs(int fd, const std::string& what) {
     return {};
 }
 
+Result<sys::Fd> open_procfs() {
+    sys::Fd proc(::open("/proc", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (!proc) return Error::sys("open /proc");
+    TRY(check_procfs(proc.get(), "/proc"));
+    return proc;
+}
+
+// A file beneath a checked /proc opened for writing without magic links or mount crossings (a
+// file or mount planted there is refused), and checked again (CVE-2019-19921, CVE-2023-27561).
+Result<sys::Fd> open_beneath_proc(int proc, const std::string& rel, uint64_t extra_resolve) {
+    const std::string what = "/proc/" + rel;
+    struct open_how how {};
+    how.flags = O_WRONLY | O_CLOEXEC | O_NOFOLLOW;
+    how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV | extra_resolve;
+    sys::Fd fd(static_cast<int>(::syscall(SYS_openat2, proc, rel.c_str(), &how, sizeof how)));
+    if (!fd) return Error::sys("open " + what);
+    TRY(check_procfs(fd.get(), what));
+    return fd;
+}
+
 }  // namespace
 
 Result<cpu_set_t> parse_cpu_list(const std::string& list, const std::string& field) {
@@ -130,11 +150,9 @@ Status check_sysctl(const std::string& key, const spec::Linux& lnx) {
 Status check_linux_attrs(const spec::Config& config) {
     if (config.process) {
         const auto& p = *config.process;
-        if (!p.apparmorProfile.empty())
-            return Error::msg(apparmor_enabled()
-                                  ? "process.apparmorProfile: AppArmor profiles are not supported by rong yet"
-                                  : "process.apparmorProfile: \"" + p.apparmorProfile +
-                                        "\" requested, but AppArmor is not enabled on this host");
+        if (!p.apparmorProfile.empty() && !apparmor_enabled())
+            return Error::msg("process.apparmorProfile: \"" + p.apparmorProfile +
+                              "\" requested, but AppArmor is not enabled on this host");
         if (!p.selinuxLabel.empty())
             return Error::msg(selinux_enabled()
                                   ? "process.selinuxLabel: SELinux labels are not supported by rong yet"
@@ -179,23 +197,25 @@ Status check_linux_attrs(const spec::Config& config) {
 
 Status apply_sysctls(const std::map<std::string, std::string>& sysctl) {
     if (sysctl.empty()) return {};
-    sys::Fd proc(::open("/proc", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-    if (!proc) return Error::sys("open /proc");
-    TRY(check_procfs(proc.get(), "/proc"));
+    sys::Fd proc = TRY(open_procfs());
     for (const auto& [key, value] : sysctl) {
         std::string rel = "sys/" + key;
         for (auto& c : rel)
             if (c == '.') c = '/';
-        const std::string what = "/proc/" + rel;
-        struct open_how how {};
-        how.flags = O_WRONLY | O_CLOEXEC | O_NOFOLLOW;
-        how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV;
-        sys::Fd fd(static_cast<int>(::syscall(SYS_openat2, proc.get(), rel.c_str(), &how, sizeof how)));
-        if (!fd) return Error::sys("open " + what);
-        TRY(check_procfs(fd.get(), what));
-        TRY(sys::write_all(fd.get(), value, "write " + what));
+        sys::Fd fd = TRY(open_beneath_proc(proc.get(), rel, RESOLVE_NO_SYMLINKS));
+        TRY(sys::write_all(fd.get(), value, "write /proc/" + rel));
     }
     return {};
+}
+
+Status set_apparmor_profile(const std::string& profile) {
+    sys::Fd proc = TRY(open_procfs());
+    // thread-self is a plain relative symlink (not a magic link), allowed beneath /proc. The
+    // per-LSM file came in Linux 5.8; the older shared one is what AppArmor used before.
+    auto fd = open_beneath_proc(proc.get(), "thread-self/attr/apparmor/exec", 0);
+    if (!fd && fd.error().errnum == ENOENT) fd = open_beneath_proc(proc.get(), "thread-self/attr/exec", 0);
+    if (!fd) return fd.error();
+    return sys::write_all(fd->get(), "exec " + profile, "set AppArmor profile \"" + profile + "\"");
 }
 
 Status apply_linux_attrs(const spec::Config& config) {

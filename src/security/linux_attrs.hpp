@@ -1,7 +1,7 @@
 // The rest of the container process's kernel attributes: linux.sysctl (namespaced ones only,
 // written through a verified procfs), linux.personality, linux.memoryPolicy, process.scheduler,
-// process.ioPriority, process.execCPUAffinity; and clear refusals for what this host or rong
-// cannot do (AppArmor, SELinux, Intel RDT, netDevices).
+// process.ioPriority, process.execCPUAffinity, process.apparmorProfile; and clear refusals for what
+// this host or rong cannot do (AppArmor when absent, SELinux, Intel RDT, netDevices).
 #pragma once
 
 #include <sched.h>
@@ -27,6 +27,11 @@ Result<cpu_set_t> parse_cpu_list(const std::string& list, const std::string& fie
 // /proc opened and checked to be procfs (fstatfs), each file opened beneath it without symlinks
 // or mount crossings and checked again (CVE-2019-19921, CVE-2023-27561).
 Status apply_sysctls(const std::map<std::string, std::string>& sysctl);
+
+// The AppArmor profile the next execve enters (its "exec" attribute), written through the /proc
+// of the caller's mount namespace, checked as for sysctls: called while that is still the host's
+// /proc, so a container's fake procfs cannot swallow it (CVE-2019-16884).
+Status set_apparmor_profile(const std::string& profile);
 
 // In the init before the process's own setup: personality, memory policy, scheduler, I/O
 // priority, CPU affinity (initial, then final).
