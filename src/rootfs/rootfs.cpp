@@ -87,13 +87,19 @@ Status mount_cgroup_v1(int rootfd, const spec::Mount& m, const MountOptions& opt
     sys::Fd target = TRY(sys::create_in_root(rootfd, m.destination, false));
     unsigned long tmpfs_flags = opts.flags & (MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RELATIME);
     TRY(sys::mount_on_fd("tmpfs", target.get(), "tmpfs", tmpfs_flags, "mode=755", m.destination));
+    // The tmpfs is new and only ours: its entries are made and opened by name, one component
+    // each, without resolving the whole path in the rootfs again.
+    sys::Fd tmpfs = TRY(sys::open_in_root(rootfd, m.destination, O_PATH | O_DIRECTORY));
+    constexpr int kSubdir = O_PATH | O_DIRECTORY | O_NOFOLLOW;
     for (const auto& [name, dir] : binds) {
         std::string dest = m.destination + "/" + name;
-        sys::Fd sub = TRY(sys::create_in_root(rootfd, dest, false));
+        if (::mkdirat(tmpfs.get(), name.c_str(), 0755) < 0) return Error::sys("mkdir " + dest);
+        sys::Fd sub = TRY(sys::open_at(tmpfs.get(), name, kSubdir));
         TRY(sys::mount_on_fd(dir, sub.get(), "", MS_BIND | MS_REC, "", dest));
-        sub = TRY(sys::open_in_root(rootfd, dest, O_PATH));
         unsigned long flags = opts.flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RELATIME);
-        if (flags) TRY(remount_bind(sub.get(), flags, dest));
+        if (!flags) continue;
+        sub = TRY(sys::open_at(tmpfs.get(), name, kSubdir));  // now the bind mount on top
+        TRY(remount_bind(sub.get(), flags, dest));
     }
     return {};
 }
@@ -173,14 +179,16 @@ Status mount_one(int rootfd, size_t index, const RootfsContext& ctx) {
     }
     // CVE-2019-19921 / CVE-2023-27561: a /proc or /sys that is a symlink (into a volume another
     // container controls) would make later writes there (sysctl, LSM) go elsewhere. As runc 1.1.5.
+    sys::Fd target;
     if (!bind && (type == "proc" || type == "sysfs")) {
         if (auto existing = sys::open_in_root(rootfd, m.destination, O_PATH | O_NOFOLLOW)) {
             struct stat st {};
             if (::fstat(existing->get(), &st) == 0 && S_ISLNK(st.st_mode))
                 return Error::msg("mount " + type + " on " + m.destination + ": the destination is a symlink");
+            target = std::move(*existing);  // not a symlink: what create_in_root would open
         }
     }
-    sys::Fd target = TRY(sys::create_in_root(rootfd, m.destination, file_target));
+    if (!target) target = TRY(sys::create_in_root(rootfd, m.destination, file_target));
     const std::string& what = m.destination;
 
     if (bind) {
@@ -189,13 +197,16 @@ Status mount_one(int rootfd, size_t index, const RootfsContext& ctx) {
             TRY(sys::move_mount_on_fd(idmapped->second, target.get(), what));
         else
             TRY(sys::mount_on_fd(source, target.get(), "", opts.flags & (MS_BIND | MS_REC), "", what));
-        // Reopen: the fd must refer to the new mount, not to the directory under it.
-        target = TRY(sys::open_in_root(rootfd, m.destination, O_PATH));
-        if (opts.remount_flags()) TRY(remount_bind(target.get(), opts.remount_flags(), what));
+        target.reset();
+        if (opts.remount_flags()) {
+            // Reopened: the fd must refer to the new mount, not to the directory under it.
+            target = TRY(sys::open_in_root(rootfd, m.destination, O_PATH));
+            TRY(remount_bind(target.get(), opts.remount_flags(), what));
+        }
     } else if (type == "cgroup" && std::any_of(ctx.cgroup_paths.begin(), ctx.cgroup_paths.end(),
                                                [](const auto& e) { return !e.first.empty(); })) {
         TRY(mount_cgroup_v1(rootfd, m, opts, ctx));
-        target = TRY(sys::open_in_root(rootfd, m.destination, O_PATH));
+        target.reset();
     } else {
         if (type == "cgroup") type = "cgroup2";  // a v2 host (or no cgroup): the unified tree
         // tmpcopyup: what the image has under the mount point is copied into the new tmpfs.
@@ -221,40 +232,60 @@ Status mount_one(int rootfd, size_t index, const RootfsContext& ctx) {
             }
         }
         if (!st) return st;
-        target = TRY(sys::open_in_root(rootfd, m.destination, O_PATH));
+        target.reset();
     }
+    bool more = !opts.propagation.empty() || opts.attr_set || opts.attr_clr;
+    if (!more) return {};
+    // Opened again (unless a bind's remount did): the fd must refer to the new mount.
+    if (!target) target = TRY(sys::open_in_root(rootfd, m.destination, O_PATH));
     for (unsigned long prop : opts.propagation) TRY(sys::mount_on_fd("", target.get(), "", prop, "", what));
     if (opts.attr_set || opts.attr_clr) TRY(sys::mount_setattr(target.get(), opts.attr_set, opts.attr_clr, true, what));
     return {};
 }
 
+// The node `name` in the directory `dirfd` (which is `path`'s parent), replacing what is there.
+Status make_node_at(int dirfd, const std::string& name, const std::string& path, mode_t type, unsigned major,
+                    unsigned minor, mode_t perm, uid_t uid, gid_t gid) {
+    if (::mknodat(dirfd, name.c_str(), type | perm, makedev(major, minor)) < 0) {
+        if (errno != EEXIST) return Error::sys("mknod " + path);
+        ::unlinkat(dirfd, name.c_str(), 0);
+        if (::mknodat(dirfd, name.c_str(), type | perm, makedev(major, minor)) < 0) return Error::sys("mknod " + path);
+    }
+    // mknod honours the umask; the config's mode is meant exactly.
+    if (::fchmodat(dirfd, name.c_str(), perm, 0) < 0) return Error::sys("chmod " + path);
+    if (::fchownat(dirfd, name.c_str(), uid, gid, AT_SYMLINK_NOFOLLOW) < 0) return Error::sys("chown " + path);
+    return {};
+}
+
 Status make_device(int rootfd, const std::string& path, mode_t type, unsigned major, unsigned minor, mode_t perm,
                    uid_t uid, gid_t gid, bool bind_from_host) {
-    auto slash = path.rfind('/');
-    std::string parent = path.substr(0, slash);
-    std::string name = path.substr(slash + 1);
-    sys::Fd dir = TRY(sys::create_in_root(rootfd, parent.empty() ? "/" : parent, false));
-    sys::Fd dirfd = TRY(sys::open_in_root(rootfd, parent.empty() ? "/" : parent, O_DIRECTORY | O_RDONLY));
     if (bind_from_host) {
         // mknod is not allowed in a user namespace: bind the host's node instead.
         sys::Fd target = TRY(sys::create_in_root(rootfd, path, true));
         return sys::mount_on_fd(path, target.get(), "", MS_BIND, "", path);
     }
-    ::unlinkat(dirfd.get(), name.c_str(), 0);
-    if (::mknodat(dirfd.get(), name.c_str(), type | perm, makedev(major, minor)) < 0)
-        return Error::sys("mknod " + path);
-    // mknod honours the umask; the config's mode is meant exactly.
-    if (::fchmodat(dirfd.get(), name.c_str(), perm, 0) < 0) return Error::sys("chmod " + path);
-    if (::fchownat(dirfd.get(), name.c_str(), uid, gid, AT_SYMLINK_NOFOLLOW) < 0) return Error::sys("chown " + path);
-    return {};
+    auto slash = path.rfind('/');
+    std::string parent = slash == 0 ? "/" : path.substr(0, slash);
+    auto dirfd = sys::open_in_root(rootfd, parent, O_DIRECTORY | O_RDONLY);
+    if (!dirfd && dirfd.error().errnum == ENOENT) {
+        TRY(sys::create_in_root(rootfd, parent, false));
+        dirfd = sys::open_in_root(rootfd, parent, O_DIRECTORY | O_RDONLY);
+    }
+    if (!dirfd) return std::move(dirfd).error();
+    return make_node_at(dirfd->get(), path.substr(slash + 1), path, type, major, minor, perm, uid, gid);
 }
 
 Status setup_dev(int rootfd, const RootfsContext& ctx) {
     const auto* lnx = ctx.config.linux ? &*ctx.config.linux : nullptr;
+    sys::Fd dev = TRY(sys::open_in_root(rootfd, "/dev", O_DIRECTORY | O_RDONLY));
     for (const auto& d : kDefaultDevices) {
         bool overridden = lnx && std::any_of(lnx->devices.begin(), lnx->devices.end(),
                                              [&](const spec::Device& dev) { return dev.path == d.path; });
-        if (!overridden) TRY(make_device(rootfd, d.path, S_IFCHR, d.major, d.minor, 0666, 0, 0, ctx.in_user_namespace));
+        if (overridden) continue;
+        if (ctx.in_user_namespace)
+            TRY(make_device(rootfd, d.path, S_IFCHR, d.major, d.minor, 0666, 0, 0, true));
+        else
+            TRY(make_node_at(dev.get(), d.path + 5, d.path, S_IFCHR, d.major, d.minor, 0666, 0, 0));
     }
     if (lnx) {
         for (const auto& d : lnx->devices) {
@@ -264,7 +295,6 @@ Status setup_dev(int rootfd, const RootfsContext& ctx) {
                             d.uid.value_or(0), d.gid.value_or(0), ctx.in_user_namespace));
         }
     }
-    sys::Fd dev = TRY(sys::open_in_root(rootfd, "/dev", O_DIRECTORY | O_RDONLY));
     for (const auto& link : kDevSymlinks) {
         const char* name = link.path + 5;
         if (::symlinkat(link.target, dev.get(), name) < 0 && errno != EEXIST) return Error::sys(std::string("symlink ") + link.path);

@@ -163,9 +163,31 @@ Result<Fd> open_in_root_by_hand(int rootfd, const std::string& path, int flags, 
 
 namespace {
 
+// The common case, only the last component missing: its parent resolved inside the root, the
+// component made there, then the whole path resolved again. Anything else (a missing parent, a
+// dangling symlink as the last component) is left to the walk below.
+Result<Fd> create_last_component(int rootfd, const std::string& path, bool file, mode_t dir_mode) {
+    auto slash = path.find_last_of('/');
+    if (slash == std::string::npos || slash + 1 == path.size()) return Error{"", ENOENT};
+    std::string name = path.substr(slash + 1);
+    if (name == "." || name == "..") return Error{"", ENOENT};
+    Fd parent = TRY(open_in_root(rootfd, slash == 0 ? "/" : path.substr(0, slash), O_PATH | O_DIRECTORY));
+    if (file) {
+        int fd = ::openat(parent.get(), name.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0644);
+        if (fd < 0) return Error{"", ENOENT};
+        ::close(fd);
+    } else if (::mkdirat(parent.get(), name.c_str(), dir_mode) < 0) {
+        return Error{"", ENOENT};
+    }
+    return open_in_root(rootfd, path, O_PATH | (file ? 0 : O_DIRECTORY));
+}
+
 Result<Fd> create_in_root_at_depth(int rootfd, const std::string& path, bool file, mode_t dir_mode, int links) {
     auto existing = open_in_root(rootfd, path, O_PATH);
     if (existing || existing.error().errnum != ENOENT) return existing;
+    if (links == 0) {
+        if (auto made = create_last_component(rootfd, path, file, dir_mode)) return made;
+    }
 
     // Walk down from the root creating each missing component: every step resolves inside the
     // root again, so a symlink planted on the way cannot lead outside it. A dangling symlink on
