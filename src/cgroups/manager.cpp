@@ -59,6 +59,13 @@ std::string parent_of(const std::string& path) {
 
 // mkdir -p that remembers what it made, parents first.
 Status make_dirs(const std::string& path, std::vector<std::string>& made) {
+    // Most often only the leaf is missing (or none is): one mkdir, no walk.
+    if (::mkdir(path.c_str(), 0755) == 0) {
+        made.push_back(path);
+        return {};
+    }
+    if (errno == EEXIST) return {};
+    if (errno != ENOENT) return Error::sys("mkdir " + path);
     std::vector<std::string> missing;
     for (std::string p = path; !p.empty() && p != "/"; p = parent_of(p)) {
         struct stat st {};
@@ -87,6 +94,8 @@ std::vector<std::string> subdirs(const std::string& path) {
 // rmdir of a cgroup and what the container made below it; EBUSY (processes still leaving)
 // is retried for about two seconds.
 Status remove_tree(const std::string& path) {
+    // Most cgroups have no children: try the rmdir before listing the directory.
+    if (::rmdir(path.c_str()) == 0 || errno == ENOENT) return {};
     for (const auto& sub : subdirs(path)) TRY(remove_tree(sub));
     for (int i = 0;; ++i) {
         if (::rmdir(path.c_str()) == 0 || errno == ENOENT) return {};
@@ -213,12 +222,25 @@ public:
             auto dev = v1_device_writes(r.devices);
             writes.insert(writes.end(), dev.begin(), dev.end());
         }
+        // Consecutive writes to one file (the device rules) share one open: each write(2) to a
+        // cgroup file is taken as one value.
+        sys::Fd open_file;
+        std::string open_path;
         for (const auto& w : writes) {
             auto it = paths_.find(w.controller);
             if (it == paths_.end())
                 return Error::msg("cannot set " + w.controller + " limit: the " + w.controller +
                                   " cgroup controller is not mounted");
-            TRY(write_value(it->second, w.file, w.value));
+            std::string path = it->second + "/" + w.file;
+            if (path != open_path) {
+                open_file.reset(::open(path.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC));
+                if (!open_file) return Error::sys("open " + path);
+                open_path = path;
+            }
+            ssize_t n;
+            do n = ::write(open_file.get(), w.value.data(), w.value.size());
+            while (n < 0 && errno == EINTR);
+            if (n < 0) return Error::sys("write \"" + w.value + "\" to " + path);
         }
         return {};
     }
@@ -524,6 +546,9 @@ Status Manager::kill_all(int sig) {
     // that the killed (and a paused container's) processes can die.
     bool freeze_first = sig == SIGKILL;
     if (freeze_first) {
+        // An empty cgroup (the container has exited) has nothing to kill and nothing that could
+        // fork: no freeze and thaw.
+        if (auto list = pids(); list && list->empty()) return {};
         if (auto st = freeze(); !st) {
             log::debug(st.error().message);
             freeze_first = false;
