@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
+#include <cstdio>
 #include <ctime>
 #include <nlohmann/json.hpp>
 
@@ -210,11 +212,19 @@ std::string hook_state_json(const ContainerState& s, ContainerStatus status, con
 std::string now_rfc3339() {
     struct timespec ts {};
     ::clock_gettime(CLOCK_REALTIME, &ts);
-    struct tm tm {};
-    ::gmtime_r(&ts.tv_sec, &tm);
+    // The calendar by arithmetic: gmtime_r and strftime load the time zone (/etc/localtime) on
+    // first use, which UTC does not need.
+    using namespace std::chrono;
+    sys_seconds secs{seconds{ts.tv_sec}};
+    sys_days day = floor<days>(secs);
+    year_month_day ymd{day};
+    hh_mm_ss<seconds> hms{secs - day};
     char buf[64];
-    size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-    std::string out(buf, n);
+    int n = std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02ld:%02ld:%02ld", static_cast<int>(ymd.year()),
+                          static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                          static_cast<long>(hms.hours().count()), static_cast<long>(hms.minutes().count()),
+                          static_cast<long>(hms.seconds().count()));
+    std::string out(buf, n > 0 ? static_cast<size_t>(n) : 0);
     // Go's RFC3339Nano, which runc writes: trailing zeros of the fraction are dropped.
     if (ts.tv_nsec) {
         char frac[16];
