@@ -214,7 +214,9 @@ public:
 
     Status set(const spec::Resources& r) override {
         Current cur;
-        if (auto it = paths_.find("memory"); it != paths_.end()) {
+        // The current limit only orders a memory + swap pair (v1_writes).
+        bool memory_and_swap = r.memory && r.memory->limit.value_or(0) != 0 && r.memory->swap.value_or(0) != 0;
+        if (auto it = paths_.find("memory"); memory_and_swap && it != paths_.end()) {
             if (auto v = read_value(it->second, "memory.limit_in_bytes")) cur.memory_limit = std::strtoll(v->c_str(), nullptr, 10);
         }
         std::vector<Write> writes = TRY(v1_writes(r, cur));
