@@ -257,7 +257,6 @@ Result<Launched> create(const StateStore& store, const CreateOptions& opts, int 
     state.rootfs = rootfs;
     state.config_json = config_text;
     state.cgroup_paths = cgroup.paths();
-    if (auto st = sys::read_proc_stat(pid)) state.start_time = st->start_time;
 
     if (ns.new_user) TRY(namespaces::write_id_maps(pid, *config.linux));
     std::vector<sys::Fd> idmapped =
@@ -267,6 +266,8 @@ Result<Launched> create(const StateStore& store, const CreateOptions& opts, int 
     TRY(sys::send_message(parent_sock.get(), std::string(1, kSyncGo) + hook_state));
     for (const auto& tree : idmapped) TRY(sys::send_fd(parent_sock.get(), tree.get(), "idmap"));
     idmapped.clear();
+    // Read while the init works (the hooks' state above does not include it).
+    if (auto st = sys::read_proc_stat(pid)) state.start_time = st->start_time;
 
     for (;;) {
         char kind = TRY(next_message(parent_sock.get(), pid));
