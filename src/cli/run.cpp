@@ -20,7 +20,7 @@ int cmd_run(const container::StateStore& store, const RunOptions& opts) {
     if (!launched) return report_error(launched.error());
     sys::Fd master = console.take_master();
 
-    if (auto st = container::start(store, opts.create.id); !st) {
+    if (auto st = container::start(store, *launched); !st) {
         int code = report_error(st.error());
         (void)container::remove(store, opts.create.id, true);
         return code;

@@ -36,6 +36,8 @@ struct Launched {
 // used only when the config asks for a terminal.
 Result<Launched> create(const StateStore& store, const CreateOptions& opts, int console_fd = -1);
 Status start(const StateStore& store, const std::string& id);
+// start() of the container create() just returned (`run`): its state is not read back.
+Status start(const StateStore& store, const Launched& launched);
 Status kill(const StateStore& store, const std::string& id, int signal, bool all);
 // Removes a stopped (or, with `force`, any) container: its init, its state, then poststop hooks.
 Status remove(const StateStore& store, const std::string& id, bool force);

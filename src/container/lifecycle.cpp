@@ -57,24 +57,18 @@ Status remove_abandoned(const StateStore& store, const std::string& id) {
     return store.remove(id);
 }
 
-}  // namespace
-
-Status start(const StateStore& store, const std::string& id) {
-    sys::Fd lock = TRY(store.lock(id));
-    ContainerState state = TRY(store.load(id));
-    std::string dir = store.dir_of(id);
-    ContainerStatus status = status_of(state, dir);
-    if (status == ContainerStatus::stopped) return Error::msg("cannot start a container that has stopped");
-    if (status != ContainerStatus::created) return Error::msg("cannot start an already running container");
-
-    sys::Fd pidfd = TRY(sys::open_pidfd(state.pid, state.start_time));
-    std::string fifo_path = dir + "/" + kExecFifo;
+// start, once the state directory is locked and the container known to be created.
+Status start_locked(const StateStore& store, const ContainerState& state, int pidfd) {
+    std::string fifo_path = store.dir_of(state.id) + "/" + kExecFifo;
     // Non-blocking open, then wait for the init's byte (its startContainer hooks are done) or its
     // death; then for the fifo to close, which the init's execve does: the process runs.
-    sys::Fd fifo = TRY(sys::open_file(fifo_path, O_RDONLY | O_NONBLOCK));
+    auto opened = sys::open_file(fifo_path, O_RDONLY | O_NONBLOCK);
+    // Gone: another `start` took it since the caller looked.
+    if (!opened && opened.error().errnum == ENOENT) return Error::msg("cannot start an already running container");
+    sys::Fd fifo = TRY(std::move(opened));
     bool started = false;
     for (;;) {
-        struct pollfd p[2] = {{fifo.get(), POLLIN, 0}, {pidfd.get(), POLLIN, 0}};
+        struct pollfd p[2] = {{fifo.get(), POLLIN, 0}, {pidfd, POLLIN, 0}};
         if (::poll(p, 2, -1) < 0) {
             if (errno == EINTR) continue;
             return Error::sys("poll exec fifo");
@@ -98,6 +92,24 @@ Status start(const StateStore& store, const std::string& id) {
     if (auto st = run_hooks("poststart", config.hooks.poststart, hook_state); !st) log::warn(st.error().message);
     phase::reached("start-hooks");
     return {};
+}
+
+}  // namespace
+
+Status start(const StateStore& store, const std::string& id) {
+    sys::Fd lock = TRY(store.lock(id));
+    ContainerState state = TRY(store.load(id));
+    ContainerStatus status = status_of(state, store.dir_of(id));
+    if (status == ContainerStatus::stopped) return Error::msg("cannot start a container that has stopped");
+    if (status != ContainerStatus::created) return Error::msg("cannot start an already running container");
+    sys::Fd pidfd = TRY(sys::open_pidfd(state.pid, state.start_time));
+    return start_locked(store, state, pidfd.get());
+}
+
+Status start(const StateStore& store, const Launched& launched) {
+    sys::Fd lock = TRY(store.lock(launched.state.id));
+    // The pidfd from the clone pins the init: an init that died shows as its exit in the poll.
+    return start_locked(store, launched.state, launched.pidfd.get());
 }
 
 Status kill(const StateStore& store, const std::string& id, int signal, bool all) {
