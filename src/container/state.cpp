@@ -58,10 +58,15 @@ Status validate_id(const std::string& id) {
 
 Result<sys::Fd> StateStore::create_dir(const std::string& id) const {
     TRY(validate_id(id));
-    TRY(sys::mkdir_all(root_, 0700));
     std::string dir = dir_of(id);
-    // 0711: the init, once it has dropped privileges, still reaches exec.fifo by name.
-    if (::mkdir(dir.c_str(), 0711) < 0) {
+    // 0711: the init, once it has dropped privileges, still reaches exec.fifo by name. The root
+    // is made (mkdir -p) only when it is missing, not checked component by component each time.
+    int made = ::mkdir(dir.c_str(), 0711);
+    if (made < 0 && errno == ENOENT) {
+        TRY(sys::mkdir_all(root_, 0700));
+        made = ::mkdir(dir.c_str(), 0711);
+    }
+    if (made < 0) {
         if (errno == EEXIST) return Error{"container with id exists: " + id, EEXIST};
         return Error::sys("mkdir " + dir);
     }
