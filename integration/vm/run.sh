@@ -15,14 +15,16 @@
 #
 # Knobs: VM_CACHE (kernel and initramfs; default build/vm), VM_TIMEOUT (seconds, the whole VM run;
 # 2400), VM_LOG (the whole console output; default $VM_CACHE/console.<runtime>.log), VM_FILTERS,
-# VM_DEBUG=1 (kernel messages on the console, and the console streamed to stderr).
+# VM_DEBUG=1 (kernel messages on the console, and the console streamed to stderr), VM_LSM=selinux
+# (boot with SELinux as the major LSM instead of Debian's default AppArmor; both are built in, only
+# one can be on).
 set -u -o pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
 VM_CACHE=${VM_CACHE:-$REPO/build/vm}
 VM_TIMEOUT=${VM_TIMEOUT:-2400}
-VM_LOG=${VM_LOG:-$VM_CACHE/console.$(basename "${RUNTIME:-rong}").log}
+VM_LOG=${VM_LOG:-$VM_CACHE/console.$(basename "${RUNTIME:-rong}")${VM_LSM:+.$VM_LSM}.log}
 # What runs when no FILTER is given: the v2 suite and run.sh's cgroup tests, which hold these words.
 VM_FILTERS=${VM_FILTERS:-cgroup pause ps_json ps_table kill_all update events apparmor}
 # The modules the VM needs that Debian builds as modules, dependencies first (from each .ko's
@@ -100,6 +102,12 @@ cp "$HERE/init" "$IRD/init" && chmod 755 "$IRD/init" || setup_fail "cannot copy 
 
 # ---------------------------------------------------------------- boot
 quiet="quiet loglevel=1"
+lsm=
+case ${VM_LSM:-} in
+  "") ;;
+  selinux) lsm="lsm=landlock,lockdown,yama,integrity,selinux,bpf" ;;
+  *) setup_fail "VM_LSM=$VM_LSM: only selinux (or empty, for AppArmor) is known" ;;
+esac
 [ -n "${VM_DEBUG:-}" ] && quiet="loglevel=7"
 t0=$(date +%s.%N)
 echo "vm: $(basename "$KERNEL"), runtime $RUNTIME, tests: ${*:-$VM_FILTERS}" >&2
@@ -107,7 +115,7 @@ echo "vm: $(basename "$KERNEL"), runtime $RUNTIME, tests: ${*:-$VM_FILTERS}" >&2
 timeout -k 10 "$VM_TIMEOUT" qemu-system-x86_64 -accel tcg -m 1024 -smp 2 \
   -nographic -no-reboot -nic none \
   -kernel "$KERNEL" -initrd "$RUN_DIR/initramfs.gz" \
-  -append "console=ttyS0 panic=-1 cgroup_no_v1=all $quiet" \
+  -append "console=ttyS0 panic=-1 cgroup_no_v1=all $lsm $quiet" \
   -virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
   </dev/null 2>&1 | {
   # The console, line by line, to VM_LOG; run.sh's result lines to stdout as they come; the

@@ -28,6 +28,7 @@ mount -t tmpfs -o mode=755 run /run || oops "mount /run"
 mount -t cgroup2 -o nsdelegate cgroup2 /sys/fs/cgroup || oops "mount cgroup2 on /sys/fs/cgroup"
 mount -t bpf bpf /sys/fs/bpf 2>/dev/null
 mount -t securityfs securityfs /sys/kernel/security 2>/dev/null
+mount -t selinuxfs selinuxfs /sys/fs/selinux 2>/dev/null
 # The root cgroup may hold processes and delegate: every controller goes to its children.
 for c in $(cat /sys/fs/cgroup/cgroup.controllers); do
   echo "+$c" >/sys/fs/cgroup/cgroup.subtree_control || oops "enable $c in cgroup.subtree_control"

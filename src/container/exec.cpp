@@ -80,6 +80,9 @@ constexpr char kExecSeccomp = 'S';
     if (!proc.apparmorProfile.empty()) {
         if (auto st = security::set_apparmor_profile(proc.apparmorProfile); !st) fail(st.error());
     }
+    if (!proc.selinuxLabel.empty()) {
+        if (auto st = security::set_selinux_labels(proc.selinuxLabel); !st) fail(st.error());
+    }
     // One setns through the pidfd joins them all at once, user namespace first.
     if (ns_flags && ::setns(init_pidfd, ns_flags & ~CLONE_NEWPID) < 0) fail(Error::sys("setns into the container"));
     ::close(init_pidfd);

@@ -63,7 +63,7 @@ std::string features_json() {
                         {"operators", sf.operators}, {"archs", sf.archs},
                         {"knownFlags", sf.known_flags}, {"supportedFlags", sf.supported_flags}};
     linux["apparmor"] = {{"enabled", true}};
-    linux["selinux"] = {{"enabled", false}};
+    linux["selinux"] = {{"enabled", true}};
     linux["intelRdt"] = {{"enabled", false}};
     linux["mountExtensions"] = {{"idmap", {{"enabled", true}}}};
     j["linux"] = linux;

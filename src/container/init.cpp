@@ -56,8 +56,9 @@ Result<ExecTarget> setup(const InitContext& ctx, std::string& hook_state) {
         idmapped_trees.push_back(TRY(sys::recv_fd(ctx.sync_fd)));
         idmapped_by_index[i] = idmapped_trees.back().get();
     }
-    // While /proc is still the host's (CVE-2019-16884); it takes effect at our execve.
+    // While /proc is still the host's (CVE-2019-16884); they take effect at our execve.
     if (!proc.apparmorProfile.empty()) TRY(security::set_apparmor_profile(proc.apparmorProfile));
+    if (!proc.selinuxLabel.empty()) TRY(security::set_selinux_labels(proc.selinuxLabel));
     // Keys of the caller's session must not be reachable from the container.
     if (ctx.new_keyring && ::syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, ctx.id.c_str()) < 0 && errno != ENOSYS)
         return Error::sys("join a new session keyring");

@@ -10,6 +10,7 @@
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
+#include <sys/xattr.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -233,6 +234,13 @@ Status mount_one(int rootfd, size_t index, const RootfsContext& ctx) {
         }
         if (!st) return st;
         target.reset();
+        // mqueue takes no context= option: its root is labelled instead, as runc does.
+        if (type == "mqueue" && ctx.config.linux && !ctx.config.linux->mountLabel.empty()) {
+            const std::string& label = ctx.config.linux->mountLabel;
+            target = TRY(sys::open_in_root(rootfd, m.destination, O_PATH));
+            if (::setxattr(sys::fd_path(target.get()).c_str(), "security.selinux", label.data(), label.size(), 0) < 0)
+                return Error::sys("label " + what + " " + label);
+        }
     }
     bool more = !opts.propagation.empty() || opts.attr_set || opts.attr_clr;
     if (!more) return {};

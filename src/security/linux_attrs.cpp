@@ -153,11 +153,9 @@ Status check_linux_attrs(const spec::Config& config) {
         if (!p.apparmorProfile.empty() && !apparmor_enabled())
             return Error::msg("process.apparmorProfile: \"" + p.apparmorProfile +
                               "\" requested, but AppArmor is not enabled on this host");
-        if (!p.selinuxLabel.empty())
-            return Error::msg(selinux_enabled()
-                                  ? "process.selinuxLabel: SELinux labels are not supported by rong yet"
-                                  : "process.selinuxLabel: selinux label is specified in config, but selinux is "
-                                    "disabled or not supported");
+        if (!p.selinuxLabel.empty() && !selinux_enabled())
+            return Error::msg("process.selinuxLabel: selinux label is specified in config, but selinux is disabled "
+                              "or not supported");
         if (p.scheduler) {
             TRY(lookup(kSchedPolicies, p.scheduler->policy, "process.scheduler.policy"));
             for (const auto& f : p.scheduler->flags) TRY(lookup(kSchedFlags, f, "process.scheduler.flags"));
@@ -204,6 +202,17 @@ Status apply_sysctls(const std::map<std::string, std::string>& sysctl) {
             if (c == '.') c = '/';
         sys::Fd fd = TRY(open_beneath_proc(proc.get(), rel, RESOLVE_NO_SYMLINKS));
         TRY(sys::write_all(fd.get(), value, "write /proc/" + rel));
+    }
+    return {};
+}
+
+Status set_selinux_labels(const std::string& label) {
+    sys::Fd proc = TRY(open_procfs());
+    // The key label first: the session keyring the init may join next is created with it.
+    for (const char* attr : {"keycreate", "exec"}) {
+        const std::string rel = std::string("thread-self/attr/") + attr;
+        sys::Fd fd = TRY(open_beneath_proc(proc.get(), rel, 0));
+        TRY(sys::write_all(fd.get(), label, std::string("set SELinux ") + attr + " label \"" + label + "\""));
     }
     return {};
 }

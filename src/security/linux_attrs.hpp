@@ -1,7 +1,7 @@
 // The rest of the container process's kernel attributes: linux.sysctl (namespaced ones only,
 // written through a verified procfs), linux.personality, linux.memoryPolicy, process.scheduler,
-// process.ioPriority, process.execCPUAffinity, process.apparmorProfile; and clear refusals for what
-// this host or rong cannot do (AppArmor when absent, SELinux, Intel RDT, netDevices).
+// process.ioPriority, process.execCPUAffinity, process.apparmorProfile, process.selinuxLabel; and
+// clear refusals for what this host or rong cannot do (an LSM that is absent, Intel RDT, netDevices).
 #pragma once
 
 #include <sched.h>
@@ -32,6 +32,9 @@ Status apply_sysctls(const std::map<std::string, std::string>& sysctl);
 // of the caller's mount namespace, checked as for sysctls: called while that is still the host's
 // /proc, so a container's fake procfs cannot swallow it (CVE-2019-16884).
 Status set_apparmor_profile(const std::string& profile);
+// SELinux: the label of the next execve and of the keys created before it ("keycreate", for the
+// container's session keyring), written likewise.
+Status set_selinux_labels(const std::string& label);
 
 // In the init before the process's own setup: personality, memory policy, scheduler, I/O
 // priority, CPU affinity (initial, then final).
