@@ -20,6 +20,15 @@ namespace rong::container {
 
 namespace {
 
+// Whether the locked directory is still the one at its path: whoever held the lock before us may
+// have removed it (delete) and another create may have made a new one under the same name. Files
+// are then reached by path, so they would be the other container's.
+bool still_linked(int fd, const std::string& dir) {
+    struct stat held {}, now {};
+    return ::fstat(fd, &held) == 0 && ::stat(dir.c_str(), &now) == 0 && held.st_dev == now.st_dev &&
+           held.st_ino == now.st_ino;
+}
+
 // A container's state directory, opened and locked (waiting for the lock).
 Result<sys::Fd> lock_directory(const std::string& dir) {
     sys::Fd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
@@ -28,6 +37,7 @@ Result<sys::Fd> lock_directory(const std::string& dir) {
         return Error::sys("open " + dir);
     }
     if (::flock(fd.get(), LOCK_EX) < 0) return Error::sys("lock " + dir);
+    if (!still_linked(fd.get(), dir)) return Error{"container does not exist", ENOENT};
     return fd;
 }
 
@@ -59,23 +69,31 @@ Status validate_id(const std::string& id) {
 Result<sys::Fd> StateStore::create_dir(const std::string& id) const {
     TRY(validate_id(id));
     std::string dir = dir_of(id);
-    // 0711: the init, once it has dropped privileges, still reaches exec.fifo by name. The root
-    // is made (mkdir -p) only when it is missing, not checked component by component each time.
-    int made = ::mkdir(dir.c_str(), 0711);
-    if (made < 0 && errno == ENOENT) {
-        TRY(sys::mkdir_all(root_, 0700));
-        made = ::mkdir(dir.c_str(), 0711);
+    // Between the mkdir and the lock, a `delete --force` of the id may lock the new (empty)
+    // directory, find no container in it and remove it: then the id is free again, and this
+    // create tries once more.
+    for (int attempt = 0;; ++attempt) {
+        // 0711: the init, once it has dropped privileges, still reaches exec.fifo by name. The
+        // root is made (mkdir -p) only when it is missing, not checked component by component.
+        int made = ::mkdir(dir.c_str(), 0711);
+        if (made < 0 && errno == ENOENT) {
+            TRY(sys::mkdir_all(root_, 0700));
+            made = ::mkdir(dir.c_str(), 0711);
+        }
+        if (made < 0) {
+            if (errno == EEXIST) return Error{"container with id exists: " + id, EEXIST};
+            return Error::sys("mkdir " + dir);
+        }
+        sys::Fd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+        if (!fd && errno == ENOENT && attempt < 3) continue;
+        if (!fd) return Error::sys("open " + dir);
+        if (::flock(fd.get(), LOCK_EX) < 0) {
+            ::rmdir(dir.c_str());
+            return Error::sys("lock " + dir);
+        }
+        if (still_linked(fd.get(), dir)) return fd;
+        if (attempt == 3) return Error{"container with id exists: " + id, EEXIST};
     }
-    if (made < 0) {
-        if (errno == EEXIST) return Error{"container with id exists: " + id, EEXIST};
-        return Error::sys("mkdir " + dir);
-    }
-    auto fd = sys::open_file(dir, O_RDONLY | O_DIRECTORY);
-    if (!fd || ::flock(fd->get(), LOCK_EX) < 0) {
-        ::rmdir(dir.c_str());
-        return fd ? Error::sys("lock " + dir) : std::move(fd).error();
-    }
-    return fd;
 }
 
 Result<sys::Fd> StateStore::lock(const std::string& id) const {
