@@ -38,19 +38,70 @@ no_marked_procs() {
   fail "$1: runtime processes left:$left ($(for p in $left; do tr '\0' ' ' <"/proc/$p/cmdline"; echo -n '; '; done))"
 }
 
+# fds_of PID FILE: its open fds and what each points to, one "fd -> target" a line, into FILE.
+# (find, forked with its own redirection: the caller's fd table stays as it is while it is read)
+fds_of() { find "/proc/$1/fd" -mindepth 1 -printf '%f -> %l\n' >"$2" 2>/dev/null; }
+
+# fds_into DIR...: the fds of any process on something under a DIR
+fds_into() {
+  local d args=()
+  for d in "$@"; do args+=(${args[0]:+-o} -lname "$d" -o -lname "$d/*"); done
+  find /proc/[0-9]*/fd -mindepth 1 \( "${args[@]}" \) -printf '%p -> %l\n' 2>/dev/null
+}
+
+# The reference for the corpus: runc, when the suite runs another runtime and runc is installed.
+REF_RUNC=
+[ "$RT_KIND" = runc ] || REF_RUNC=$(command -v runc 2>/dev/null)
+
+# first_line FILE: the error a runtime printed (the message of its first line, 110 bytes at most)
+first_line() { head -n1 "$1" 2>/dev/null | sed -E 's/^time="[^"]*" level=[a-z]+ msg=//' | cut -c1-110; }
+
+# corpus_row ID WHAT RONG-RC RONG-ERR-FILE STRICTER: the same case against runc (in a root of its
+# own, once rong's attempt is gone), and one row of the side-by-side table, in the test log and in
+# $WORK/broken-corpus.txt (KEEP=1 keeps it):
+#   what | rong: exit, error | runc: exit, error | "same", or "rong stricter: why"
+# A case where runc behaves otherwise and the test does not say why rong is stricter fails.
+corpus_row() {
+  local id=$1 what=$2 rc=$3 errf=$4 stricter=$5 rrc rroot note
+  [ -n "$REF_RUNC" ] || return 0
+  rroot=$T/runc-root
+  mkdir -p "$rroot"
+  env "$(marker_env)" timeout -k 2 "$RT_TIMEOUT" "$REF_RUNC" --root "$rroot" create --bundle "$B" "$id" \
+    </dev/null >"$T/ref.out" 2>"$T/ref.err"
+  rrc=$?
+  timeout -k 2 "$RT_TIMEOUT" "$REF_RUNC" --root "$rroot" delete --force "$id" >/dev/null 2>&1
+  # runc 1.1.5 may leave the cgroup of a create that failed after it made it
+  find /sys/fs/cgroup -maxdepth 6 -depth -type d -name "$id" -exec rmdir {} \; 2>/dev/null
+  no_marked_procs "$what (runc)"
+  if [ "$rrc" = "$rc" ]; then note=same
+  elif [ -n "$stricter" ] && [ "$rrc" = 0 ]; then note="rong stricter: $stricter"
+  else note="DIFFERS"
+  fi
+  printf '%s | rong: %s, %s | runc: %s, %s | %s\n' "$what" "$rc" "$(first_line "$errf")" "$rrc" \
+    "$(first_line "$T/ref.err")" "$note" | tee -a "$WORK/broken-corpus.txt" | sed 's/^/  corpus: /'
+  [ "$note" != DIFFERS ] || fail "$what: rong exits $rc, runc $rrc ($(first_line "$T/ref.err")): not runc's behaviour"
+}
+
 # broken ID WHAT [RUNC-DIFFERS]: create must fail with exit 1 and one short error, logged in runc's
-# json log format, and leave nothing. RUNC-DIFFERS: why rong refuses what runc accepts (the test
-# then expects runc to create the container, and deletes it).
+# json log format, and leave nothing: no state, mount, cgroup or process, no fd anywhere on the
+# bundle or the state root, and the calling shell (a long-lived caller, as a shim is) keeps exactly
+# the fds it had. RUNC-DIFFERS: why rong refuses what runc accepts (the test then expects runc to
+# create the container, and deletes it). Against rong, each case is also run against runc and
+# tabled side by side (corpus_row).
 broken() {
-  local id=$1 what=$2 stricter=${3:-} f last
+  local id=$1 what=$2 stricter=${3:-} f last held me=$BASHPID
   f=$(fname "$id")
   f=${f:0:100}
   track "$id"
+  fds_of "$me" "$T/fds.before"
   env "$(marker_env)" timeout -k 2 "$RT_TIMEOUT" "$RUNTIME" --root "$ROOT" --log "$T/$f.log" --log-format json \
     create --bundle "$B" "$id" </dev/null >"$T/$f.out" 2>"$T/$f.err"
   RC=$?
   ERR=$(cat "$T/$f.err")
   printf '  %s: rc=%s err=%s\n' "$what" "$RC" "$ERR"
+  fds_of "$me" "$T/fds.after"
+  cmp -s "$T/fds.before" "$T/fds.after" ||
+    fail "$what: the calling shell's fds changed: $(diff "$T/fds.before" "$T/fds.after" | grep '^[<>]' | tr '\n' ';')"
   if [ -n "$stricter" ] && [ "$RT_KIND" = runc ]; then
     expect_rc "runc accepts $what ($stricter)" 0
     rtc delete --force "$id"
@@ -69,6 +120,9 @@ broken() {
   expect_match "state after $what" "$ERR" "does not exist|too long"
   assert_clean "$id" "" "" "$what: "
   no_marked_procs "$what"
+  held=$(fds_into "$ROOT" "$B")
+  [ -z "$held" ] || fail "$what: fds left on the state root or the bundle: $(head -n3 <<<"$held" | tr '\n' ';')"
+  corpus_row "$id" "$what" 1 "$T/$f.err" "$stricter"
 }
 
 # ---------------------------------------------------------------- broken bundles
