@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "base/log.hpp"
 #include "cgroups/cgroups.hpp"
 #include "container/process.hpp"
 #include "container/seccomp_notify.hpp"
@@ -182,9 +183,14 @@ Result<ExecHandle> exec(const StateStore& store, const ExecOptions& opts, int co
 
     sys::Fd init_pidfd = TRY(sys::open_pidfd(state.pid, state.start_time));
     int ns_flags = namespace_flags(config);
-    // setns(pid) moves only our future children: the clone below lands in the container.
-    if ((ns_flags & CLONE_NEWPID) && ::setns(init_pidfd.get(), CLONE_NEWPID) < 0)
-        return Error::sys("setns into the container's pid namespace");
+    // setns(pid) moves only our future children: the clone below lands in the container. Every
+    // later child goes back to our own pid namespace (own_pid_ns), such as the thread with which
+    // LeakSanitizer stops the process at exit: in the container's it cannot see us, and hangs.
+    sys::Fd own_pid_ns;
+    if (ns_flags & CLONE_NEWPID) {
+        own_pid_ns = TRY(sys::open_file("/proc/self/ns/pid", O_RDONLY));
+        if (::setns(init_pidfd.get(), CLONE_NEWPID) < 0) return Error::sys("setns into the container's pid namespace");
+    }
 
     auto [parent_sock, child_sock] = TRY(sys::seqpacket_pair());
     int min_fd = 3 + opts.preserve_fds;
@@ -209,6 +215,7 @@ Result<ExecHandle> exec(const StateStore& store, const ExecOptions& opts, int co
     if (pid == 0)
         run_exec_child(child_sock.get(), init_pidfd.get(), tasks_fds, ns_flags, exec_config, program ? &*program : nullptr,
                        console, opts.preserve_fds);
+    if (own_pid_ns && ::setns(own_pid_ns.get(), CLONE_NEWPID) < 0) log::debug("setns back into our pid namespace failed");
     tasks_files.clear();
     child_sock.reset();
     handle.pid = pid;
