@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The unit tests and the integration suite against a rong built with ASan and UBSan (gcc,
+# The unit tests and the integration suite against a rong built with ASan and UBSan (clang,
 # -DRONG_SANITIZE=ON) in a build directory of its own. Fails on any test failure and on any
 # sanitizer report, from any process: the runtime, the init it clones (up to its execve), and the
 # unit tests; each report is written to a file and printed.
@@ -7,6 +7,9 @@
 #   integration/sanitize.sh [FILTER...]        # FILTERs go to integration/run.sh
 #   SANITIZE_BUILD_DIR=dir                     # default build-asan in the source tree
 #   SANITIZE_JOBS=n                            # build parallelism (default nproc)
+#
+# The build is clang's (as the fuzz targets'), of rong and rong_unit_tests only. ctest runs it as
+# `sanitize`: a cold build there (CI has no ccache), then the unit tests and the whole suite.
 #
 # Leak detection is on: LeakSanitizer checks at exit() only, and only the runtime's own processes
 # exit that way (the init and the exec'd process leave through execve or _exit, which run no
@@ -16,8 +19,12 @@ src=$(cd "$(dirname "$0")/.." && pwd)
 build=${SANITIZE_BUILD_DIR:-$src/build-asan}
 launcher=()
 command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
-cmake -S "$src" -B "$build" -DRONG_SANITIZE=ON -DBUILD_TESTING=ON -DRONG_WERROR=ON "${launcher[@]}" >/dev/null
+command -v clang++ >/dev/null || { echo "sanitize: clang++ not found (apt-get install clang libclang-rt-14-dev)" >&2; exit 1; }
+CC=clang CXX=clang++ cmake -S "$src" -B "$build" -DRONG_SANITIZE=ON -DBUILD_TESTING=ON -DRONG_WERROR=ON \
+    "${launcher[@]}" >/dev/null
+t0=$SECONDS
 cmake --build "$build" -j"${SANITIZE_JOBS:-$(nproc)}" --target rong rong_unit_tests
+echo "sanitize: build took $((SECONDS - t0)) s"
 
 reports=$(mktemp -d /tmp/rong-sanitize.XXXXXX)
 chmod 755 "$reports"  # reachable from an init that changed its user before execve
@@ -28,7 +35,8 @@ export LSAN_OPTIONS="log_path=$reports/lsan"
 
 status=0
 echo "sanitize: unit tests"
-"$build/rong_unit_tests" --gtest_brief=1 || status=1
+# (from the build directory, as ctest runs them: they find tests/corpus through __FILE__)
+(cd "$build" && ./rong_unit_tests --gtest_brief=1) || status=1
 echo "sanitize: integration suite"
 # Sanitized code is slower: more time for each runtime call (the suite's default is 10 s).
 RT_TIMEOUT=${RT_TIMEOUT:-30} RUNTIME="$build/rong" "$src/integration/run.sh" "$@" || status=1
