@@ -6,6 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include <nlohmann/json.hpp>
+
 #include "base/result.hpp"
 #include "spec/config.hpp"
 
@@ -19,6 +21,9 @@ Result<Process> parse_process(std::string_view json_text, std::string_view origi
 
 // Parses a LinuxResources object alone (update --resources FILE).
 Result<Resources> parse_resources(std::string_view json_text, std::string_view origin = "resources");
+
+// The inverse of parse_resources: the fields of `r` that are set, as linux.resources JSON.
+nlohmann::ordered_json resources_json(const Resources& r);
 
 // Parses a linux.seccomp object alone (a profile file; the seccomp fuzz target).
 Result<Seccomp> parse_seccomp(std::string_view json_text, std::string_view origin = "seccomp");

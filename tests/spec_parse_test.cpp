@@ -300,6 +300,24 @@ TEST(SpecParse, MaximalConfigReadsBackEveryField) {
     EXPECT_EQ(l.memoryPolicy->flags, std::vector<std::string>{"MPOL_F_STATIC_NODES"});
 }
 
+// What update merges into the state's config: every field the model has comes back in the
+// spec's names, and reads back as the same resources.
+TEST(SpecParse, ResourcesJsonIsTheInverseOfParseResources) {
+    auto original = nlohmann::ordered_json::parse(read_corpus("good/maximal-1.3.json"))["linux"]["resources"];
+    auto r = parse_resources(original.dump());
+    ASSERT_TRUE(r) << r.error().message;
+    auto j = resources_json(*r);
+    EXPECT_EQ(nlohmann::json::parse(j.dump()), nlohmann::json::parse(original.dump()));
+    auto again = parse_resources(j.dump());
+    ASSERT_TRUE(again);
+    EXPECT_EQ(resources_json(*again), j);
+    // only what is set
+    Resources pids_only;
+    pids_only.pidsLimit = 17;
+    EXPECT_EQ(resources_json(pids_only).dump(), R"({"pids":{"limit":17}})");
+    EXPECT_EQ(resources_json(Resources{}).dump(), "{}");
+}
+
 TEST(SpecParse, SupportedVersions) {
     for (const char* version :
          {"1.0.0", "1.0.1", "1.0.2-dev", "1.1.0", "1.1.0-rc.1", "1.2.0", "1.2.1", "1.3.0", "1.3.12+build.7"}) {

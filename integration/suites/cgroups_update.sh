@@ -23,3 +23,35 @@ t_update_like_runc() {
   rtc delete --force "$id"
   assert_clean "$id" "$PID"
 }
+
+# update persists: the state's config says the resources in force afterwards (runc keeps them in
+# its own config's cgroups, rong in the OCI config it keeps: linux.resources). rong's next update
+# keeps what it does not change; runc 1.1.5 rewrites the fields its flags cover (an absent flag
+# is 0, "unchanged" for the cgroup files), so the test reads that back for rong only.
+t_update_persists_in_state() {
+  local id q
+  id=$(newid)
+  need_v1 pids cpu memory
+  cfg '.linux.resources = {pids: {limit: 40}, memory: {limit: 67108864}}'
+  start_waiter "$id"
+  rtc update --pids-limit 17 --cpu-quota 30000 --cpu-period 60000 --memory 100663296 "$id"
+  expect_rc "update" 0
+  expect_cg pids pids.max 17
+  if [ "$RT_KIND" = runc ]; then
+    q='.config.cgroups | [.pids_limit, .cpu_quota, .cpu_period, .memory]'
+  else
+    q='.config.linux.resources | [.pids.limit, .cpu.quota, .cpu.period, .memory.limit]'
+  fi
+  expect_eq "state.json's resources after update" "$(jq -c "$q" "$ROOT/$id/state.json")" "[17,30000,60000,100663296]"
+  rtc update --memory 83886080 "$id"
+  expect_rc "update --memory" 0
+  expect_cg memory memory.limit_in_bytes 83886080
+  # (runc's state now says [0,0,0,83886080])
+  [ "$RT_KIND" = runc ] ||
+    expect_eq "state.json's resources after update --memory" "$(jq -c "$q" "$ROOT/$id/state.json")" "[17,30000,60000,83886080]"
+  # the container still runs with the config rong rewrote: exec reads it
+  rtc exec "$id" cat /proc/self/cgroup
+  expect_rc "exec after update" 0
+  rtc delete --force "$id"
+  assert_clean "$id" "$PID"
+}

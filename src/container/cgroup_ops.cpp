@@ -3,6 +3,7 @@
 
 #include "cgroups/cgroups.hpp"
 #include "container/container.hpp"
+#include "spec/parse.hpp"
 
 namespace rong::container {
 
@@ -40,13 +41,30 @@ Result<std::vector<pid_t>> processes(const StateStore& store, const std::string&
     return cg->pids();
 }
 
-Status update(const StateStore& store, const std::string& id, const spec::Resources& resources) {
+Status update(const StateStore& store, const std::string& id, const spec::Resources& update) {
     sys::Fd lock = TRY(store.lock(id));
     ContainerState state = TRY(store.load(id));
     if (status_of(state, store.dir_of(id)) == ContainerStatus::stopped)
         return Error::msg("container not running");
     auto cg = TRY(cgroup_of(state));
-    return cg->set(resources);
+    auto config = nlohmann::ordered_json::parse(state.config_json, nullptr, false);
+    if (!config.is_object()) return Error::msg("state.json: config is not a JSON object");
+    auto& in_force = config["linux"]["resources"];
+    spec::Resources resources = update;
+    // BFQ's default weight, written, resets its per-device weights: the config's are written
+    // again after it (runc, which writes the whole config on update, keeps them so).
+    if (resources.blockIO && resources.blockIO->weight && resources.blockIO->weightDevice.empty() &&
+        in_force.is_object() && in_force.contains("blockIO")) {
+        nlohmann::ordered_json devices = {{"blockIO", {{"weightDevice", in_force["blockIO"].value("weightDevice", nlohmann::ordered_json::array())}}}};
+        auto kept = TRY(spec::parse_resources(devices.dump(), "state.json: config: linux.resources"));
+        resources.blockIO->weightDevice = kept.blockIO->weightDevice;
+    }
+    TRY(cg->set(resources));
+    // As runc, the state's config follows: each field given replaces the config's (a list, such
+    // as a throttle's devices, as a whole), so it says what is in force.
+    in_force.merge_patch(spec::resources_json(resources));
+    state.config_json = config.dump();
+    return store.save(state);
 }
 
 Result<uint64_t> oom_kills(const StateStore& store, const std::string& id) {

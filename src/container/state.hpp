@@ -33,7 +33,8 @@ struct ContainerState {
     std::string rootfs;
     std::string created;  // RFC 3339 with nanoseconds, UTC
     std::string owner;
-    std::string config_json;  // the config as it was at create: hooks for start and delete
+    // the config as it was at create (hooks for start and delete), with the resources `update` set
+    std::string config_json;
     // The container's cgroup directory per controller ("" for the unified tree), as runc's
     // state.json "cgroup_paths": delete, pause, ps and update find the cgroup here.
     std::map<std::string, std::string> cgroup_paths;
