@@ -336,9 +336,9 @@ TEST(Cgroups, V2IoHugetlbRdma) {
     r.rdma["mlx5_1"] = {3, 100};
     r.rdma["mlx4_0"] = {{}, 7};
     r.rdma["hfi1"] = {};  // nothing to limit
-    // Without BFQ: io.weight with the converted weight.
+    // Without BFQ: io.weight with the converted weight (per device only where iocost is enabled).
     EXPECT_EQ(*v2_writes(r), (std::vector<Write>{{"", "io.weight", "default 4950"},
-                                                  {"", "io.weight", "8:0 2930"},
+                                                  {"", "io.weight", "8:0 2930", Tolerate::unsupported},
                                                   {"", "io.max", "8:0 rbps=1048576"},
                                                   {"", "rdma.max", "mlx4_0 hca_object=7"},
                                                   {"", "rdma.max", "mlx5_1 hca_handle=3 hca_object=100"}}));

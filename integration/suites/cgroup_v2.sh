@@ -334,3 +334,149 @@ t_cgroup_v2_exec_sub_cgroup() {
   rtc delete --force "$id"
   assert_clean "$id" "$PID"
 }
+
+# cgroup_file FILE: the container's ($PID's) cgroup file read from the host, lines joined by '|'
+cgroup_file() { paste -sd'|' "$(v2dir "$PID")/$1"; }
+
+# io_dev: MAJOR:MINOR of the VM's test disk (vm/run.sh gives the VM vda, with the BFQ scheduler)
+io_dev() {
+  [ -r /sys/block/vda/dev ] || skip "no /dev/vda (the disk integration/vm/run.sh gives the VM)"
+  cat /sys/block/vda/dev
+}
+
+# io: with BFQ on the device (the VM's vda) the blkio weight and weightDevice go to io.bfq.weight
+# as they are (without BFQ, runc ignores weightDevice and converts the weight for io.weight);
+# throttle*Device are one io.max line per device. Read back from the host and inside;
+# update --blkio-weight changes the default weight and keeps the device's.
+t_cgroup_v2_io() {
+  local id dev maj min weights max
+  need_v2 io
+  dev=$(io_dev)
+  maj=${dev%:*} min=${dev#*:}
+  id=$(newid)
+  with_cgroupns
+  cfg --argjson maj "$maj" --argjson min "$min" '.linux.resources.blockIO = {weight: 200,
+    weightDevice: [{major: $maj, minor: $min, weight: 300}],
+    throttleReadBpsDevice: [{major: $maj, minor: $min, rate: 1048576}],
+    throttleWriteBpsDevice: [{major: $maj, minor: $min, rate: 2097152}],
+    throttleReadIOPSDevice: [{major: $maj, minor: $min, rate: 120}],
+    throttleWriteIOPSDevice: [{major: $maj, minor: $min, rate: 60}]}'
+  start_waiter "$id"
+  [ -f "$(v2dir "$PID")/io.bfq.weight" ] || skip "no io.bfq.weight (the bfq module is not loaded)"
+  weights="default 200|$dev 300"
+  max="$dev rbps=1048576 wbps=2097152 riops=120 wiops=60"
+  expect_eq "host io.bfq.weight" "$(cgroup_file io.bfq.weight)" "$weights"
+  expect_eq "host io.max" "$(cgroup_file io.max)" "$max"
+  rtc exec "$id" sh -c 'paste -sd"|" /sys/fs/cgroup/io.bfq.weight; cat /sys/fs/cgroup/io.max'
+  expect_rc "exec cat" 0
+  expect_eq "inside: io.bfq.weight, io.max" "$(echo $OUT)" "$weights $max"
+  rtc update --blkio-weight 400 "$id"
+  expect_rc "update --blkio-weight 400" 0
+  expect_eq "host io.bfq.weight after update" "$(cgroup_file io.bfq.weight)" "default 400|$dev 300"
+  rtc exec "$id" paste -sd"|" /sys/fs/cgroup/io.bfq.weight
+  expect_eq "inside: io.bfq.weight after update" "$OUT" "default 400|$dev 300"
+  # A throttle in `update --resources`: rong applies it; runc 1.1.5's update takes only
+  # blockIO.weight from the file and leaves io.max as it was.
+  rt update --resources - "$id" <<<"{\"blockIO\": {\"throttleReadBpsDevice\": [{\"major\": $maj, \"minor\": $min, \"rate\": 4096}]}}" >"$T/upd.out" 2>&1
+  RC=$?
+  expect_rc "update --resources with throttleReadBpsDevice ($(cat "$T/upd.out"))" 0
+  [ "$RT_KIND" = runc ] || max="$dev rbps=4096 wbps=2097152 riops=120 wiops=60"
+  expect_eq "host io.max after update --resources" "$(cgroup_file io.max)" "$max"
+  rtc delete --force "$id"
+  expect_rc "delete --force" 0
+  assert_clean "$id" "$PID"
+}
+
+# swap: the spec's swap is memory+swap (v1's meaning); memory.swap.max is swap alone, so memory
+# 64 MiB with swap 96 MiB is 32 MiB; update --memory --memory-swap converts the same way, -1 is
+# max and memory+swap equal to memory is no swap at all.
+t_cgroup_v2_swap() {
+  local id
+  need_v2 memory
+  id=$(newid)
+  with_cgroupns
+  cfg '.linux.resources.memory = {limit: 67108864, swap: 100663296}'
+  start_waiter "$id"
+  [ -f "$(v2dir "$PID")/memory.swap.max" ] || skip "no memory.swap.max (the kernel does not account swap)"
+  expect_v2 memory.swap.max 33554432
+  rtc exec "$id" cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/memory.swap.max
+  expect_eq "inside: memory.max, memory.swap.max" "$(echo $OUT)" "67108864 33554432"
+  rtc update --memory 50331648 --memory-swap 117440512 "$id"
+  expect_rc "update --memory 48M --memory-swap 112M" 0
+  expect_v2 memory.max 50331648
+  expect_v2 memory.swap.max 67108864
+  rtc update --memory-swap -1 "$id"
+  expect_rc "update --memory-swap -1" 0
+  expect_v2 memory.swap.max max
+  rtc update --memory 50331648 --memory-swap 50331648 "$id"
+  expect_rc "update --memory-swap equal to --memory" 0
+  expect_v2 memory.swap.max 0
+  rtc exec "$id" cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/memory.swap.max
+  expect_eq "inside after update" "$(echo $OUT)" "50331648 0"
+  rtc delete --force "$id"
+  expect_rc "delete --force" 0
+  assert_clean "$id" "$PID"
+}
+
+# The swap allowed is used: 48 MiB touched under memory.max 32 MiB survives with 64 MiB of swap
+# (the VM swaps to its vdb); t_cgroup_v2_oom shows the same without swap is killed.
+t_cgroup_v2_swap_used() {
+  need_v2 memory
+  [ -n "$(awk 'NR > 1' /proc/swaps)" ] || skip "no swap area is active (/proc/swaps)"
+  cfg '.linux.resources.memory = {limit: 33554432, swap: 100663296}'
+  set_args dd if=/dev/zero of=/dev/null bs=48M count=1
+  run_fg "$(newid)"
+  expect_rc "run of dd bs=48M under memory.max 32 MiB and memory.swap.max 64 MiB" 0
+}
+
+# cpu.max.burst and cpu.idle (runc 1.2 brought them: 1.1.5 ignores both fields and has no
+# --cpu-burst/--cpu-idle, so the test SKIPs where the runtime left both files at 0). A burst
+# above the quota in force is taken when the same update raises the quota.
+t_cgroup_v2_cpu_burst_idle() {
+  local id
+  need_v2 cpu
+  id=$(newid)
+  with_cgroupns
+  cfg '.linux.resources.cpu = {quota: 20000, period: 100000, burst: 5000, idle: 1}'
+  start_waiter "$id"
+  [ -f "$(v2dir "$PID")/cpu.max.burst" ] || skip "no cpu.max.burst (kernel before 5.14)"
+  if [ "$(cgroup_file cpu.max.burst) $(cgroup_file cpu.idle)" = "0 0" ]; then
+    skip "the runtime ignores linux.resources.cpu.burst and .idle (cpu.max.burst and cpu.idle stay 0)"
+  fi
+  expect_v2 cpu.max "20000 100000"
+  expect_v2 cpu.max.burst 5000
+  expect_v2 cpu.idle 1
+  rtc exec "$id" cat /sys/fs/cgroup/cpu.max.burst /sys/fs/cgroup/cpu.idle
+  expect_eq "inside: cpu.max.burst, cpu.idle" "$(echo $OUT)" "5000 1"
+  rtc update --cpu-quota 50000 --cpu-burst 40000 --cpu-idle 0 "$id"
+  expect_rc "update --cpu-quota 50000 --cpu-burst 40000 --cpu-idle 0" 0
+  expect_v2 cpu.max "50000 100000"
+  expect_v2 cpu.max.burst 40000
+  expect_v2 cpu.idle 0
+  rt update --resources - "$id" <<<'{"cpu": {"burst": 1000, "idle": 1}}' >"$T/upd.out" 2>&1
+  RC=$?
+  expect_rc "update --resources burst 1000 idle 1 ($(cat "$T/upd.out"))" 0
+  rtc exec "$id" cat /sys/fs/cgroup/cpu.max /sys/fs/cgroup/cpu.max.burst /sys/fs/cgroup/cpu.idle
+  expect_eq "inside after update" "$(echo $OUT)" "50000 100000 1000 1"
+  rtc delete --force "$id"
+  expect_rc "delete --force" 0
+  assert_clean "$id" "$PID"
+}
+
+# rdma: the VM has no RDMA device, so no limit can be set or read back; rdma.max and
+# rdma.current list devices and are empty. A limit on a device the kernel does not have fails
+# the create (the kernel says ENODEV) with an error naming it, and leaves no cgroup.
+t_cgroup_v2_rdma() {
+  local id
+  need_v2 rdma
+  [ -z "$(ls /sys/class/infiniband 2>/dev/null)" ] || skip "this kernel has RDMA devices: $(ls /sys/class/infiniband)"
+  id=$(newid)
+  start_waiter "$id"
+  expect_eq "host rdma.max, rdma.current with no RDMA device" "$(cgroup_file rdma.max)/$(cgroup_file rdma.current)" "/"
+  rtc delete --force "$id"
+  assert_clean "$id" "$PID"
+  id=$(newid bad)
+  cfg --arg cg "/$id" '.linux.cgroupsPath = $cg | .linux.resources.rdma = {"mlx4_0": {hcaHandles: 3, hcaObjects: 100}}'
+  v2_bad_create "$id" "rdma limit on a missing device mlx4_0"
+  expect_match "the error names the device" "$ERR" 'mlx4_0.*(no such device|No such device)'
+}

@@ -28,9 +28,10 @@ VM_LOG=${VM_LOG:-$VM_CACHE/console.$(basename "${RUNTIME:-rong}")${VM_LSM:+.$VM_
 # What runs when no FILTER is given: the v2 suite and run.sh's cgroup tests, which hold these words.
 VM_FILTERS=${VM_FILTERS:-cgroup pause ps_json ps_table kill_all update events apparmor}
 # The modules the VM needs that Debian builds as modules, dependencies first (from each .ko's
-# modinfo "depends=": virtio-pci, the 9p transport and filesystem, overlayfs).
+# modinfo "depends=": virtio-pci, the 9p transport and filesystem, overlayfs, virtio-blk for the
+# disks, and the BFQ I/O scheduler, which gives cgroups io.bfq.weight).
 MODULES="virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci
-         9pnet 9pnet_virtio netfs fscache 9p overlay"
+         9pnet 9pnet_virtio netfs fscache 9p overlay virtio_blk bfq"
 
 # shellcheck source=../lib.sh
 . "$HERE/../lib.sh"
@@ -42,7 +43,8 @@ mkdir -p "$VM_CACHE" || setup_fail "cannot make $VM_CACHE"
 kpkg=$(apt-cache depends linux-image-amd64 2>/dev/null | awk '$1 == "Depends:" && $2 ~ /^linux-image-/ { print $2; exit }')
 [ -n "$kpkg" ] || setup_fail "apt-cache depends linux-image-amd64 names no kernel image (apt-get update?)"
 KDIR=$VM_CACHE/$kpkg
-if [ ! -f "$KDIR/.unpacked" ]; then
+# .unpacked holds the module list it was unpacked for: a new module unpacks again
+if [ "$(cat "$KDIR/.unpacked" 2>/dev/null)" != "$(echo $MODULES)" ]; then
   rm -rf "$KDIR" && mkdir -p "$KDIR/deb" || setup_fail "cannot make $KDIR"
   (cd "$KDIR/deb" && apt-get download "$kpkg" >"$KDIR/download.log" 2>&1) ||
     setup_fail "apt-get download $kpkg failed: $(tail -n2 "$KDIR/download.log" | tr '\n' ' ')"
@@ -54,7 +56,7 @@ if [ ! -f "$KDIR/.unpacked" ]; then
   dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$KDIR" --wildcards "${patterns[@]}" ||
     setup_fail "cannot unpack $deb"
   rm -rf "$KDIR/deb"
-  touch "$KDIR/.unpacked"
+  echo $MODULES >"$KDIR/.unpacked"
 fi
 KERNEL=$(ls "$KDIR"/boot/vmlinuz-* 2>/dev/null | head -n1)
 [ -n "$KERNEL" ] || setup_fail "no vmlinuz in $KDIR"
@@ -99,6 +101,9 @@ cp "$HERE/init" "$IRD/init" && chmod 755 "$IRD/init" || setup_fail "cannot copy 
 } >"$IRD/vm.env"
 (cd "$IRD" && find . | busybox cpio -o -H newc 2>/dev/null | gzip -1 >"$RUN_DIR/initramfs.gz") ||
   setup_fail "cannot pack the initramfs"
+# Two sparse disks (virtio-blk): vda for the io controller's per-device limits (stage2 gives it
+# the BFQ scheduler), vdb for a swap area (memory.swap.max that can be used).
+truncate -s 64M "$RUN_DIR/io.raw" "$RUN_DIR/swap.raw" || setup_fail "cannot make the disk files"
 
 # ---------------------------------------------------------------- boot
 quiet="quiet loglevel=1"
@@ -117,6 +122,7 @@ timeout -k 10 "$VM_TIMEOUT" qemu-system-x86_64 -accel tcg -m 1024 -smp 2 \
   -kernel "$KERNEL" -initrd "$RUN_DIR/initramfs.gz" \
   -append "console=ttyS0 panic=-1 cgroup_no_v1=all $lsm $quiet" \
   -virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
+  -drive file="$RUN_DIR/io.raw",if=virtio,format=raw -drive file="$RUN_DIR/swap.raw",if=virtio,format=raw \
   </dev/null 2>&1 | {
   # The console, line by line, to VM_LOG; run.sh's result lines to stdout as they come; the
   # host's clock noted when the tests start.

@@ -33,12 +33,17 @@ mount -t selinuxfs selinuxfs /sys/fs/selinux 2>/dev/null
 for c in $(cat /sys/fs/cgroup/cgroup.controllers); do
   echo "+$c" >/sys/fs/cgroup/cgroup.subtree_control || oops "enable $c in cgroup.subtree_control"
 done
+# The disks run.sh gives the VM: vda for the io tests, with the BFQ scheduler (a device must use
+# BFQ for io.bfq.weight's per-device weights); vdb a swap area, so memory.swap.max limits real swap.
+echo bfq >/sys/block/vda/queue/scheduler || oops "select bfq for /dev/vda"
+mkswap /dev/vdb >/dev/null && swapon /dev/vdb || oops "make /dev/vdb a swap area"
 hostname rong-vm
 ip link set lo up 2>/dev/null
 
 echo
 echo "RONG-VM-BEGIN uptime=$(cut -d' ' -f1 /proc/uptime) kernel=$(uname -r)" \
-  "controllers=$(tr ' ' ',' </sys/fs/cgroup/cgroup.subtree_control)"
+  "controllers=$(tr ' ' ',' </sys/fs/cgroup/cgroup.subtree_control)" \
+  "vda=$(cat /sys/block/vda/dev) swap=$(awk 'NR > 1 { print $1 }' /proc/swaps)"
 cd "$VM_REPO" || oops "cd $VM_REPO"
 # The tests' work directories: a tmpfs of their own (/tmp stays the overlay of the host's, where
 # the repository may be).

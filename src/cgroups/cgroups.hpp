@@ -77,6 +77,9 @@ enum class Tolerate {
     none,
     missing,  // the file is absent: memory.swap.max without swap accounting, hugetlb .rsvd.max
     invalid,  // EINVAL: cpu.max.burst above the quota in force, written again after cpu.max
+    // EOPNOTSUPP, warned and ignored: a per-device io.weight on a device without iocost enabled
+    // (runc writes per-device weights only with BFQ, and ignores them otherwise)
+    unsupported,
 };
 
 // One write of `value` to `file` in the directory of `controller` (a Paths key).

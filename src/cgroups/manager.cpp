@@ -444,6 +444,10 @@ public:
             if (st || (w.tolerate == Tolerate::missing && st.error().errnum == ENOENT) ||
                 (w.tolerate == Tolerate::invalid && st.error().errnum == EINVAL))
                 continue;
+            if (w.tolerate == Tolerate::unsupported && st.error().errnum == EOPNOTSUPP) {
+                log::warn(st.error().message + " (the device does not support it): ignored");
+                continue;
+            }
             return explain(w, std::move(st).error());
         }
         if (filter) {
@@ -519,8 +523,13 @@ public:
 private:
     const std::string& dir() const { return paths_.at(""); }
 
-    // A file that is not there, most often: a controller the parent does not delegate.
+    // A file that is not there, most often: a controller the parent does not delegate; ENODEV
+    // from rdma.max: a device the kernel does not have.
     Error explain(const Write& w, Error e) const {
+        if (w.file == "rdma.max" && e.errnum == ENODEV)
+            return Error{"linux.resources.rdma: no RDMA device \"" + w.value.substr(0, w.value.find(' ')) +
+                             "\" (" + e.message + ")",
+                         ENODEV};
         if (e.errnum != ENOENT && e.errnum != EPERM && e.errnum != EACCES) return e;
         std::string controller = w.file.substr(0, w.file.find('.'));
         if (controller == "cgroup") return e;

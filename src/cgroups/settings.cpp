@@ -247,7 +247,7 @@ Result<std::vector<Write>> v2_writes(const spec::Resources& r, const Current& cu
             if (current.io_bfq_weight)
                 w.push_back({"", "io.bfq.weight", dev + num(uint64_t{*d.weight})});
             else
-                w.push_back({"", "io.weight", dev + num(blkio_weight_to_io_weight(*d.weight))});
+                w.push_back({"", "io.weight", dev + num(blkio_weight_to_io_weight(*d.weight)), Tolerate::unsupported});
         }
         auto io_max = [&](const std::vector<spec::ThrottleDevice>& list, const char* key) {
             for (const auto& d : list)
