@@ -174,6 +174,23 @@ create_c() {
   printf '  rc=%s\n  err=%s\n' "$RC" "$ERR"
 }
 
+# bad_creates: each stdin line "JQ-EDIT|ERROR-REGEX" is a config that create must refuse, leaving
+# nothing; rong's error must match the regex (runc's wording differs).
+bad_creates() {
+  local id n=0 case want
+  while IFS='|' read -r case want; do
+    n=$((n + 1))
+    cp --remove-destination "$TEMPLATE/config.json" "$B/config.json"
+    set_args true
+    cfg "$case"
+    id=$(newid "$n")
+    create_c "$id"
+    [ "$RC" != 0 ] || fail "create with $case succeeded"
+    if [ "$RT_KIND" = rong ]; then expect_match "error for $case" "$ERR" "$want"; fi
+    assert_clean "$id" "" "" "$case: "
+  done
+}
+
 state_of() { rt state "$1" 2>/dev/null; }
 # (sed, not jq: jq 1.6 takes ~45 ms to start, and these are polled)
 status_of() { state_of "$1" | tr -d '\n' | sed -nE 's/.*"status" *: *"([a-z]*)".*/\1/p'; }

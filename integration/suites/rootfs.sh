@@ -305,23 +305,6 @@ made"
   expect_host_mounts_unchanged
 }
 
-# bad_creates: each stdin line "JQ-EDIT|ERROR-REGEX" is a config that create must refuse, leaving
-# nothing; rong's error must match the regex (runc's wording differs).
-bad_creates() {
-  local id n=0 case want
-  while IFS='|' read -r case want; do
-    n=$((n + 1))
-    cp --remove-destination "$TEMPLATE/config.json" "$B/config.json"
-    set_args true
-    cfg "$case"
-    id=$(newid "$n")
-    create_c "$id"
-    [ "$RC" != 0 ] || fail "create with $case succeeded"
-    if [ "$RT_KIND" = rong ]; then expect_match "error for $case" "$ERR" "$want"; fi
-    assert_clean "$id" "" "" "$case: "
-  done
-}
-
 # Bad mounts: one clear error naming the mount (index and destination) or the device, a failed
 # create, and nothing left: no state, no mount on the host, no cgroup.
 t_rootfs_bad_mounts() {
