@@ -439,11 +439,11 @@ t_concurrent_create_same_id() {
   if [ "$RT_KIND" = runc ]; then
     # rong is stricter: a losing runc 1.1.5 create may remove the winner's state directory (its
     # cleanup destroys the directory of the id it failed to create) before the winner is done,
-    # so the winner fails too (none won) or its init runs with no state. At most one wins; kill
-    # what is left and stop here.
-    [ "$ok" -le 1 ] || fail "creates that won: $ok, want at most 1"
+    # so the winner fails too (none won), its init runs with no state, or a later create finds
+    # the id free and wins a second time (seen once in CI). Kill what is left and stop here.
     grep -l -- "/$id\$" /proc/[0-9]*/cgroup 2>/dev/null | cut -d/ -f3 | xargs -r kill -9 2>/dev/null
     rtc delete --force "$id"
+    [ "$ok" -le 1 ] || skip "runc 1.1.5 lets $ok racing creates of one id win (a loser removes the winner's state directory)"
     return 0
   fi
   expect_eq "creates that won" "$ok" 1
