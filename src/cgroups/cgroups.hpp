@@ -158,6 +158,10 @@ public:
     // Removes the cgroup directories (and any the container made below them): all that create()
     // made, or the leaves when this manager was loaded from state. Retries rmdir on EBUSY briefly.
     Status destroy();
+    // destroy() for a cgroup that is most likely empty (its init has exited): tries the rmdirs
+    // only, without reading cgroup.procs or listing the directories. false: something was still
+    // in the first directory (nothing was removed then) or in a later one; kill_all and destroy.
+    bool remove_if_empty();
 
 protected:
     Manager(Mode mode, Paths paths) : mode_(mode), paths_(std::move(paths)) {}

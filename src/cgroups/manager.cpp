@@ -9,9 +9,9 @@
 #include <chrono>
 #include <cstdio>
 #include <set>
-#include <sstream>
 #include <thread>
 
+#include "base/strings.hpp"
 #include "base/log.hpp"
 #include "cgroups/cgroups.hpp"
 #include "cgroups/device_filter.hpp"
@@ -171,13 +171,12 @@ public:
 
     Status create() override {
         for (const auto& dir : unique_dirs(paths_)) TRY(make_dirs(dir, made_));
-        // A new cpuset cgroup has no cpus or mems: nothing could join it. Copy the parent's.
+        // A new cpuset cgroup has no cpus or mems (or, with cgroup.clone_children, its parent's):
+        // nothing could join it. Copy the parent's, parents first (made_ is in that order).
         if (auto it = paths_.find("cpuset"); it != paths_.end()) {
             for (const auto& dir : made_) {
                 if (dir.rfind(it->second, 0) != 0 && it->second.rfind(dir, 0) != 0) continue;
                 for (const char* file : {"cpuset.cpus", "cpuset.mems"}) {
-                    auto mine = read_value(dir, file);
-                    if (mine && !mine->empty()) continue;
                     std::string parent = TRY(read_value(parent_of(dir), file));
                     // (O_CREAT is a no-op on cgroupfs, where the file exists; it lets the unit
                     // tests' fake hierarchy stand in.)
@@ -407,9 +406,7 @@ public:
         for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
             auto available = read_value(*it, "cgroup.controllers");
             if (!available) continue;
-            std::string c;
-            std::istringstream in(*available);
-            while (in >> c)
+            for (const auto& c : split_words(*available))
                 if (auto st = write_value(*it, "cgroup.subtree_control", "+" + c); !st) log::debug(st.error().message);
         }
         int fd = ::open(leaf.c_str(), O_DIRECTORY | O_RDONLY | O_CLOEXEC);
@@ -535,8 +532,7 @@ private:
         if (controller == "cgroup") return e;
         auto listed = read_value(dir(), "cgroup.controllers");
         std::string available = listed ? *listed : "";
-        std::istringstream in(available);
-        for (std::string c; in >> c;)
+        for (const auto& c : split_words(available))
             if (c == controller) return e;
         return Error::msg("cannot set " + w.file + ": the " + controller + " cgroup controller is not available in " +
                           dir() + " (it has: " + (available.empty() ? "none" : available) + ")");
@@ -587,6 +583,15 @@ Status Manager::destroy() {
     for (auto it = made_.rbegin(); it != made_.rend(); ++it)
         if (auto st = remove_tree(*it); !st && result) result = st;
     return result;
+}
+
+bool Manager::remove_if_empty() {
+    // A process (in every hierarchy at once) or a child cgroup makes rmdir fail with EBUSY.
+    for (const auto& dir : unique_dirs(paths_))
+        if (::rmdir(dir.c_str()) < 0 && errno != ENOENT) return false;
+    for (auto it = made_.rbegin(); it != made_.rend(); ++it)
+        if (::rmdir(it->c_str()) < 0 && errno != ENOENT) return false;
+    return true;
 }
 
 std::unique_ptr<Manager> make_manager(Mode mode, Paths paths) {

@@ -6,8 +6,8 @@
 
 #include <algorithm>
 #include <array>
-#include <sstream>
 
+#include "base/strings.hpp"
 #include "cgroups/cgroups.hpp"
 
 namespace rong::cgroups {
@@ -21,17 +21,6 @@ constexpr std::array<const char*, 14> kV1Controllers = {
 
 bool managed_v1(const std::string& name) {
     return std::find(kV1Controllers.begin(), kV1Controllers.end(), name) != kV1Controllers.end();
-}
-
-std::vector<std::string> split(std::string_view s, char sep) {
-    std::vector<std::string> out;
-    size_t start = 0;
-    for (;;) {
-        size_t pos = s.find(sep, start);
-        out.emplace_back(s.substr(start, pos == std::string_view::npos ? std::string_view::npos : pos - start));
-        if (pos == std::string_view::npos) return out;
-        start = pos + 1;
-    }
 }
 
 // mountinfo escapes space, tab, newline and backslash as \ooo.
@@ -79,9 +68,7 @@ Mode detect_mode(const std::string& mount_root) {
 std::vector<Hierarchy> parse_mountinfo(std::string_view text) {
     std::vector<Hierarchy> out;
     for (const auto& line : split(text, '\n')) {
-        std::istringstream in(line);
-        std::vector<std::string> f;
-        for (std::string w; in >> w;) f.push_back(w);
+        std::vector<std::string> f = split_words(line);
         auto dash = std::find(f.begin(), f.end(), "-");
         if (f.size() < 5 || dash == f.end() || dash + 3 > f.end()) continue;
         const std::string& fstype = *(dash + 1);

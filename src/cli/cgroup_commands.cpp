@@ -34,10 +34,8 @@ int cmd_resume(const container::StateStore& store, const std::string& id) {
 
 // runc: json is the array of host pids; table runs `ps` (default -ef) and keeps its header and
 // the lines whose PID column is one of the container's.
-int cmd_ps(const container::StateStore& store, const std::string& format, std::vector<std::string> args) {
-    if (args.empty()) return report_error(Error::msg("ps: container id is required"));
-    std::string id = args.front();
-    args.erase(args.begin());
+int cmd_ps(const container::StateStore& store, const std::string& id, const std::string& format,
+           std::vector<std::string> args) {
     if (!args.empty() && args.front() == "--") args.erase(args.begin());
     auto pids = container::processes(store, id);
     if (!pids) return report_error(pids.error());
@@ -242,51 +240,48 @@ Result<int64_t> parse_go_duration_ms(const std::string& text) {
     return static_cast<int64_t>(total_ns / 1e6);
 }
 
-void add_cgroup_commands(CLI::App& app, CgroupCommands& c) {
-    c.pause = app.add_subcommand("pause", "suspend all processes of a container");
-    c.pause->add_option("container-id", c.id)->required();
-    c.resume = app.add_subcommand("resume", "resume all processes of a paused container");
-    c.resume->add_option("container-id", c.id)->required();
+void add_cgroup_commands(std::vector<CommandEntry>& commands, CgroupCommands& c) {
+    using Store = container::StateStore;
+    commands.push_back({Command("pause", "suspend all processes of a container"),
+                        [&c](const Store& s) { return cmd_pause(s, c.id); }});
+    commands.back().args.argument("container-id", c.id);
+    commands.push_back({Command("resume", "resume all processes of a paused container"),
+                        [&c](const Store& s) { return cmd_resume(s, c.id); }});
+    commands.back().args.argument("container-id", c.id);
 
-    c.ps = app.add_subcommand("ps", "list the processes of a container");
-    c.ps->add_option("-f,--format", c.ps_format, "table or json");
-    c.ps->prefix_command();  // ID, then the arguments for ps(1)
+    commands.push_back({Command("ps", "list the processes of a container"),
+                        [&c](const Store& s) { return cmd_ps(s, c.id, c.ps_format, c.ps_args); }});
+    commands.back().args.option("f,format", c.ps_format, "table or json")
+        .argument("container-id", c.id)
+        .rest("ps-option", c.ps_args);
 
-    auto* u = app.add_subcommand("update", "update a container's resource limits");
-    c.update = u;
     auto& f = c.update_flags;
-    u->add_option("-r,--resources", f.resources, "a LinuxResources JSON file, - for stdin");
-    u->add_option("--memory", f.memory, "memory limit (bytes, or with k, m, g)");
-    u->add_option("--memory-swap", f.memory_swap, "memory plus swap limit");
-    u->add_option("--memory-reservation", f.memory_reservation, "memory soft limit");
-    u->add_option("--kernel-memory", f.kernel_memory, "kernel memory limit (ignored by the kernel)");
-    u->add_option("--kernel-memory-tcp", f.kernel_memory_tcp, "kernel TCP buffer limit");
-    u->add_option("--cpu-share,--cpu-shares", f.cpu_shares, "CPU shares");
-    u->add_option("--cpu-period", f.cpu_period, "CFS period (us)");
-    u->add_option("--cpu-quota", f.cpu_quota, "CFS quota (us)");
-    u->add_option("--cpu-burst", f.cpu_burst, "CFS burst (us)");
-    u->add_option("--cpu-idle", f.cpu_idle, "1: the container's tasks get the idle scheduling policy");
-    u->add_option("--cpu-rt-period", f.cpu_rt_period, "realtime period (us)");
-    u->add_option("--cpu-rt-runtime", f.cpu_rt_runtime, "realtime runtime (us)");
-    u->add_option("--cpuset-cpus", f.cpuset_cpus, "CPUs allowed");
-    u->add_option("--cpuset-mems", f.cpuset_mems, "memory nodes allowed");
-    u->add_option("--pids-limit", f.pids_limit, "maximum number of pids");
-    u->add_option("--blkio-weight", f.blkio_weight, "block IO weight (10-1000)");
-    u->add_option("container-id", c.id)->required();
+    commands.push_back({Command("update", "update a container's resource limits"),
+                        [&c](const Store& s) { return cmd_update(s, c.id, c.update_flags); }});
+    commands.back().args.option("r,resources", f.resources, "a LinuxResources JSON file, - for stdin")
+        .option("memory", f.memory, "memory limit (bytes, or with k, m, g)")
+        .option("memory-swap", f.memory_swap, "memory plus swap limit")
+        .option("memory-reservation", f.memory_reservation, "memory soft limit")
+        .option("kernel-memory", f.kernel_memory, "kernel memory limit (ignored by the kernel)")
+        .option("kernel-memory-tcp", f.kernel_memory_tcp, "kernel TCP buffer limit")
+        .option("cpu-share,cpu-shares", f.cpu_shares, "CPU shares")
+        .option("cpu-period", f.cpu_period, "CFS period (us)")
+        .option("cpu-quota", f.cpu_quota, "CFS quota (us)")
+        .option("cpu-burst", f.cpu_burst, "CFS burst (us)")
+        .option("cpu-idle", f.cpu_idle, "1: the container's tasks get the idle scheduling policy")
+        .option("cpu-rt-period", f.cpu_rt_period, "realtime period (us)")
+        .option("cpu-rt-runtime", f.cpu_rt_runtime, "realtime runtime (us)")
+        .option("cpuset-cpus", f.cpuset_cpus, "CPUs allowed")
+        .option("cpuset-mems", f.cpuset_mems, "memory nodes allowed")
+        .option("pids-limit", f.pids_limit, "maximum number of pids")
+        .option("blkio-weight", f.blkio_weight, "block IO weight (10-1000)")
+        .argument("container-id", c.id);
 
-    c.events = app.add_subcommand("events", "stream a container's stats");
-    c.events->add_flag("--stats", c.stats, "print the stats once and exit");
-    c.events->add_option("--interval", c.interval, "interval between stats (Go duration)");
-    c.events->add_option("container-id", c.id)->required();
-}
-
-std::optional<int> run_cgroup_command(const container::StateStore& store, const CgroupCommands& c) {
-    if (c.pause && c.pause->parsed()) return cmd_pause(store, c.id);
-    if (c.resume && c.resume->parsed()) return cmd_resume(store, c.id);
-    if (c.ps && c.ps->parsed()) return cmd_ps(store, c.ps_format, c.ps->remaining());
-    if (c.update && c.update->parsed()) return cmd_update(store, c.id, c.update_flags);
-    if (c.events && c.events->parsed()) return cmd_events(store, c.id, c.stats, c.interval);
-    return std::nullopt;
+    commands.push_back({Command("events", "stream a container's stats"),
+                        [&c](const Store& s) { return cmd_events(s, c.id, c.stats, c.interval); }});
+    commands.back().args.flag("stats", c.stats, "print the stats once and exit")
+        .option("interval", c.interval, "interval between stats (Go duration)")
+        .argument("container-id", c.id);
 }
 
 }  // namespace rong::cli

@@ -1,13 +1,12 @@
-// The cgroup commands: pause, resume, ps, update, events. main.cpp registers them with
-// add_cgroup_commands and runs the one parsed with run_cgroup_command.
+// The cgroup commands: pause, resume, ps, update, events: their flags and handlers, which
+// main.cpp adds to its commands with add_cgroup_commands.
 #pragma once
 
-#include <CLI/CLI.hpp>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "container/container.hpp"
+#include "cli/commands.hpp"
 
 namespace rong::cli {
 
@@ -21,17 +20,15 @@ struct UpdateFlags {
 };
 
 struct CgroupCommands {
-    CLI::App *pause = nullptr, *resume = nullptr, *ps = nullptr, *update = nullptr, *events = nullptr;
     std::string id;
     std::string ps_format = "table";
+    std::vector<std::string> ps_args;  // after the id: ps(1)'s own
     UpdateFlags update_flags;
     bool stats = false;
     std::string interval = "5s";
 };
 
-void add_cgroup_commands(CLI::App& app, CgroupCommands& c);
-// The exit code of the cgroup command that was parsed, or nullopt if none was.
-std::optional<int> run_cgroup_command(const container::StateStore& store, const CgroupCommands& c);
+void add_cgroup_commands(std::vector<CommandEntry>& commands, CgroupCommands& c);
 
 // Pure helpers: "100m" → bytes as runc's --memory takes them; Go durations.
 Result<int64_t> parse_bytes(const std::string& text);

@@ -1,11 +1,19 @@
 // One function per command: each takes its parsed flags and returns the process exit code.
 #pragma once
 
+#include <functional>
 #include <string>
 
+#include "cli/args.hpp"
 #include "container/container.hpp"
 
 namespace rong::cli {
+
+// A command: its flags and arguments, and what runs it once they are parsed.
+struct CommandEntry {
+    Command args;
+    std::function<int(const container::StateStore&)> run;
+};
 
 struct RunOptions {
     container::CreateOptions create;

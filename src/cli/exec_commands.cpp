@@ -58,44 +58,34 @@ int run_exec(const container::StateStore& store, ExecCommands& cmds) {
 
 }  // namespace
 
-void add_exec_commands(CLI::App& app, ExecCommands& cmds) {
+void add_exec_commands(std::vector<CommandEntry>& commands, ExecCommands& cmds) {
     auto& o = cmds.opts;
-    auto* exec = app.add_subcommand("exec", "execute a new process inside the container");
-    // Repeatable flags take one value per occurrence (-e A -e B), never the id after them.
-    exec->add_option("-p,--process", o.process_file, "path to a process.json");
-    exec->add_flag("-t,--tty", o.tty, "allocate a pseudo-TTY");
-    exec->add_option("--console-socket", o.console_socket, "unix socket that receives the pty master");
-    exec->add_flag("-d,--detach", cmds.detach, "detach from the process");
-    exec->add_option("--pid-file", cmds.pid_file, "file to write the process's pid to");
-    exec->add_option("-e,--env", o.env, "set an environment variable (KEY=VALUE)")->allow_extra_args(false);
-    exec->add_option("--cwd", cmds.cwd, "working directory in the container");
-    exec->add_option("-u,--user", cmds.user, "uid[:gid]");
-    exec->add_option("-g,--additional-gids", cmds.additional_gids, "additional gids")->allow_extra_args(false);
-    exec->add_option("-c,--cap", o.caps, "add a capability")->allow_extra_args(false);
-    exec->add_flag("--no-new-privs", o.no_new_privs, "set no_new_privs for the process");
-    exec->add_option("--preserve-fds", o.preserve_fds, "pass N extra fds (from 3)");
-    exec->add_flag("--ignore-paused", o.ignore_paused, "allow exec in a paused container");
-    exec->add_option("--apparmor", cmds.apparmor, "AppArmor profile for the process");
-    exec->add_option("--process-label", cmds.process_label, "SELinux label for the process");
-    exec->add_option("--pidfd-socket", o.pidfd_socket, "unix socket that receives the process's pidfd");
-    exec->add_option("--cgroup", o.sub_cgroups, "run in an existing sub-cgroup: [controller:]path")
-        ->allow_extra_args(false);
-    exec->add_option("container-id", o.id, "the container's id")->required();
-    exec->add_option("command", o.args, "the command and its arguments");
+    commands.push_back({Command("exec", "execute a new process inside the container"),
+                        [&cmds](const container::StateStore& s) { return run_exec(s, cmds); }});
     // Everything after the id is the command's, flags included ("exec ID sh -c ...").
-    exec->positionals_at_end();
-    exec->prefix_command();
-    cmds.exec = exec;
-    cmds.features = app.add_subcommand("features", "show the features this build supports");
-}
-
-std::optional<int> run_exec_command(const container::StateStore& store, ExecCommands& cmds) {
-    if (cmds.features && cmds.features->parsed()) {
-        std::puts(container::features_json().c_str());
-        return 0;
-    }
-    if (cmds.exec && cmds.exec->parsed()) return run_exec(store, cmds);
-    return std::nullopt;
+    commands.back().args.option("p,process", o.process_file, "path to a process.json")
+        .flag("t,tty", o.tty, "allocate a pseudo-TTY")
+        .option("console-socket", o.console_socket, "unix socket that receives the pty master")
+        .flag("d,detach", cmds.detach, "detach from the process")
+        .option("pid-file", cmds.pid_file, "file to write the process's pid to")
+        .option("e,env", o.env, "set an environment variable (KEY=VALUE)")
+        .option("cwd", cmds.cwd, "working directory in the container")
+        .option("u,user", cmds.user, "uid[:gid]")
+        .option("g,additional-gids", cmds.additional_gids, "additional gids")
+        .option("c,cap", o.caps, "add a capability")
+        .flag("no-new-privs", o.no_new_privs, "set no_new_privs for the process")
+        .option("preserve-fds", o.preserve_fds, "pass N extra fds (from 3)")
+        .flag("ignore-paused", o.ignore_paused, "allow exec in a paused container")
+        .option("apparmor", cmds.apparmor, "AppArmor profile for the process")
+        .option("process-label", cmds.process_label, "SELinux label for the process")
+        .option("pidfd-socket", o.pidfd_socket, "unix socket that receives the process's pidfd")
+        .option("cgroup", o.sub_cgroups, "run in an existing sub-cgroup: [controller:]path")
+        .argument("container-id", o.id)
+        .rest("command", o.args);
+    commands.push_back({Command("features", "show the features this build supports"), [](const container::StateStore&) {
+                            std::puts(container::features_json().c_str());
+                            return 0;
+                        }});
 }
 
 }  // namespace rong::cli

@@ -1,10 +1,10 @@
-// rong's command line: runc's commands and flags, parsed with CLI11. Only this layer knows argv,
-// stdout and exit codes.
+// rong's command line: runc's commands and flags (src/cli/args.hpp reads them as runc does).
+// Only this layer knows argv, stdout and exit codes.
 #include <seccomp.h>
 
-#include <CLI/CLI.hpp>
 #include <cstdio>
 
+#include "cli/args.hpp"
 #include "cli/cgroup_commands.hpp"
 #include "cli/commands.hpp"
 #include "cli/exec_commands.hpp"
@@ -12,115 +12,134 @@
 
 namespace {
 
+using rong::cli::Command;
+using rong::cli::CommandEntry;
+
 std::string version_text() {
     const struct scmp_version* v = seccomp_version();
     return std::string("rong version ") + RONG_VERSION + "\nspec: 1.3.0\nlibseccomp: " + std::to_string(v->major) +
            "." + std::to_string(v->minor) + "." + std::to_string(v->micro);
 }
 
-void add_create_flags(CLI::App* cmd, rong::container::CreateOptions& o) {
-    cmd->add_option("-b,--bundle", o.bundle, "path to the root of the bundle directory");
-    cmd->add_option("--pid-file", o.pid_file, "file to write the container init's pid to");
-    cmd->add_option("--console-socket", o.console_socket, "unix socket that receives the pty master");
-    cmd->add_flag("--no-pivot", o.no_pivot, "use MS_MOVE + chroot instead of pivot_root");
-    cmd->add_flag("--no-new-keyring", o.no_new_keyring, "keep the caller's session keyring");
-    cmd->add_option("--preserve-fds", o.preserve_fds, "pass N extra fds (from 3) to the container");
-    cmd->add_option("container-id", o.id, "the container's id")->required();
+void add_create_flags(Command& cmd, rong::container::CreateOptions& o) {
+    cmd.option("b,bundle", o.bundle, "path to the root of the bundle directory")
+        .option("pid-file", o.pid_file, "file to write the container init's pid to")
+        .option("console-socket", o.console_socket, "unix socket that receives the pty master")
+        .flag("no-pivot", o.no_pivot, "use MS_MOVE + chroot instead of pivot_root")
+        .flag("no-new-keyring", o.no_new_keyring, "keep the caller's session keyring")
+        .option("preserve-fds", o.preserve_fds, "pass N extra fds (from 3) to the container")
+        .argument("container-id", o.id);
+}
+
+std::string help_text(const Command& global, const std::vector<CommandEntry>& commands) {
+    std::vector<const Command*> list;
+    for (const auto& c : commands) list.push_back(&c.args);
+    return global.usage("rong", list);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-    CLI::App app{"rong: an OCI container runtime", "rong"};
-    app.set_version_flag("-v,--version", version_text());
-    app.require_subcommand(1);
+    using namespace rong;
+    const std::vector<std::string_view> args(argv + 1, argv + argc);
 
-    rong::cli::LogOptions log_opts;
+    cli::LogOptions log_opts;
     std::string root = "/run/rong";
-    bool systemd_cgroup = false;
-    std::string rootless_value;
-    app.add_option("--root", root, "state directory")->capture_default_str();
-    app.add_option("--log", log_opts.file, "log file");
-    app.add_option("--log-format", log_opts.format, "log format: text or json")->check(CLI::IsMember({"text", "json"}));
-    app.add_flag("--debug", log_opts.debug, "log debug lines");
-    app.add_flag("--systemd-cgroup", systemd_cgroup, "use systemd to manage cgroups");
-    app.add_option("--rootless", rootless_value, "rootless mode: true, false or auto")->expected(0, 1);
-    app.add_option("--criu", "path to criu (ignored)");
+    bool systemd_cgroup = false, version = false;
+    std::string rootless_value, criu;
+    Command global("", "an OCI container runtime");
+    global.option("root", root, "state directory (default: /run/rong)")
+        .option("log", log_opts.file, "log file")
+        .option("log-format", log_opts.format, "log format: text or json")
+        .flag("debug", log_opts.debug, "log debug lines")
+        .flag("systemd-cgroup", systemd_cgroup, "use systemd to manage cgroups")
+        .option_or("rootless", rootless_value, "true", {"true", "false", "auto"}, "rootless mode: true, false or auto")
+        .option("criu", criu, "path to criu (ignored)")
+        .flag("v,version", version, "print the version");
 
+    std::vector<CommandEntry> commands;
     std::string spec_bundle = ".";
     bool spec_rootless = false;
-    auto* spec = app.add_subcommand("spec", "create a new specification file");
-    spec->add_option("-b,--bundle", spec_bundle, "bundle directory");
-    spec->add_flag("--rootless", spec_rootless, "a spec for a rootless container");
+    commands.push_back({Command("spec", "create a new specification file"),
+                        [&](const container::StateStore&) { return cli::cmd_spec(spec_bundle, spec_rootless); }});
+    commands.back().args.option("b,bundle", spec_bundle, "bundle directory")
+        .flag("rootless", spec_rootless, "a spec for a rootless container");
 
-    rong::container::CreateOptions create_opts;
-    add_create_flags(app.add_subcommand("create", "create a container"), create_opts);
+    container::CreateOptions create_opts;
+    commands.push_back({Command("create", "create a container"),
+                        [&](const container::StateStore& s) { return cli::cmd_create(s, create_opts); }});
+    add_create_flags(commands.back().args, create_opts);
 
-    rong::cli::RunOptions run_opts;
-    auto* run = app.add_subcommand("run", "create and run a container");
-    add_create_flags(run, run_opts.create);
-    run->add_flag("-d,--detach", run_opts.detach, "detach from the container's process");
-    run->add_flag("--keep", run_opts.keep, "do not delete the container after it exits");
+    cli::RunOptions run_opts;
+    commands.push_back({Command("run", "create and run a container"),
+                        [&](const container::StateStore& s) { return cli::cmd_run(s, run_opts); }});
+    add_create_flags(commands.back().args, run_opts.create);
+    commands.back().args.flag("d,detach", run_opts.detach, "detach from the container's process")
+        .flag("keep", run_opts.keep, "do not delete the container after it exits");
 
     std::string id;
-    auto* start = app.add_subcommand("start", "start a created container");
-    start->add_option("container-id", id)->required();
-    auto* state = app.add_subcommand("state", "output the state of a container");
-    state->add_option("container-id", id)->required();
+    commands.push_back({Command("start", "start a created container"),
+                        [&](const container::StateStore& s) { return cli::cmd_start(s, id); }});
+    commands.back().args.argument("container-id", id);
+    commands.push_back({Command("state", "output the state of a container"),
+                        [&](const container::StateStore& s) { return cli::cmd_state(s, id); }});
+    commands.back().args.argument("container-id", id);
 
     std::string signal = "SIGTERM";
     bool kill_all = false;
-    auto* kill = app.add_subcommand("kill", "send a signal to the container's init");
-    kill->add_flag("-a,--all", kill_all, "send the signal to all processes of the container");
-    kill->add_option("container-id", id)->required();
-    kill->add_option("signal", signal, "signal name or number")->capture_default_str();
+    commands.push_back({Command("kill", "send a signal to the container's init"),
+                        [&](const container::StateStore& s) { return cli::cmd_kill(s, id, signal, kill_all); }});
+    commands.back().args.flag("a,all", kill_all, "send the signal to all processes of the container")
+        .argument("container-id", id)
+        .optional_argument("signal", signal);
 
     bool force = false;
-    auto* del = app.add_subcommand("delete", "delete a container");
-    del->add_flag("-f,--force", force, "kill the container first if it is still running");
-    del->add_option("container-id", id)->required();
+    commands.push_back({Command("delete", "delete a container"),
+                        [&](const container::StateStore& s) { return cli::cmd_delete(s, id, force); }});
+    commands.back().args.flag("f,force", force, "kill the container first if it is still running")
+        .argument("container-id", id);
 
     std::string format = "table";
     bool quiet = false;
-    auto* list = app.add_subcommand("list", "list containers");
-    list->add_option("-f,--format", format, "table or json")->check(CLI::IsMember({"table", "json"}));
-    list->add_flag("-q,--quiet", quiet, "display only container ids");
+    commands.push_back({Command("list", "list containers"), [&](const container::StateStore& s) {
+                            if (format != "table" && format != "json")
+                                return cli::report_error(Error::msg("invalid format option"));
+                            return cli::cmd_list(s, format, quiet);
+                        }});
+    commands.back().args.option("f,format", format, "table or json").flag("q,quiet", quiet, "display only container ids");
 
-    rong::cli::CgroupCommands cgroup_cmds;
-    rong::cli::add_cgroup_commands(app, cgroup_cmds);
+    cli::CgroupCommands cgroup_cmds;
+    cli::add_cgroup_commands(commands, cgroup_cmds);
+    cli::ExecCommands exec_cmds;
+    cli::add_exec_commands(commands, exec_cmds);
 
-    rong::cli::ExecCommands exec_cmds;
-    rong::cli::add_exec_commands(app, exec_cmds);
-
-    try {
-        app.parse(argc, argv);
-    } catch (const CLI::CallForHelp& e) {
-        return app.exit(e);
-    } catch (const CLI::CallForAllHelp& e) {
-        return app.exit(e);
-    } catch (const CLI::CallForVersion&) {
+    auto first = global.parse_leading(args);
+    if (!first) return cli::report_error(first.error());
+    if (version) {
         std::puts(version_text().c_str());
         return 0;
-    } catch (const CLI::ParseError& e) {
-        return rong::cli::report_error(rong::Error::msg(e.what()));
     }
-    rong::cli::setup_logging(log_opts);
+    if (global.help_asked() || *first == args.size()) {
+        std::fputs(help_text(global, commands).c_str(), stdout);
+        return 0;
+    }
+    CommandEntry* command = nullptr;
+    for (auto& c : commands)
+        if (c.args.name() == args[*first]) command = &c;
+    if (!command) return cli::report_error(Error::msg("No help topic for '" + std::string(args[*first]) + "'"));
+    if (auto st = command->args.parse({args.begin() + static_cast<std::ptrdiff_t>(*first) + 1, args.end()}); !st)
+        return cli::report_error(st.error());
+    if (command->args.help_asked()) {
+        std::fputs(command->args.usage("rong").c_str(), stdout);
+        return 0;
+    }
+    if (log_opts.format != "text" && log_opts.format != "json")
+        return cli::report_error(Error::msg("invalid log-format: " + log_opts.format));
+    cli::setup_logging(log_opts);
 
     // The flags that would change behaviour rong does not have yet are refused, not ignored.
-    if (systemd_cgroup) return rong::cli::report_error(rong::Error::msg("--systemd-cgroup is not supported yet"));
-    if (rootless_value == "true")
-        return rong::cli::report_error(rong::Error::msg("--rootless is not supported yet"));
+    if (systemd_cgroup) return cli::report_error(Error::msg("--systemd-cgroup is not supported yet"));
+    if (rootless_value == "true") return cli::report_error(Error::msg("--rootless is not supported yet"));
 
-    rong::container::StateStore store(root);
-    if (spec->parsed()) return rong::cli::cmd_spec(spec_bundle, spec_rootless);
-    if (app.got_subcommand("create")) return rong::cli::cmd_create(store, create_opts);
-    if (run->parsed()) return rong::cli::cmd_run(store, run_opts);
-    if (start->parsed()) return rong::cli::cmd_start(store, id);
-    if (state->parsed()) return rong::cli::cmd_state(store, id);
-    if (kill->parsed()) return rong::cli::cmd_kill(store, id, signal, kill_all);
-    if (del->parsed()) return rong::cli::cmd_delete(store, id, force);
-    if (list->parsed()) return rong::cli::cmd_list(store, format, quiet);
-    if (auto rc = rong::cli::run_cgroup_command(store, cgroup_cmds)) return *rc;
-    if (auto rc = rong::cli::run_exec_command(store, exec_cmds)) return *rc;
-    return 1;
+    return command->run(container::StateStore(root));
 }

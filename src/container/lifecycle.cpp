@@ -159,8 +159,9 @@ Status remove(const StateStore& store, const std::string& id, bool force) {
         }
     }
     phase::reached("delete-kill");
-    if (cgroup) {
-        // Processes the init left behind (no pid namespace of its own) go with it.
+    // Processes the init left behind (no pid namespace of its own) go with it; most often there
+    // are none, and the empty cgroup is removed without a look inside.
+    if (cgroup && !cgroup->remove_if_empty()) {
         if (auto st = cgroup->kill_all(SIGKILL); !st) log::debug(st.error().message);
         TRY(cgroup->destroy());
     }

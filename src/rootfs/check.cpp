@@ -1,9 +1,9 @@
 #include "rootfs/check.hpp"
 
 #include <cctype>
-#include <sstream>
 #include <vector>
 
+#include "base/strings.hpp"
 #include "rootfs/mount_options.hpp"
 
 namespace rong::rootfs {
@@ -78,13 +78,9 @@ std::string unescape_mountinfo(const std::string& field) {
 
 HoldingMount holding_mount(const std::string& mountinfo, const std::string& path) {
     HoldingMount best;
-    std::istringstream lines(mountinfo);
-    std::string line;
     bool found = false;
-    while (std::getline(lines, line)) {
-        std::istringstream fields(line);
-        std::vector<std::string> f;
-        for (std::string w; fields >> w;) f.push_back(w);
+    for (const auto& line : split(mountinfo, '\n')) {
+        std::vector<std::string> f = split_words(line);
         if (f.size() < 7) continue;
         std::string mp = unescape_mountinfo(f[4]);
         bool holds = mp == "/" || path == mp || path.rfind(mp + "/", 0) == 0;

@@ -51,9 +51,9 @@ constexpr DevSymlink kDevSymlinks[] = {
 
 // The flags of a mount that a user namespace locks (nosuid, nodev, noexec, atime): a remount
 // inside one must repeat them or fail with EPERM.
-unsigned long locked_flags(int fd) {
+unsigned long locked_flags(const std::string& target) {
     struct statvfs st {};
-    if (::fstatvfs(fd, &st) < 0) return 0;
+    if (::statvfs(target.c_str(), &st) < 0) return 0;
     unsigned long out = 0;
     if (st.f_flag & ST_NOSUID) out |= MS_NOSUID;
     if (st.f_flag & ST_NODEV) out |= MS_NODEV;
@@ -64,11 +64,17 @@ unsigned long locked_flags(int fd) {
     return out;
 }
 
-Status remount_bind(int target_fd, unsigned long flags, const std::string& what) {
-    auto st = sys::mount_on_fd("", target_fd, "", MS_BIND | MS_REMOUNT | flags, "", what);
+// `target`: a path that leads to the bind mount itself (an fd opened after the mount, or a name
+// under the directory it was mounted in).
+Status remount_bind(const std::string& target, unsigned long flags, const std::string& what) {
+    auto st = sys::mount("", target, "", MS_BIND | MS_REMOUNT | flags, "", what);
     if (!st && st.error().errnum == EPERM)
-        st = sys::mount_on_fd("", target_fd, "", MS_BIND | MS_REMOUNT | flags | locked_flags(target_fd), "", what);
+        st = sys::mount("", target, "", MS_BIND | MS_REMOUNT | flags | locked_flags(target), "", what);
     return st;
+}
+
+Status remount_bind(int target_fd, unsigned long flags, const std::string& what) {
+    return remount_bind(sys::fd_path(target_fd), flags, what);
 }
 
 std::string bind_source(const spec::Mount& m, const std::string& bundle) {
@@ -88,19 +94,18 @@ Status mount_cgroup_v1(int rootfd, const spec::Mount& m, const MountOptions& opt
     sys::Fd target = TRY(sys::create_in_root(rootfd, m.destination, false));
     unsigned long tmpfs_flags = opts.flags & (MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RELATIME);
     TRY(sys::mount_on_fd("tmpfs", target.get(), "tmpfs", tmpfs_flags, "mode=755", m.destination));
-    // The tmpfs is new and only ours: its entries are made and opened by name, one component
-    // each, without resolving the whole path in the rootfs again.
+    // The tmpfs is new, in the init's own mount namespace, and only ours: a directory made in it
+    // cannot be swapped for a symlink, so its entries are made and mounted on by name under the
+    // tmpfs's fd, without resolving the path in the rootfs again or opening each one. The name
+    // crosses into the bind once it is mounted, which is what the remount must act on.
     sys::Fd tmpfs = TRY(sys::open_in_root(rootfd, m.destination, O_PATH | O_DIRECTORY));
-    constexpr int kSubdir = O_PATH | O_DIRECTORY | O_NOFOLLOW;
+    const std::string under = sys::fd_path(tmpfs.get()) + "/";
+    unsigned long flags = opts.flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RELATIME);
     for (const auto& [name, dir] : binds) {
         std::string dest = m.destination + "/" + name;
         if (::mkdirat(tmpfs.get(), name.c_str(), 0755) < 0) return Error::sys("mkdir " + dest);
-        sys::Fd sub = TRY(sys::open_at(tmpfs.get(), name, kSubdir));
-        TRY(sys::mount_on_fd(dir, sub.get(), "", MS_BIND | MS_REC, "", dest));
-        unsigned long flags = opts.flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RELATIME);
-        if (!flags) continue;
-        sub = TRY(sys::open_at(tmpfs.get(), name, kSubdir));  // now the bind mount on top
-        TRY(remount_bind(sub.get(), flags, dest));
+        TRY(sys::mount(dir, under + name, "", MS_BIND | MS_REC, "", dest));
+        if (flags) TRY(remount_bind(under + name, flags, dest));
     }
     return {};
 }
@@ -252,18 +257,29 @@ Status mount_one(int rootfd, size_t index, const RootfsContext& ctx) {
 }
 
 // The node `name` in the directory `dirfd` (which is `path`'s parent), replacing what is there.
+// The mode is exact: setup_dev runs with umask 0. `owned`: mknod already makes the node uid:gid's.
 Status make_node_at(int dirfd, const std::string& name, const std::string& path, mode_t type, unsigned major,
-                    unsigned minor, mode_t perm, uid_t uid, gid_t gid) {
+                    unsigned minor, mode_t perm, uid_t uid, gid_t gid, bool owned = false) {
     if (::mknodat(dirfd, name.c_str(), type | perm, makedev(major, minor)) < 0) {
         if (errno != EEXIST) return Error::sys("mknod " + path);
         ::unlinkat(dirfd, name.c_str(), 0);
         if (::mknodat(dirfd, name.c_str(), type | perm, makedev(major, minor)) < 0) return Error::sys("mknod " + path);
     }
-    // mknod honours the umask; the config's mode is meant exactly.
-    if (::fchmodat(dirfd, name.c_str(), perm, 0) < 0) return Error::sys("chmod " + path);
-    if (::fchownat(dirfd, name.c_str(), uid, gid, AT_SYMLINK_NOFOLLOW) < 0) return Error::sys("chown " + path);
+    if (!owned && ::fchownat(dirfd, name.c_str(), uid, gid, AT_SYMLINK_NOFOLLOW) < 0) return Error::sys("chown " + path);
     return {};
 }
+
+// mknod and mkdir honour the umask; the config's modes are meant exactly.
+class NoUmask {
+public:
+    NoUmask() : saved_(::umask(0)) {}
+    ~NoUmask() { ::umask(saved_); }
+    NoUmask(const NoUmask&) = delete;
+    NoUmask& operator=(const NoUmask&) = delete;
+
+private:
+    mode_t saved_;
+};
 
 Status make_device(int rootfd, const std::string& path, mode_t type, unsigned major, unsigned minor, mode_t perm,
                    uid_t uid, gid_t gid, bool bind_from_host) {
@@ -285,7 +301,12 @@ Status make_device(int rootfd, const std::string& path, mode_t type, unsigned ma
 
 Status setup_dev(int rootfd, const RootfsContext& ctx) {
     const auto* lnx = ctx.config.linux ? &*ctx.config.linux : nullptr;
+    NoUmask no_umask;
     sys::Fd dev = TRY(sys::open_in_root(rootfd, "/dev", O_DIRECTORY | O_RDONLY));
+    // The default nodes are root's: mknod makes them so, unless /dev is setgid (its group's then).
+    struct stat dev_st {};
+    bool made_root_owned = !ctx.in_user_namespace && ::fstat(dev.get(), &dev_st) == 0 && !(dev_st.st_mode & S_ISGID) &&
+                           ::geteuid() == 0 && ::getegid() == 0;
     for (const auto& d : kDefaultDevices) {
         bool overridden = lnx && std::any_of(lnx->devices.begin(), lnx->devices.end(),
                                              [&](const spec::Device& dev) { return dev.path == d.path; });
@@ -293,7 +314,7 @@ Status setup_dev(int rootfd, const RootfsContext& ctx) {
         if (ctx.in_user_namespace)
             TRY(make_device(rootfd, d.path, S_IFCHR, d.major, d.minor, 0666, 0, 0, true));
         else
-            TRY(make_node_at(dev.get(), d.path + 5, d.path, S_IFCHR, d.major, d.minor, 0666, 0, 0));
+            TRY(make_node_at(dev.get(), d.path + 5, d.path, S_IFCHR, d.major, d.minor, 0666, 0, 0, made_root_owned));
     }
     if (lnx) {
         for (const auto& d : lnx->devices) {
