@@ -123,6 +123,10 @@ int main(int argc, char** argv) {
         std::fputs(help_text(global, commands).c_str(), stdout);
         return 0;
     }
+    if (log_opts.format != "text" && log_opts.format != "json")
+        return cli::report_error(Error::msg("invalid log-format: " + log_opts.format));
+    // From here on errors go where --log and --log-format say, a usage error too, as runc's do.
+    cli::setup_logging(log_opts);
     CommandEntry* command = nullptr;
     for (auto& c : commands)
         if (c.args.name() == args[*first]) command = &c;
@@ -133,9 +137,6 @@ int main(int argc, char** argv) {
         std::fputs(command->args.usage("rong").c_str(), stdout);
         return 0;
     }
-    if (log_opts.format != "text" && log_opts.format != "json")
-        return cli::report_error(Error::msg("invalid log-format: " + log_opts.format));
-    cli::setup_logging(log_opts);
 
     // The flags that would change behaviour rong does not have yet are refused, not ignored.
     if (systemd_cgroup) return cli::report_error(Error::msg("--systemd-cgroup is not supported yet"));
