@@ -357,9 +357,12 @@ Result<sys::Fd> prepare(const RootfsContext& ctx) {
     }
     TRY(sys::mount("", "/", "", parent_prop, "", "/"));
     // The mount holding the rootfs must not be shared: the rootfs bind would propagate to the
-    // host, and pivot_root refuses a shared parent.
-    HoldingMount holder = holding_mount(TRY(sys::read_file("/proc/self/mountinfo")), ctx.rootfs);
-    if (holder.shared) TRY(sys::mount("", holder.mount_point, "", MS_PRIVATE, "", holder.mount_point));
+    // host, and pivot_root refuses a shared parent. (A recursive slave or private leaves no mount
+    // shared: only a shared rootfsPropagation needs a look.)
+    if (parent_prop & MS_SHARED) {
+        HoldingMount holder = holding_mount(TRY(sys::read_file("/proc/self/mountinfo")), ctx.rootfs);
+        if (holder.shared) TRY(sys::mount("", holder.mount_point, "", MS_PRIVATE, "", holder.mount_point));
+    }
     // pivot_root needs the new root to be a mount point.
     TRY(sys::mount(ctx.rootfs, ctx.rootfs, "", MS_BIND | MS_REC, "", ctx.rootfs));
     sys::Fd rootfd = TRY(sys::open_file(ctx.rootfs, O_PATH | O_DIRECTORY));
