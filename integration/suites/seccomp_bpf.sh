@@ -4,7 +4,8 @@
 
 # syscall_errno_mount: helpers/syscall_errno (static) bind-mounted at /syscall_errno
 syscall_errno_mount() {
-  local bin=$BUILD/syscall_errno
+  # Named for how it is built: a checkout whose build/ holds an older, dynamic one must not use it.
+  local bin=$BUILD/syscall_errno.static
   if [ ! -x "$bin" ] || [ "$HERE/helpers/syscall_errno.c" -nt "$bin" ]; then
     cc -O2 -Wall -static -o "$bin.tmp.$$" "$HERE/helpers/syscall_errno.c" || fail "cannot build helpers/syscall_errno.c (static)"
     mv -f "$bin.tmp.$$" "$bin"
