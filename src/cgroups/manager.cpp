@@ -11,8 +11,8 @@
 #include <set>
 #include <thread>
 
-#include "base/strings.hpp"
 #include "base/log.hpp"
+#include "base/strings.hpp"
 #include "cgroups/cgroups.hpp"
 #include "cgroups/device_filter.hpp"
 #include "sys/file.hpp"

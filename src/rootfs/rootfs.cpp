@@ -94,10 +94,10 @@ Status mount_cgroup_v1(int rootfd, const spec::Mount& m, const MountOptions& opt
     sys::Fd target = TRY(sys::create_in_root(rootfd, m.destination, false));
     unsigned long tmpfs_flags = opts.flags & (MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RELATIME);
     TRY(sys::mount_on_fd("tmpfs", target.get(), "tmpfs", tmpfs_flags, "mode=755", m.destination));
-    // The tmpfs is new, in the init's own mount namespace, and only ours: a directory made in it
-    // cannot be swapped for a symlink, so its entries are made and mounted on by name under the
-    // tmpfs's fd, without resolving the path in the rootfs again or opening each one. The name
-    // crosses into the bind once it is mounted, which is what the remount must act on.
+    // The tmpfs was mounted a moment ago by this process, and nothing of the container runs yet:
+    // nobody can swap a directory made in it for a symlink. So its entries are made and mounted
+    // on by name under the tmpfs's fd, without resolving the path in the rootfs again or opening
+    // each one. The name crosses into the bind once it is mounted: the remount acts on the bind.
     sys::Fd tmpfs = TRY(sys::open_in_root(rootfd, m.destination, O_PATH | O_DIRECTORY));
     const std::string under = sys::fd_path(tmpfs.get()) + "/";
     unsigned long flags = opts.flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RELATIME);
