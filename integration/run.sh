@@ -1883,9 +1883,18 @@ _cleanup_test() {
     st=$(starttime "$p")
     [ -n "$st" ] && [ "$st" = "${e#*:}" ] && kill -9 "$p" 2>/dev/null
   done
-  # cgroups the runtime left for this test (their names hold TOKEN)
-  for m in $(awk '{ for (i = 7; i <= NF; i++) if ($i == "-") { if ($(i+1) ~ /^cgroup2?$/) print $5; break } }' /proc/self/mountinfo); do
-    find "$m" -maxdepth 6 -depth -type d -name "*$TOKEN*" -exec rmdir {} \; 2>/dev/null
+  # cgroups the runtime left for this test (their names hold TOKEN). A process killed just above
+  # may still be exiting, and keeps its cgroup busy until it is gone: retry for up to ~2 s.
+  local cg_mounts left tries
+  cg_mounts=$(awk '{ for (i = 7; i <= NF; i++) if ($i == "-") { if ($(i+1) ~ /^cgroup2?$/) print $5; break } }' /proc/self/mountinfo)
+  for ((tries = 0; tries < 20; tries++)); do
+    left=
+    for m in $cg_mounts; do
+      find "$m" -maxdepth 6 -depth -type d -name "*$TOKEN*" -exec rmdir {} \; 2>/dev/null
+      [ -n "$(find "$m" -maxdepth 6 -type d -name "*$TOKEN*" 2>/dev/null | head -n1)" ] && left=1
+    done
+    [ -z "$left" ] && break
+    sleep 0.1
   done
   for m in $(mounts_under "$T"); do umount -l "$m" 2>/dev/null; done
   [ -n "$(mounts_under "$T")" ] || [ -n "${KEEP:-}" ] || rm -rf "$T"
