@@ -4,6 +4,8 @@
 #include <charconv>
 #include <limits>
 
+#include "base/strings.hpp"
+
 namespace rong::cli {
 
 namespace {
@@ -23,60 +25,42 @@ std::optional<T> parse_number(std::string_view v) {
     return out;
 }
 
-Error invalid_value(std::string_view value, std::string_view flag) {
-    return Error::msg("invalid value \"" + std::string(value) + "\" for flag -" + std::string(flag) + ": parse error");
-}
-
 }  // namespace
 
 Command& Command::add(std::string_view names, std::string_view help, bool takes_value,
-                      std::function<Status(std::string_view)> set) {
-    Option opt;
-    for (size_t pos = 0; pos <= names.size();) {
-        size_t comma = names.find(',', pos);
-        if (comma == std::string_view::npos) comma = names.size();
-        opt.names.emplace_back(names.substr(pos, comma - pos));
-        pos = comma + 1;
-    }
-    opt.help = help;
-    opt.takes_value = takes_value;
-    opt.set = std::move(set);
-    options_.push_back(std::move(opt));
+                      std::function<bool(std::string_view)> set) {
+    options_.push_back({split(names, ','), std::string(help), takes_value, std::nullopt, {}, std::move(set)});
     return *this;
 }
 
 Command& Command::flag(std::string_view names, bool& out, std::string_view help) {
-    std::string first(names.substr(0, names.find(',')));
-    return add(names, help, false, [&out, first](std::string_view v) -> Status {
+    return add(names, help, false, [&out](std::string_view v) {
         auto b = v.empty() ? std::optional<bool>(true) : parse_bool(v);
-        if (!b) return invalid_value(v, first);
-        out = *b;
-        return {};
+        if (b) out = *b;
+        return b.has_value();
     });
 }
 
 Command& Command::option(std::string_view names, std::string& out, std::string_view help) {
-    return add(names, help, true, [&out](std::string_view v) -> Status {
+    return add(names, help, true, [&out](std::string_view v) {
         out = v;
-        return {};
+        return true;
     });
 }
 
 Command& Command::option(std::string_view names, std::vector<std::string>& out, std::string_view help) {
-    return add(names, help, true, [&out](std::string_view v) -> Status {
+    return add(names, help, true, [&out](std::string_view v) {
         out.emplace_back(v);
-        return {};
+        return true;
     });
 }
 
 template <class T, class Out>
 Command& Command::number(std::string_view names, Out& out, std::string_view help) {
-    std::string first(names.substr(0, names.find(',')));
-    return add(names, help, true, [&out, first](std::string_view v) -> Status {
+    return add(names, help, true, [&out](std::string_view v) {
         auto n = parse_number<T>(v);
-        if (!n) return invalid_value(v, first);
-        out = *n;
-        return {};
+        if (n) out = *n;
+        return n.has_value();
     });
 }
 
@@ -147,21 +131,23 @@ Status Command::take_flag(const std::vector<std::string_view>& args, size_t& i) 
             all = all && o && !o->takes_value;
         }
         if (all) {
-            for (char c : name) TRY(find(std::string_view(&c, 1))->set(""));
+            for (char c : name) find(std::string_view(&c, 1))->set("");
             return {};
         }
     }
     if (!opt) return Error::msg("flag provided but not defined: -" + std::string(name));
-    if (!opt->takes_value) return opt->set(value.value_or(""));
-    if (!value && opt->bare) {
-        bool next_is_value = i < args.size() && std::find(opt->values.begin(), opt->values.end(), args[i]) != opt->values.end();
-        if (!next_is_value) return opt->set(*opt->bare);
-    }
-    if (!value) {
+    if (!value && !opt->takes_value) {
+        value = "";
+    } else if (!value && opt->bare &&
+               (i >= args.size() || std::find(opt->values.begin(), opt->values.end(), args[i]) == opt->values.end())) {
+        value = *opt->bare;
+    } else if (!value) {
         if (i >= args.size()) return Error::msg("flag needs an argument: -" + std::string(name));
         value = args[i++];
     }
-    return opt->set(*value);
+    if (!opt->set(*value))
+        return Error::msg("invalid value \"" + std::string(*value) + "\" for flag -" + opt->names.front() + ": parse error");
+    return {};
 }
 
 Status Command::check_count(size_t given) const {

@@ -67,7 +67,7 @@ private:
         bool takes_value = true;
         std::optional<std::string> bare;  // the value when given without one
         std::vector<std::string> values;  // what a next word may be, for an option with a bare value
-        std::function<Status(std::string_view value)> set;
+        std::function<bool(std::string_view value)> set;  // false: not a valid value
     };
     struct Positional {
         std::string name;
@@ -76,7 +76,7 @@ private:
     };
 
     Command& add(std::string_view names, std::string_view help, bool takes_value,
-                 std::function<Status(std::string_view)> set);
+                 std::function<bool(std::string_view)> set);
     // An integer option of type T, stored in `out` (a T or an optional<T>).
     template <class T, class Out>
     Command& number(std::string_view names, Out& out, std::string_view help);
