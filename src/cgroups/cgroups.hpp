@@ -133,6 +133,10 @@ public:
     // Makes every directory (remembering which it made, for destroy after a failed create) and
     // prepares them (cpuset copied from the parent, v2 controllers delegated).
     virtual Status create() = 0;
+    // On a v1 or hybrid host: makes only the directory clone3 places the child in (the unified
+    // tree's on a hybrid host, none on a v1 one); create() then makes the v1 ones, while the child
+    // sets itself up. (A v2 host has one directory: create() before the clone.)
+    Status create_clone_target();
     // Moves `pid` into the cgroup (every controller, and the unified tree on a hybrid host).
     virtual Status apply(pid_t pid) = 0;
     virtual Status set(const spec::Resources& r) = 0;
@@ -183,5 +187,8 @@ Result<std::string> read_value(const std::string& dir, const std::string& file);
 // In the child: moves the (single-threaded) caller into the cgroups of open_self_join()'s files,
 // then closes them (no cgroup fd may reach the container).
 Status join_self(const std::vector<int>& tasks_fds);
+// The same for a child that may open the v1 `tasks` files itself (no new user namespace). The
+// files are left open, close-on-exec: the execve closes them.
+Status join_self(const Paths& paths);
 
 }  // namespace rong::cgroups

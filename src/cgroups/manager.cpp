@@ -34,7 +34,7 @@ Status write_value(const std::string& dir, const std::string& file, const std::s
 }
 
 Result<std::string> read_value(const std::string& dir, const std::string& file) {
-    std::string text = TRY(sys::read_file(dir + "/" + file));
+    std::string text = TRY(sys::read_line_file(dir + "/" + file));
     while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
     return text;
 }
@@ -46,6 +46,22 @@ Status join_self(const std::vector<int>& tasks_fds) {
         while (n < 0 && errno == EINTR);
         if (n < 0) return Error::sys("join the container's cgroup (write 0 to its tasks file)");
         ::close(fd);
+    }
+    return {};
+}
+
+Status join_self(const Paths& paths) {
+    std::set<std::string> dirs;
+    for (const auto& [controller, dir] : paths)
+        if (!controller.empty()) dirs.insert(dir);
+    for (const auto& dir : dirs) {
+        std::string path = dir + "/tasks";
+        int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+        if (fd < 0) return Error::sys("open " + path);
+        ssize_t n;
+        do n = ::write(fd, "0", 1);
+        while (n < 0 && errno == EINTR);
+        if (n < 0) return Error::sys("join the container's cgroup (write 0 to " + path + ")");
     }
     return {};
 }
@@ -170,7 +186,10 @@ public:
     explicit V1Manager(Mode mode, Paths paths) : Manager(mode, std::move(paths)) {}
 
     Status create() override {
-        for (const auto& dir : unique_dirs(paths_)) TRY(make_dirs(dir, made_));
+        for (const auto& dir : unique_dirs(paths_)) {
+            if (std::find(made_.begin(), made_.end(), dir) != made_.end()) continue;  // create_clone_target
+            TRY(make_dirs(dir, made_));
+        }
         // A new cpuset cgroup has no cpus or mems (or, with cgroup.clone_children, its parent's):
         // nothing could join it. Copy the parent's, parents first (made_ is in that order).
         if (auto it = paths_.find("cpuset"); it != paths_.end()) {
@@ -574,6 +593,12 @@ Status Manager::kill_all(int sig) {
     }
     if (freeze_first) (void)thaw();
     return result;
+}
+
+Status Manager::create_clone_target() {
+    if (mode_ == Mode::unified) return create();
+    auto it = paths_.find("");
+    return it == paths_.end() ? Status{} : make_dirs(it->second, made_);
 }
 
 Status Manager::destroy() {

@@ -12,15 +12,15 @@ namespace rong::cli {
 int cmd_run(const container::StateStore& store, const RunOptions& opts) {
     std::optional<ForwardedSignals> signals;
     if (!opts.detach) signals.emplace();
+    container::CreateOptions create = opts.create;
+    create.start_here = true;
     // In the foreground with a terminal, rong is its own console socket's receiver.
-    OwnConsole console;
-    if (!opts.detach && opts.create.console_socket.empty()) console = OwnConsole::make();
-
-    auto launched = container::create(store, opts.create, console.theirs ? console.theirs.get() : -1);
+    create.own_console = !opts.detach;
+    auto launched = container::create(store, create);
     if (!launched) return report_error(launched.error());
-    sys::Fd master = console.take_master();
+    sys::Fd master = std::move(launched->console_master);
 
-    if (auto st = container::start(store, *launched); !st) {
+    if (auto st = container::start(*launched); !st) {
         int code = report_error(st.error());
         (void)container::remove(store, opts.create.id, true);
         return code;
@@ -30,7 +30,7 @@ int cmd_run(const container::StateStore& store, const RunOptions& opts) {
     auto status = signals->supervise(launched->state.pid, master.get());
     if (!status) return report_error(status.error());
     if (!opts.keep) {
-        if (auto st = container::remove(store, opts.create.id, true); !st) report_error(st.error());
+        if (auto st = container::remove(store, *launched); !st) report_error(st.error());
     }
     return sys::exit_code_of(*status);
 }

@@ -23,24 +23,37 @@ struct CreateOptions {
     bool no_pivot = false;
     bool no_new_keyring = false;
     int preserve_fds = 0;
+    // `run`: start() follows in this process. There is no exec fifo; the init waits on the sync
+    // socket, and create's lock and parsed config pass to start() and remove() in Launched.
+    bool start_here = false;
+    // run in the foreground: a terminal's pty master comes back in Launched.console_master
+    // instead of going to a console socket.
+    bool own_console = false;
 };
 
-// A container made by create(): its init waits on the exec fifo for start().
+// A container made by create(): its init waits on the exec fifo (or, start_here, on `sync`) for
+// start().
 struct Launched {
     ContainerState state;
     sys::Fd pidfd;           // of the init; valid in the process that cloned it
     sys::Fd console_master;  // run in the foreground with a terminal: the pty to proxy
+    // start_here only:
+    spec::Config config;     // as create parsed it (the hooks of start and delete)
+    sys::Fd lock;            // the state directory, locked from create through start
+    sys::Fd sync;            // create's end of the sync socket: start's go; EOF at the execve
+    ino_t dir_inode = 0;     // of the state directory: delete removes it only if it is still ours
 };
 
-// `console_fd` >= 0 replaces --console-socket with an already connected socket (run's own); it is
-// used only when the config asks for a terminal.
-Result<Launched> create(const StateStore& store, const CreateOptions& opts, int console_fd = -1);
+Result<Launched> create(const StateStore& store, const CreateOptions& opts);
 Status start(const StateStore& store, const std::string& id);
-// start() of the container create() just returned (`run`): its state is not read back.
-Status start(const StateStore& store, const Launched& launched);
+// start() of the container create(start_here) just returned (`run`): nothing is read back.
+Status start(Launched& launched);
 Status kill(const StateStore& store, const std::string& id, int signal, bool all);
 // Removes a stopped (or, with `force`, any) container: its init, its state, then poststop hooks.
 Status remove(const StateStore& store, const std::string& id, bool force);
+// remove() of a container this process created, started and reaped (`run`): what create knew is
+// not read back.
+Status remove(const StateStore& store, const Launched& launched);
 
 // The cgroup commands (cgroup_ops.cpp): freeze/thaw, the host pids of every process, new
 // resources, and the stats `events` reports.

@@ -46,8 +46,10 @@ Result<ExecTarget> setup(const InitContext& ctx, std::string& hook_state) {
     const spec::Config& config = ctx.config;
     const spec::Process& proc = *config.process;
 
-    TRY(cgroups::join_self(ctx.cgroup_tasks_fds));
-    hook_state = TRY(await(ctx.sync_fd, kSyncGo));
+    if (!ctx.cgroup_made_meanwhile) {
+        TRY(cgroups::join_self(ctx.cgroup_tasks_fds));
+        hook_state = TRY(await(ctx.sync_fd, kSyncGo));
+    }
     // The idmapped mounts' trees follow G, one per idmapped mount, in config order.
     std::vector<sys::Fd> idmapped_trees;
     std::map<size_t, int> idmapped_by_index;
@@ -68,8 +70,16 @@ Result<ExecTarget> setup(const InitContext& ctx, std::string& hook_state) {
         if (::setresuid(0, 0, 0) < 0) return Error::sys("setresuid 0 in the user namespace");
     }
     TRY(namespaces::join(ctx.ns));
-    // We are in our cgroup (joined above or by clone3): it becomes the namespace's root.
-    if (ctx.ns.unshare_cgroup && ::unshare(CLONE_NEWCGROUP) < 0) return Error::sys("unshare cgroup namespace");
+    auto enter_cgroup = [&]() -> Status {
+        if (ctx.cgroup_made_meanwhile) {
+            hook_state = TRY(await(ctx.sync_fd, kSyncGo));  // G: create has made the cgroup
+            TRY(cgroups::join_self(ctx.cgroup_paths));
+        }
+        // We are in our cgroup (joined, or placed by clone3): it becomes the namespace's root.
+        if (ctx.ns.unshare_cgroup && ::unshare(CLONE_NEWCGROUP) < 0) return Error::sys("unshare cgroup namespace");
+        return {};
+    };
+    if (!ctx.cgroup_made_meanwhile) TRY(enter_cgroup());
     if (ctx.ns.unshare_time) TRY(namespaces::enter_time_namespace(*config.linux));
     if (proc.oomScoreAdj) TRY(security::set_oom_score_adj(*proc.oomScoreAdj));
     TRY(namespaces::set_identity(config));
@@ -78,6 +88,7 @@ Result<ExecTarget> setup(const InitContext& ctx, std::string& hook_state) {
     rootfs::RootfsContext rctx{config, ctx.rootfs, ctx.bundle, ctx.ns.new_user};
     rctx.cgroup_paths = ctx.cgroup_paths;
     rctx.idmapped_trees = idmapped_by_index;
+    if (ctx.cgroup_made_meanwhile) rctx.enter_cgroup = enter_cgroup;
     sys::Fd rootfd = TRY(rootfs::prepare(rctx));
     idmapped_trees.clear();
     phase::reached("init-mounts");
@@ -150,23 +161,30 @@ void run_init(const InitContext& ctx) {
     auto created_state = await(ctx.sync_fd, kSyncCommitted);
     if (!created_state) ::_exit(1);
     hook_state = std::move(*created_state);
-    ::close(ctx.sync_fd);
 
-    // Blocks until `start` opens the other end. The fifo stays open, close-on-exec, until the
-    // execve: `start` waits for it to close, so poststart hooks run once the process runs.
-    sys::Fd fifo(::openat(ctx.state_dir_fd, kExecFifo, O_WRONLY | O_CLOEXEC));
-    if (!fifo || !sys::move_fd_above(fifo, 3 + ctx.preserve_fds)) {
-        std::perror("rong: open exec fifo");
-        ::_exit(1);
-    }
-    ::close(ctx.state_dir_fd);
+    if (ctx.state_dir_fd < 0) {
+        // run: the same process starts us. The socket is close-on-exec: its EOF is our execve.
+        if (!await(ctx.sync_fd, kSyncStart)) ::_exit(1);
+        if (auto st = run_hooks("startContainer", ctx.config.hooks.startContainer, hook_state); !st)
+            fail(ctx.sync_fd, st.error());
+    } else {
+        ::close(ctx.sync_fd);
+        // Blocks until `start` opens the other end. The fifo stays open, close-on-exec, until the
+        // execve: `start` waits for it to close, so poststart hooks run once the process runs.
+        sys::Fd fifo(::openat(ctx.state_dir_fd, kExecFifo, O_WRONLY | O_CLOEXEC));
+        if (!fifo || !sys::move_fd_above(fifo, 3 + ctx.preserve_fds)) {
+            std::perror("rong: open exec fifo");
+            ::_exit(1);
+        }
+        ::close(ctx.state_dir_fd);
 
-    if (auto st = run_hooks("startContainer", ctx.config.hooks.startContainer, hook_state); !st) {
-        std::fprintf(stderr, "rong: %s\n", st.error().message.c_str());
-        ::_exit(1);
+        if (auto st = run_hooks("startContainer", ctx.config.hooks.startContainer, hook_state); !st) {
+            std::fprintf(stderr, "rong: %s\n", st.error().message.c_str());
+            ::_exit(1);
+        }
+        if (::write(fifo.get(), "0", 1) != 1) ::_exit(1);
+        (void)fifo.release();  // closed by the execve itself
     }
-    if (::write(fifo.get(), "0", 1) != 1) ::_exit(1);
-    (void)fifo.release();  // closed by the execve itself
 
     Error error = exec_process(*exec, ctx.preserve_fds);
     std::fprintf(stderr, "rong: %s\n", error.message.c_str());

@@ -18,6 +18,7 @@ enum SyncMessage : char {
     kSyncReady = 'R',     // init → parent: set up, waiting on the exec fifo
     kSyncCommitted = 'C', // parent → init: state saved, letting go (payload: startContainer's state)
     kSyncError = 'E',     // init → parent: setup failed; the payload is the message
+    kSyncStart = 'X',     // parent → init, run only: exec the container process (no exec fifo)
     kSyncSeccomp = 'S',   // init → parent: a seccomp listener fd follows (SCM_RIGHTS); parent
                           // passes it to the agent at listenerPath, then answers G
 };
@@ -30,7 +31,8 @@ struct InitContext {
     int sync_fd = -1;
     int parent_sync_fd = -1;     // create's end, inherited by the clone: closed at once, so that
                                  // create's death reads as EOF on sync_fd
-    int state_dir_fd = -1;       // exec.fifo is opened through it after pivot_root
+    int state_dir_fd = -1;       // exec.fifo is opened through it after pivot_root; -1 for run,
+                                 // which starts the init through sync_fd (kSyncStart)
     int lock_fd = -1;            // create's lock on the state directory: not the init's to hold
     int console_socket_fd = -1;  // terminal: the pty master is sent there
     int preserve_fds = 0;        // fds 3 .. 3+preserve_fds-1 reach the process
@@ -40,6 +42,10 @@ struct InitContext {
     std::map<std::string, std::string> cgroup_paths;  // for the container's cgroup mount
     const security::SeccompProgram* seccomp = nullptr;  // linux.seccomp, compiled before the clone
     std::vector<int> cgroup_tasks_fds;  // v1: the init moves itself in first (cgroups::join_self)
+    // v1 or hybrid host, no new user namespace, no idmapped mounts: create makes the v1 cgroups
+    // after the clone, while the init mounts what does not need them. The init then waits for G,
+    // opens the `tasks` files itself and joins (rootfs::RootfsContext::enter_cgroup).
+    bool cgroup_made_meanwhile = false;
     bool runtime_hooks = false;  // prestart or createRuntime hooks exist: stop for them
 };
 

@@ -2,7 +2,7 @@
 //
 //   rong (parent)                                    init (child, cloned with the new namespaces)
 //   parse + check config, mkdir + lock state dir
-//   mkfifo exec.fifo, socketpair(SEQPACKET)
+//   mkfifo exec.fifo (not for run), socketpair(SEQPACKET)
 //   clone3(CLONE_NEW*) ──────────────────────────────▶ PDEATHSIG=KILL, not dumpable, waits
 //   write uid_map/gid_map (new user namespace)
 //   G + hooks' state JSON ───────────────────────────▶ setns (joined), time ns, hostname,
@@ -19,6 +19,9 @@
 //   subreaper)                                           `start` reads it; startContainer hooks;
 //                                                        close fds >= 3 (+preserved); execve
 //
+// `run` (start_here) keeps the sync socket instead of the fifo: after C, start sends X, the init
+// runs its startContainer hooks and execs, and the socket's EOF tells start it has.
+//
 // No rong binary is re-executed: the init is a clone of this process.
 #include <fcntl.h>
 #include <limits.h>
@@ -28,6 +31,9 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <algorithm>
+#include <tuple>
 
 #include "base/log.hpp"
 #include "base/phase.hpp"
@@ -157,7 +163,7 @@ int listen_fds() {
 
 }  // namespace
 
-Result<Launched> create(const StateStore& store, const CreateOptions& opts, int console_fd) {
+Result<Launched> create(const StateStore& store, const CreateOptions& opts) {
     TRY(validate_id(opts.id));
     std::string bundle = TRY(absolute_path(opts.bundle.empty() ? "." : opts.bundle, "bundle"));
     std::string config_text = TRY(sys::read_file(bundle + "/config.json"));
@@ -165,11 +171,11 @@ Result<Launched> create(const StateStore& store, const CreateOptions& opts, int 
     TRY(check_supported(config));
     TRY(security::check_linux_attrs(config));
     std::string rootfs = TRY(resolve_rootfs(config, bundle));
-    if (config.process->terminal && opts.console_socket.empty() && console_fd < 0)
+    bool own_console = config.process->terminal && opts.console_socket.empty() && opts.own_console;
+    if (config.process->terminal && opts.console_socket.empty() && !own_console)
         return Error::msg("cannot allocate tty if rong will detach without setting console socket");
     if (!config.process->terminal && !opts.console_socket.empty())
         return Error::msg("cannot use console socket if rong will not detach or allocate tty");
-    if (!config.process->terminal) console_fd = -1;
     namespaces::Plan ns = TRY(namespaces::plan(config));
     const spec::Namespace* user_ns = config.linux->find_namespace("user");
     TRY(rootfs::check_rootfs_config(config, user_ns != nullptr));
@@ -182,18 +188,22 @@ Result<Launched> create(const StateStore& store, const CreateOptions& opts, int 
         config.process->env.push_back("LISTEN_PID=1");
     }
 
-    sys::Fd state_dir = TRY(store.create_dir(opts.id));
+    Launched out;
+    sys::Fd state_dir = TRY(store.create_dir(opts.id, &out.dir_inode));
     CreateGuard guard(store, opts.id);
     std::string dir = store.dir_of(opts.id);
-    std::string fifo = dir + "/" + kExecFifo;
-    if (::mkfifo(fifo.c_str(), 0622) < 0) return Error::sys("mkfifo " + fifo);
-    // mkfifo honours the umask; others must be able to write it once the init drops privileges.
-    if (::chmod(fifo.c_str(), 0622) < 0) return Error::sys("chmod " + fifo);
-
-    sys::Fd init_dir = TRY(sys::open_file(dir, O_PATH | O_DIRECTORY));
+    sys::Fd init_dir;
+    if (!opts.start_here) {
+        std::string fifo = dir + "/" + kExecFifo;
+        if (::mkfifo(fifo.c_str(), 0622) < 0) return Error::sys("mkfifo " + fifo);
+        // mkfifo honours the umask; others must be able to write it once the init drops privileges.
+        if (::chmod(fifo.c_str(), 0622) < 0) return Error::sys("chmod " + fifo);
+        init_dir = TRY(sys::open_file(dir, O_PATH | O_DIRECTORY));
+    }
     auto [parent_sock, child_sock] = TRY(sys::seqpacket_pair());
-    sys::Fd console_sock;
+    sys::Fd console_sock, console_ours;  // the init sends the pty master to console_sock
     if (!opts.console_socket.empty()) console_sock = TRY(sys::connect_unix(opts.console_socket));
+    if (own_console) std::tie(console_ours, console_sock) = TRY(sys::seqpacket_pair());
     int min_fd = 3 + passed_fds;
     TRY(sys::move_fd_above(init_dir, min_fd));
     TRY(sys::move_fd_above(child_sock, min_fd));
@@ -213,35 +223,46 @@ Result<Launched> create(const StateStore& store, const CreateOptions& opts, int 
     ctx.parent_sync_fd = parent_sock.get();
     ctx.state_dir_fd = init_dir.get();
     ctx.lock_fd = state_dir.get();
-    ctx.console_socket_fd = console_fd >= 0 ? console_fd : console_sock.get();
+    ctx.console_socket_fd = console_sock.get();
     ctx.preserve_fds = passed_fds;
     ctx.id = opts.id;
     ctx.no_pivot = opts.no_pivot;
     ctx.new_keyring = !opts.no_new_keyring;
     ctx.runtime_hooks = !config.hooks.prestart.empty() || !config.hooks.createRuntime.empty();
 
-    // The cgroup is made and limited before the init exists; clone3 puts the init straight into
-    // a cgroup2 tree, and in v1 the init moves itself in (cheaper than by its pid, see
-    // open_self_join) before anything else, before it runs anything of the container's.
+    // clone3 puts the init straight into a cgroup2 tree; in v1 the init moves itself in (cheaper
+    // than by its pid, see open_self_join), before it runs anything of the container's. A v2
+    // cgroup is made and limited before the clone. On a v1 or hybrid host, where each of ~10
+    // hierarchies costs a mkdir and writes, the v1 cgroups are made after it, on this CPU, while
+    // the init mounts what does not need them; it joins them once G says they exist. Not so
+    // when the init must hear from us first anyway (id maps, idmapped trees), or cannot open
+    // the host's cgroup files itself (a new user namespace): then the init gets open `tasks`
+    // files.
     cgroups::Manager& cgroup =
         guard.adopt_cgroup(TRY(cgroups::for_container(config.linux->cgroupsPath, opts.id)));
+    bool idmapped_mounts = std::any_of(config.mounts.begin(), config.mounts.end(), rootfs::is_idmapped);
+    ctx.cgroup_made_meanwhile = cgroup.mode() != cgroups::Mode::unified && !ns.new_user && !idmapped_mounts;
     // Recorded before it exists: were rong killed from here on, `delete` finds the cgroup.
     ContainerState creating;
     creating.id = opts.id;
     creating.bundle = bundle;
     creating.cgroup_paths = cgroup.paths();
     TRY(store.save_creating(creating));
-    TRY(cgroup.create());
-    TRY(cgroup.set(cgroups::resources_for(*config.linux)));
     ctx.cgroup_paths = cgroup.paths();
-    std::vector<sys::Fd> tasks_files = TRY(cgroup.open_self_join());
-    for (auto& f : tasks_files) {
-        TRY(sys::move_fd_above(f, min_fd));
-        ctx.cgroup_tasks_fds.push_back(f.get());
+    std::vector<sys::Fd> tasks_files;
+    if (ctx.cgroup_made_meanwhile) {
+        TRY(cgroup.create_clone_target());
+    } else {
+        TRY(cgroup.create());
+        TRY(cgroup.set(cgroups::resources_for(*config.linux)));
+        tasks_files = TRY(cgroup.open_self_join());
+        for (auto& f : tasks_files) {
+            TRY(sys::move_fd_above(f, min_fd));
+            ctx.cgroup_tasks_fds.push_back(f.get());
+        }
     }
     phase::reached("cgroup");
 
-    Launched out;
     pid_t pid = TRY(sys::clone_process(ns.clone_flags, &out.pidfd, cgroup.dir_fd()));
     if (pid == 0) run_init(ctx);
     guard.set_pid(pid);
@@ -249,6 +270,11 @@ Result<Launched> create(const StateStore& store, const CreateOptions& opts, int 
     child_sock.reset();
     console_sock.reset();
     phase::reached("clone");
+    if (ctx.cgroup_made_meanwhile) {
+        TRY(cgroup.create());
+        TRY(cgroup.set(cgroups::resources_for(*config.linux)));
+        phase::reached("cgroup-v1");
+    }
 
     ContainerState& state = out.state;
     state.id = opts.id;
@@ -263,7 +289,11 @@ Result<Launched> create(const StateStore& store, const CreateOptions& opts, int 
         TRY(open_idmapped_trees(config, bundle, user_ns ? (ns.new_user ? "/proc/" + std::to_string(pid) + "/ns/user" : user_ns->path) : ""));
     std::string hook_state = hook_state_json(state, ContainerStatus::creating, config);
     guard.set_poststop(config.hooks.poststop, hook_state_json(state, ContainerStatus::stopped, config));
-    TRY(sys::send_message(parent_sock.get(), std::string(1, kSyncGo) + hook_state));
+    if (auto sent = sys::send_message(parent_sock.get(), std::string(1, kSyncGo) + hook_state); !sent) {
+        // The init may have failed (and gone) before G, mounting while we made its cgroup.
+        TRY(next_message(parent_sock.get(), pid));
+        return std::move(sent).error();
+    }
     for (const auto& tree : idmapped) TRY(sys::send_fd(parent_sock.get(), tree.get(), "idmap"));
     idmapped.clear();
     // Read while the init works (the hooks' state above does not include it).
@@ -285,6 +315,8 @@ Result<Launched> create(const StateStore& store, const CreateOptions& opts, int 
     }
 
     phase::reached("init-ready");
+    // Sent before R.
+    if (console_ours) out.console_master = TRY(sys::recv_fd(console_ours.get()));
     state.created = now_rfc3339();
     TRY(store.save(state));
     if (!opts.pid_file.empty()) TRY(sys::write_file_atomic(opts.pid_file, std::to_string(pid), 0644));
@@ -293,6 +325,11 @@ Result<Launched> create(const StateStore& store, const CreateOptions& opts, int 
                           std::string(1, kSyncCommitted) + hook_state_json(state, ContainerStatus::created, config)));
     guard.commit();
     phase::reached("committed");
+    if (opts.start_here) {
+        out.lock = std::move(state_dir);
+        out.sync = std::move(parent_sock);
+        out.config = std::move(config);
+    }
     return out;
 }
 

@@ -12,10 +12,12 @@
 #include "cgroups/cgroups.hpp"
 #include "container/container.hpp"
 #include "container/hooks.hpp"
+#include "container/init.hpp"
 #include "security/process_attrs.hpp"
 #include "spec/parse.hpp"
 #include "sys/file.hpp"
 #include "sys/process.hpp"
+#include "sys/socket.hpp"
 
 namespace rong::container {
 
@@ -55,6 +57,26 @@ Status remove_abandoned(const StateStore& store, const std::string& id) {
         }
     }
     return store.remove(id);
+}
+
+// delete, once the init has exited: its cgroup, then its state directory.
+Status remove_stopped(const StateStore& store, const ContainerState& state, cgroups::Manager* cgroup) {
+    // Processes the init left behind (no pid namespace of its own) go with it; most often there
+    // are none, and the empty cgroup is removed without a look inside.
+    if (cgroup && !cgroup->remove_if_empty()) {
+        if (auto st = cgroup->kill_all(SIGKILL); !st) log::debug(st.error().message);
+        TRY(cgroup->destroy());
+    }
+    phase::reached("delete-cgroup");
+    TRY(store.remove(state.id));
+    phase::reached("delete-state");
+    return {};
+}
+
+void run_poststop(const ContainerState& state, const spec::Config& config) {
+    if (config.hooks.poststop.empty()) return;
+    std::string hook_state = hook_state_json(state, ContainerStatus::stopped, config);
+    if (auto st = run_hooks("poststop", config.hooks.poststop, hook_state); !st) log::warn(st.error().message);
 }
 
 // start, once the state directory is locked and the container known to be created.
@@ -106,10 +128,32 @@ Status start(const StateStore& store, const std::string& id) {
     return start_locked(store, state, pidfd.get());
 }
 
-Status start(const StateStore& store, const Launched& launched) {
-    sys::Fd lock = TRY(store.lock(launched.state.id));
-    // The pidfd from the clone pins the init: an init that died shows as its exit in the poll.
-    return start_locked(store, launched.state, launched.pidfd.get());
+Status start(Launched& launched) {
+    // Still locked since create: no other start or delete can have come between.
+    sys::Fd lock = std::move(launched.lock);
+    sys::Fd sync = std::move(launched.sync);
+    TRY(sys::send_message(sync.get(), std::string(1, kSyncStart)));
+    // The socket is close-on-exec in the init: EOF is its execve (or its death). A message is the
+    // error of a startContainer hook. The pidfd from the clone pins the init.
+    for (;;) {
+        struct pollfd p[2] = {{sync.get(), POLLIN, 0}, {launched.pidfd.get(), POLLIN, 0}};
+        if (::poll(p, 2, -1) < 0) {
+            if (errno == EINTR) continue;
+            return Error::sys("poll sync socket");
+        }
+        if (p[0].revents & (POLLIN | POLLHUP)) {
+            auto msg = TRY(sys::recv_message(sync.get()));
+            if (msg.empty()) break;
+            if (msg[0] == kSyncError) return Error::msg(msg.substr(1));
+            return Error::msg(std::string("sync: unexpected message '") + msg[0] + "'");
+        }
+        if (p[1].revents & POLLIN) return Error::msg("container init exited before it was started");
+    }
+    phase::reached("start-exec");
+    std::string hook_state = hook_state_json(launched.state, ContainerStatus::running, launched.config);
+    if (auto st = run_hooks("poststart", launched.config.hooks.poststart, hook_state); !st) log::warn(st.error().message);
+    phase::reached("start-hooks");
+    return {};
 }
 
 Status kill(const StateStore& store, const std::string& id, int signal, bool all) {
@@ -159,20 +203,21 @@ Status remove(const StateStore& store, const std::string& id, bool force) {
         }
     }
     phase::reached("delete-kill");
-    // Processes the init left behind (no pid namespace of its own) go with it; most often there
-    // are none, and the empty cgroup is removed without a look inside.
-    if (cgroup && !cgroup->remove_if_empty()) {
-        if (auto st = cgroup->kill_all(SIGKILL); !st) log::debug(st.error().message);
-        TRY(cgroup->destroy());
-    }
-    phase::reached("delete-cgroup");
-    TRY(store.remove(id));
-    phase::reached("delete-state");
-    auto config = config_of(state);
-    if (config && !config->hooks.poststop.empty()) {
-        std::string hook_state = hook_state_json(state, ContainerStatus::stopped, *config);
-        if (auto st = run_hooks("poststop", config->hooks.poststop, hook_state); !st) log::warn(st.error().message);
-    }
+    TRY(remove_stopped(store, state, cgroup.get()));
+    // Parsed only for its poststop hooks: a config that never says "poststop" has none.
+    if (state.config_json.find("poststop") == std::string::npos) return {};
+    if (auto config = config_of(state)) run_poststop(state, *config);
+    return {};
+}
+
+Status remove(const StateStore& store, const Launched& launched) {
+    ino_t inode = 0;
+    sys::Fd lock = TRY(store.lock(launched.state.id, &inode));
+    // A `delete --force` and a new create of the same id while we ran: that one is not ours.
+    if (inode != launched.dir_inode) return Error{"container does not exist", ENOENT};
+    phase::reached("delete-kill");
+    TRY(remove_stopped(store, launched.state, cgroups::from_paths(launched.state.cgroup_paths).get()));
+    run_poststop(launched.state, launched.config);
     return {};
 }
 

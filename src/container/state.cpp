@@ -23,21 +23,24 @@ namespace {
 // Whether the locked directory is still the one at its path: whoever held the lock before us may
 // have removed it (delete) and another create may have made a new one under the same name. Files
 // are then reached by path, so they would be the other container's.
-bool still_linked(int fd, const std::string& dir) {
+// `inode`, if given, receives the directory's inode number.
+bool still_linked(int fd, const std::string& dir, ino_t* inode = nullptr) {
     struct stat held {}, now {};
-    return ::fstat(fd, &held) == 0 && ::stat(dir.c_str(), &now) == 0 && held.st_dev == now.st_dev &&
-           held.st_ino == now.st_ino;
+    bool same = ::fstat(fd, &held) == 0 && ::stat(dir.c_str(), &now) == 0 && held.st_dev == now.st_dev &&
+                held.st_ino == now.st_ino;
+    if (inode) *inode = held.st_ino;
+    return same;
 }
 
 // A container's state directory, opened and locked (waiting for the lock).
-Result<sys::Fd> lock_directory(const std::string& dir) {
+Result<sys::Fd> lock_directory(const std::string& dir, ino_t* inode = nullptr) {
     sys::Fd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!fd) {
         if (errno == ENOENT) return Error{"container does not exist", ENOENT};
         return Error::sys("open " + dir);
     }
     if (::flock(fd.get(), LOCK_EX) < 0) return Error::sys("lock " + dir);
-    if (!still_linked(fd.get(), dir)) return Error{"container does not exist", ENOENT};
+    if (!still_linked(fd.get(), dir, inode)) return Error{"container does not exist", ENOENT};
     return fd;
 }
 
@@ -66,7 +69,7 @@ Status validate_id(const std::string& id) {
     return {};
 }
 
-Result<sys::Fd> StateStore::create_dir(const std::string& id) const {
+Result<sys::Fd> StateStore::create_dir(const std::string& id, ino_t* inode) const {
     TRY(validate_id(id));
     std::string dir = dir_of(id);
     // Between the mkdir and the lock, a `delete --force` of the id may lock the new (empty)
@@ -91,14 +94,14 @@ Result<sys::Fd> StateStore::create_dir(const std::string& id) const {
             ::rmdir(dir.c_str());
             return Error::sys("lock " + dir);
         }
-        if (still_linked(fd.get(), dir)) return fd;
+        if (still_linked(fd.get(), dir, inode)) return fd;
         if (attempt == 3) return Error{"container with id exists: " + id, EEXIST};
     }
 }
 
-Result<sys::Fd> StateStore::lock(const std::string& id) const {
+Result<sys::Fd> StateStore::lock(const std::string& id, ino_t* inode) const {
     TRY(validate_id(id));
-    sys::Fd fd = TRY(lock_directory(dir_of(id)));
+    sys::Fd fd = TRY(lock_directory(dir_of(id), inode));
     // A delete may have won the lock before us and removed the container.
     if (::faccessat(fd.get(), kStateFile, F_OK, 0) < 0) return Error{"container does not exist", ENOENT};
     return fd;
@@ -176,7 +179,11 @@ Status StateStore::save_creating(const ContainerState& s) const {
 
 Status StateStore::remove(const std::string& id) const {
     std::string dir = dir_of(id);
-    for (const char* name : {kExecFifo, kStateFile, "state.json.tmp", kCreatingFile}) ::unlink((dir + "/" + name).c_str());
+    // The fifo is gone once started, the temporary file unless a save was cut short: looked for
+    // only when the directory is not empty without them.
+    for (const char* name : {kStateFile, kCreatingFile}) ::unlink((dir + "/" + name).c_str());
+    if (::rmdir(dir.c_str()) == 0 || errno == ENOENT) return {};
+    for (const char* name : {kExecFifo, "state.json.tmp"}) ::unlink((dir + "/" + name).c_str());
     if (::rmdir(dir.c_str()) < 0 && errno != ENOENT) return Error::sys("remove " + dir);
     return {};
 }

@@ -51,10 +51,11 @@ public:
     // Compiled seccomp filters (security/seccomp_program.hpp). '~' is never in a container id.
     std::string seccomp_cache_dir() const { return root_ + "/~seccomp-cache"; }
 
-    // Makes the container's directory (refusing an id in use) and returns it locked.
-    Result<sys::Fd> create_dir(const std::string& id) const;
+    // Makes the container's directory (refusing an id in use) and returns it locked. `inode`, if
+    // given, receives the directory's inode number (as lock's does).
+    Result<sys::Fd> create_dir(const std::string& id, ino_t* inode = nullptr) const;
     // Opens and locks an existing container's directory: "container does not exist" otherwise.
-    Result<sys::Fd> lock(const std::string& id) const;
+    Result<sys::Fd> lock(const std::string& id, ino_t* inode = nullptr) const;
     // A directory without state.json whose lock is free: a create that died before saving the
     // state (its lock went with it). Returned locked, with what creating.json recorded, if anything.
     Result<std::optional<ContainerState>> lock_abandoned(const std::string& id, sys::Fd& lock) const;

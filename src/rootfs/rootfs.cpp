@@ -64,6 +64,16 @@ unsigned long locked_flags(const std::string& target) {
     return out;
 }
 
+// mount(2)'s per-mount flags as mount_setattr(2) attributes.
+uint64_t mount_attrs(unsigned long flags) {
+    uint64_t out = 0;
+    if (flags & MS_RDONLY) out |= MOUNT_ATTR_RDONLY;
+    if (flags & MS_NOSUID) out |= MOUNT_ATTR_NOSUID;
+    if (flags & MS_NODEV) out |= MOUNT_ATTR_NODEV;
+    if (flags & MS_NOEXEC) out |= MOUNT_ATTR_NOEXEC;
+    return out;
+}
+
 // `target`: a path that leads to the bind mount itself (an fd opened after the mount, or a name
 // under the directory it was mounted in).
 Status remount_bind(const std::string& target, unsigned long flags, const std::string& what) {
@@ -83,30 +93,34 @@ std::string bind_source(const spec::Mount& m, const std::string& bundle) {
 }
 
 // cgroup v1 as runc shows it: a tmpfs, and in it a read-only (as the mount's options say) bind
-// of the container's own cgroup of each hierarchy, named as the hierarchy's mount is.
-Status mount_cgroup_v1(int rootfd, const spec::Mount& m, const MountOptions& opts, const RootfsContext& ctx) {
+// of the container's own cgroup of each hierarchy, named as the hierarchy's mount is. `target`:
+// the mount point in the rootfs.
+Status mount_cgroup_v1(int rootfd, int target, const spec::Mount& m, const MountOptions& opts,
+                       const RootfsContext& ctx) {
     const std::string prefix = "/sys/fs/cgroup/";
     std::map<std::string, std::string> binds;  // name in the tmpfs → host directory
     for (const auto& [controller, dir] : ctx.cgroup_paths) {
         if (controller.empty() || dir.rfind(prefix, 0) != 0) continue;
         binds[dir.substr(prefix.size(), dir.find('/', prefix.size()) - prefix.size())] = dir;
     }
-    sys::Fd target = TRY(sys::create_in_root(rootfd, m.destination, false));
     unsigned long tmpfs_flags = opts.flags & (MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RELATIME);
-    TRY(sys::mount_on_fd("tmpfs", target.get(), "tmpfs", tmpfs_flags, "mode=755", m.destination));
+    TRY(sys::mount_on_fd("tmpfs", target, "tmpfs", tmpfs_flags, "mode=755", m.destination));
     // The tmpfs was mounted a moment ago by this process, and nothing of the container runs yet:
     // nobody can swap a directory made in it for a symlink. So its entries are made and mounted
     // on by name under the tmpfs's fd, without resolving the path in the rootfs again or opening
-    // each one. The name crosses into the bind once it is mounted: the remount acts on the bind.
+    // each one.
     sys::Fd tmpfs = TRY(sys::open_in_root(rootfd, m.destination, O_PATH | O_DIRECTORY));
     const std::string under = sys::fd_path(tmpfs.get()) + "/";
-    unsigned long flags = opts.flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RELATIME);
     for (const auto& [name, dir] : binds) {
         std::string dest = m.destination + "/" + name;
         if (::mkdirat(tmpfs.get(), name.c_str(), 0755) < 0) return Error::sys("mkdir " + dest);
         TRY(sys::mount(dir, under + name, "", MS_BIND | MS_REC, "", dest));
-        if (flags) TRY(remount_bind(under + name, flags, dest));
     }
+    // The binds' flags in two calls, not a remount each: set on the whole tree, then read-only
+    // taken off the tmpfs itself, which runc leaves writable.
+    uint64_t attrs = mount_attrs(opts.flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC));
+    if (attrs) TRY(sys::mount_setattr(tmpfs.get(), attrs, 0, true, m.destination));
+    if (attrs & MOUNT_ATTR_RDONLY) TRY(sys::mount_setattr(tmpfs.get(), 0, MOUNT_ATTR_RDONLY, false, m.destination));
     return {};
 }
 
@@ -211,7 +225,7 @@ Status mount_one(int rootfd, size_t index, const RootfsContext& ctx) {
         }
     } else if (type == "cgroup" && std::any_of(ctx.cgroup_paths.begin(), ctx.cgroup_paths.end(),
                                                [](const auto& e) { return !e.first.empty(); })) {
-        TRY(mount_cgroup_v1(rootfd, m, opts, ctx));
+        TRY(mount_cgroup_v1(rootfd, target.get(), m, opts, ctx));
         target.reset();
     } else {
         if (type == "cgroup") type = "cgroup2";  // a v2 host (or no cgroup): the unified tree
@@ -368,13 +382,20 @@ Result<sys::Fd> prepare(const RootfsContext& ctx) {
     sys::Fd rootfd = TRY(sys::open_file(ctx.rootfs, O_PATH | O_DIRECTORY));
     phase::reached("init-rootfs-bind");
 
+    bool in_cgroup = !ctx.enter_cgroup;
     for (size_t i = 0; i < ctx.config.mounts.size(); ++i) {
+        if (!in_cgroup && (ctx.config.mounts[i].type == "cgroup" || ctx.config.mounts[i].type == "cgroup2")) {
+            TRY(ctx.enter_cgroup());
+            in_cgroup = true;
+        }
         auto st = mount_one(rootfd.get(), i, ctx);
         if (!st) return std::move(st).error().wrap(mount_name(i, ctx.config.mounts[i]));
     }
+    // The devices cgroup decides which nodes mknod may make.
+    if (!in_cgroup) TRY(ctx.enter_cgroup());
     if (needs_dev_setup(ctx.config)) TRY(setup_dev(rootfd.get(), ctx));
 
-    if (ctx.config.process && !ctx.config.process->cwd.empty())
+    if (ctx.config.process && !ctx.config.process->cwd.empty() && ctx.config.process->cwd != "/")
         TRY(sys::create_in_root(rootfd.get(), ctx.config.process->cwd, false));
     return rootfd;
 }
@@ -452,9 +473,9 @@ Status make_readonly(const std::string& path) {
         return Error::sys("open read-only path " + path);
     }
     TRY(sys::mount_on_fd(sys::fd_path(target.get()), target.get(), "", MS_BIND | MS_REC, "", path));
-    sys::Fd mounted(::open(path.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
-    if (!mounted) return Error::sys("open read-only path " + path);
-    return remount_bind(mounted.get(), MS_RDONLY | MS_REC, path);
+    // By path: `target` is the directory under the new bind. Nothing but this process runs in
+    // the container yet, so the path leads where it did a moment ago, to the bind on top.
+    return sys::mount_setattr(path, MOUNT_ATTR_RDONLY, 0, true);
 }
 
 }  // namespace
@@ -468,11 +489,7 @@ Status finish(const spec::Config& config) {
         }
         for (const auto& p : lnx.readonlyPaths) TRY(make_readonly(p));
     }
-    if (config.root.readonly) {
-        sys::Fd root(::open("/", O_PATH | O_CLOEXEC));
-        if (!root) return Error::sys("open /");
-        TRY(remount_bind(root.get(), MS_RDONLY, "/"));
-    }
+    if (config.root.readonly) TRY(sys::mount_setattr("/", MOUNT_ATTR_RDONLY, 0, false));
     if (config.linux && !config.linux->rootfsPropagation.empty())
         TRY(sys::mount("", "/", "", propagation_flag(config.linux->rootfsPropagation), "", "/"));
     return {};

@@ -4,6 +4,7 @@
 //   finish()   after pivot_root: masked and read-only paths, a read-only root, rootfsPropagation.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
 
@@ -23,6 +24,9 @@ struct RootfsContext {
     std::map<std::string, std::string> cgroup_paths;
     // Idmapped mounts, made by create (rootfs/idmap.hpp): config.mounts index → detached tree fd.
     std::map<size_t, int> idmapped_trees;
+    // If set, called once: before the first `cgroup` mount, or else before /dev is populated.
+    // The init joins its cgroup there, which create makes meanwhile (container/launch.cpp).
+    std::function<Status()> enter_cgroup;
 };
 
 // Returns an fd on the rootfs directory (the new mount of it).

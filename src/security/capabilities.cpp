@@ -70,10 +70,16 @@ Status apply_capabilities(const CapabilitySets& caps) {
     if (cap_set_proc(state.get()) < 0) return Error::sys("set process capabilities");
     if (::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
         return Error::sys("clear ambient capabilities");
+    auto has = [](const std::vector<cap_value_t>& set, cap_value_t c) {
+        return std::find(set.begin(), set.end(), c) != set.end();
+    };
     for (cap_value_t c : caps.ambient) {
-        // Like runc: an ambient capability that is not also permitted and inheritable is skipped.
-        if (::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, c, 0, 0) < 0)
-            log::debug("cannot raise ambient capability " + std::string(cap_to_name(c)) + ": " + std::strerror(errno));
+        // Like runc: an ambient capability that is not also permitted and inheritable is skipped
+        // (the kernel refuses it with EPERM: not asked).
+        bool allowed = has(caps.permitted, c) && has(caps.inheritable, c);
+        if (!allowed || ::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, c, 0, 0) < 0)
+            log::debug("cannot raise ambient capability " + std::string(cap_to_name(c)) + ": " +
+                       std::strerror(allowed ? errno : EPERM));
     }
     return {};
 }

@@ -37,6 +37,22 @@ Result<std::string> read_file(const std::string& path) {
     return data;
 }
 
+Result<std::string> read_line_file(const std::string& path) {
+    Fd fd = TRY(open_file(path, O_RDONLY));
+    std::string out;
+    char buf[4096];
+    while (out.empty() || out.back() != '\n') {
+        ssize_t n = ::read(fd.get(), buf, sizeof buf);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return Error::sys("read " + path);
+        }
+        if (n == 0) break;
+        out.append(buf, static_cast<size_t>(n));
+    }
+    return out;
+}
+
 Status write_all(int fd, std::string_view data, const std::string& what) {
     while (!data.empty()) {
         ssize_t n = ::write(fd, data.data(), data.size());

@@ -14,6 +14,9 @@ namespace rong::sys {
 Result<Fd> open_file(const std::string& path, int flags, mode_t mode = 0);
 Result<Fd> open_at(int dirfd, const std::string& path, int flags, mode_t mode = 0);
 Result<std::string> read_file(const std::string& path);
+// A file of one line (/proc/<pid>/stat, a cgroup value): read up to its newline, which spares
+// the read that would only find the end of the file.
+Result<std::string> read_line_file(const std::string& path);
 Result<std::string> read_fd(int fd);
 Status write_file(const std::string& path, std::string_view data, int flags = O_WRONLY | O_TRUNC | O_CREAT,
                   mode_t mode = 0644);

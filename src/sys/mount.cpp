@@ -49,6 +49,16 @@ Status mount_setattr(int fd, uint64_t attr_set, uint64_t attr_clr, bool recursiv
     return {};
 }
 
+Status mount_setattr(const std::string& path, uint64_t attr_set, uint64_t attr_clr, bool recursive) {
+    struct mount_attr attr {};
+    attr.attr_set = attr_set;
+    attr.attr_clr = attr_clr;
+    unsigned flags = AT_SYMLINK_NOFOLLOW | (recursive ? AT_RECURSIVE : 0);
+    if (::syscall(SYS_mount_setattr, AT_FDCWD, path.c_str(), flags, &attr, sizeof attr) < 0)
+        return Error::sys("mount_setattr " + path);
+    return {};
+}
+
 Result<Fd> clone_tree(const std::string& path, bool recursive, const std::string& what) {
     unsigned flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursive ? AT_RECURSIVE : 0);
     long fd = ::syscall(SYS_open_tree, AT_FDCWD, path.c_str(), flags);

@@ -23,6 +23,8 @@ std::string fd_path(int fd);
 
 Status mount_setattr(int fd, uint64_t attr_set, uint64_t attr_clr, bool recursive, const std::string& what,
                      int userns_fd = -1);
+// The same for the mount on top at `path` (its last component not followed).
+Status mount_setattr(const std::string& path, uint64_t attr_set, uint64_t attr_clr, bool recursive);
 
 // open_tree(OPEN_TREE_CLONE): a detached copy of the mount (tree, with `recursive`) at `path`.
 Result<Fd> clone_tree(const std::string& path, bool recursive, const std::string& what);

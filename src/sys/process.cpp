@@ -43,7 +43,7 @@ Result<pid_t> clone_process(uint64_t flags, Fd* pidfd_out, int cgroup_fd) {
 std::optional<ProcStat> read_proc_stat(pid_t pid) {
     char path[64];
     std::snprintf(path, sizeof path, "/proc/%d/stat", pid);
-    auto text = read_file(path);
+    auto text = read_line_file(path);
     if (!text) return std::nullopt;
     // The command name (field 2) may hold spaces and parentheses: parse from the last ')'.
     auto close = text->rfind(')');
