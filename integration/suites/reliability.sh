@@ -295,8 +295,9 @@ t_state_dir_half_written() {
 
 # Every named point of create, start and delete (src/base/phase.hpp). A rong built without fault
 # injection (the release binary) ignores RONG_FAULT: these tests need build/rong-faults.
-FAULT_CREATE_POINTS="parse state-dir cgroup clone init-namespaces init-rootfs-bind init-mounts init-hooks
-  init-pivot init-finish init-process init-ready state-write committed"
+FAULT_CREATE_POINTS="parse state-dir cgroup clone cgroup-v1 init-namespaces init-rootfs-bind
+  init-mounts-before-cgroup init-wait-cgroup init-mounts init-hooks init-pivot init-finish init-process
+  init-ready state-write committed"
 
 need_faults() {
   [ "$RT_KIND" = rong ] || skip "fault injection is rong's (runc has no such switch)"
@@ -356,6 +357,27 @@ t_faults_start_delete_points() {
       RONG_FAULT=$point rtc delete --force "$id"
     fi
     [ "$RC" != 0 ] || fail "$point: the command with the fault succeeded"
+    after_fault "$id" "$point"
+  done
+}
+
+# `run` starts and deletes its container without exec.fifo and without reading its state back
+# (container/launch.cpp): killed at any of those points, it still leaves nothing that delete
+# --force cannot remove.
+t_faults_run_points() {
+  local point id
+  need_faults
+  sh_args 'echo ran'
+  cfg '.hooks = {poststart: [{path: "/bin/true"}], poststop: [{path: "/bin/true"}]}'
+  for point in cgroup-v1 init-wait-cgroup committed start-exec start-hooks delete-kill delete-cgroup delete-state; do
+    id=$(newid "run-$point")
+    track "$id"
+    env "$(marker_env)" RONG_FAULT="$point" timeout -k 2 "$RT_TIMEOUT" "$RUNTIME" --root "$ROOT" \
+      run --bundle "$B" "$id" </dev/null >"$T/$id.out" 2>"$T/$id.err"
+    RC=$?
+    ERR=$(cat "$T/$id.err")
+    log "run fault $point: rc=$RC err=$ERR"
+    [ "$RC" != 0 ] || fail "run with a fault at $point succeeded"
     after_fault "$id" "$point"
   done
 }

@@ -72,7 +72,9 @@ Result<ExecTarget> setup(const InitContext& ctx, std::string& hook_state) {
     TRY(namespaces::join(ctx.ns));
     auto enter_cgroup = [&]() -> Status {
         if (ctx.cgroup_made_meanwhile) {
+            phase::reached("init-mounts-before-cgroup");
             hook_state = TRY(await(ctx.sync_fd, kSyncGo));  // G: create has made the cgroup
+            phase::reached("init-wait-cgroup");
             TRY(cgroups::join_self(ctx.cgroup_paths));
         }
         // We are in our cgroup (joined, or placed by clone3): it becomes the namespace's root.

@@ -4,9 +4,11 @@
 //   parse + check config, mkdir + lock state dir
 //   mkfifo exec.fifo (not for run), socketpair(SEQPACKET)
 //   clone3(CLONE_NEW*) ──────────────────────────────▶ PDEATHSIG=KILL, not dumpable, waits
-//   write uid_map/gid_map (new user namespace)
-//   G + hooks' state JSON ───────────────────────────▶ setns (joined), time ns, hostname,
-//                                                      mounts, /dev, console (pty master → socket)
+//   write uid_map/gid_map (new user namespace)         (v1 host: hostname and the mounts that do
+//   make the v1 cgroups (v1 host)                       not need the cgroup, then waits)
+//   G + hooks' state JSON ───────────────────────────▶ (v1 host: joins the cgroups) setns
+//                                                      (joined), time ns, hostname, mounts, /dev,
+//                                                      console (pty master → socket)
 //                         ◀── H (only if prestart/createRuntime hooks exist)
 //   run prestart, createRuntime hooks
 //   G ───────────────────────────────────────────────▶ createContainer hooks, pivot_root,
