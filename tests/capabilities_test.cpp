@@ -9,7 +9,7 @@
 namespace rong::security {
 namespace {
 
-using Values = std::vector<cap_value_t>;
+using Values = std::vector<int>;
 
 TEST(ResolveCapabilities, EachSetKeepsItsNamesInOrder) {
     spec::Capabilities caps;

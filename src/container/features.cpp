@@ -1,33 +1,15 @@
 #include "container/features.hpp"
 
 #include <seccomp.h>
-#include <sys/capability.h>
 
 #include <algorithm>
-#include <cctype>
 #include <nlohmann/json.hpp>
 
 #include "namespaces/namespaces.hpp"
 #include "rootfs/mount_options.hpp"
+#include "security/capabilities.hpp"
 
 namespace rong::container {
-
-namespace {
-
-std::vector<std::string> capability_names() {
-    std::vector<std::string> out;
-    for (cap_value_t c = 0; c < static_cast<cap_value_t>(cap_max_bits()); ++c) {
-        char* name = cap_to_name(c);
-        if (!name) continue;
-        std::string upper = name;
-        cap_free(name);
-        std::transform(upper.begin(), upper.end(), upper.begin(), [](unsigned char ch) { return std::toupper(ch); });
-        out.push_back(upper);
-    }
-    return out;
-}
-
-}  // namespace
 
 SeccompFeatures seccomp_features() {
     SeccompFeatures f;
@@ -56,7 +38,7 @@ std::string features_json() {
     auto ns = namespaces::known_types();
     std::sort(ns.begin(), ns.end());
     linux["namespaces"] = ns;
-    linux["capabilities"] = capability_names();
+    linux["capabilities"] = security::known_capabilities();
     linux["cgroup"] = {{"v1", true}, {"v2", true}, {"systemd", false}, {"systemdUser", false}, {"rdma", false}};
     SeccompFeatures sf = seccomp_features();
     linux["seccomp"] = {{"enabled", true},         {"actions", sf.actions},

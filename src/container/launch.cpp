@@ -298,8 +298,10 @@ Result<Launched> create(const StateStore& store, const CreateOptions& opts) {
     }
     for (const auto& tree : idmapped) TRY(sys::send_fd(parent_sock.get(), tree.get(), "idmap"));
     idmapped.clear();
-    // Read while the init works (the hooks' state above does not include it).
+    // Read and written while the init works (the hooks' state above does not include it).
     if (auto st = sys::read_proc_stat(pid)) state.start_time = st->start_time;
+    state.created = now_rfc3339();
+    TRY(store.stage(state));
 
     for (;;) {
         char kind = TRY(next_message(parent_sock.get(), pid));
@@ -319,8 +321,7 @@ Result<Launched> create(const StateStore& store, const CreateOptions& opts) {
     phase::reached("init-ready");
     // Sent before R.
     if (console_ours) out.console_master = TRY(sys::recv_fd(console_ours.get()));
-    state.created = now_rfc3339();
-    TRY(store.save(state));
+    TRY(store.publish(opts.id));
     if (!opts.pid_file.empty()) TRY(sys::write_file_atomic(opts.pid_file, std::to_string(pid), 0644));
     phase::reached("state-write");
     TRY(sys::send_message(parent_sock.get(),

@@ -173,6 +173,17 @@ Status StateStore::save(const ContainerState& s) const {
     return sys::write_file_atomic(dir_of(s.id) + "/" + kStateFile, to_json(s));
 }
 
+Status StateStore::stage(const ContainerState& s) const {
+    return sys::write_file(dir_of(s.id) + "/" + kStateTmpFile, to_json(s), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+}
+
+Status StateStore::publish(const std::string& id) const {
+    std::string dir = dir_of(id);
+    if (::rename((dir + "/" + kStateTmpFile).c_str(), (dir + "/" + kStateFile).c_str()) < 0)
+        return Error::sys("rename " + dir + "/" + kStateTmpFile);
+    return {};
+}
+
 Status StateStore::save_creating(const ContainerState& s) const {
     return sys::write_file(dir_of(s.id) + "/" + kCreatingFile, to_json(s), O_WRONLY | O_CREAT | O_EXCL, 0600);
 }
@@ -183,7 +194,7 @@ Status StateStore::remove(const std::string& id) const {
     // only when the directory is not empty without them.
     for (const char* name : {kStateFile, kCreatingFile}) ::unlink((dir + "/" + name).c_str());
     if (::rmdir(dir.c_str()) == 0 || errno == ENOENT) return {};
-    for (const char* name : {kExecFifo, "state.json.tmp"}) ::unlink((dir + "/" + name).c_str());
+    for (const char* name : {kExecFifo, kStateTmpFile}) ::unlink((dir + "/" + name).c_str());
     if (::rmdir(dir.c_str()) < 0 && errno != ENOENT) return Error::sys("remove " + dir);
     return {};
 }

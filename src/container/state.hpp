@@ -17,6 +17,7 @@
 namespace rong::container {
 
 inline constexpr const char* kStateFile = "state.json";
+inline constexpr const char* kStateTmpFile = "state.json.tmp";  // sys::write_file_atomic's name
 inline constexpr const char* kExecFifo = "exec.fifo";
 // What a create in progress has made outside the state directory (its cgroup), written before it
 // makes it: a create killed before state.json exists leaves this for `delete` to undo.
@@ -61,6 +62,10 @@ public:
     Result<std::optional<ContainerState>> lock_abandoned(const std::string& id, sys::Fd& lock) const;
     Result<ContainerState> load(const std::string& id) const;
     Status save(const ContainerState& state) const;
+    // save() in two steps, for create: state.json.tmp is written while the init still sets up,
+    // and renamed into place, where readers see it, once the init is ready.
+    Status stage(const ContainerState& state) const;
+    Status publish(const std::string& id) const;
     // creating.json: plain write, no rename: a torn one is ignored, and nothing it names exists
     // before the write returns.
     Status save_creating(const ContainerState& state) const;

@@ -1,8 +1,7 @@
-// The five capability sets of process.capabilities, through libcap.
+// The five capability sets of process.capabilities: names to numbers, then prctl and capset(2).
 #pragma once
 
-#include <sys/capability.h>
-
+#include <string>
 #include <vector>
 
 #include "base/result.hpp"
@@ -10,12 +9,16 @@
 
 namespace rong::security {
 
+// Capability numbers (<linux/capability.h>: CAP_CHOWN is 0).
 struct CapabilitySets {
-    std::vector<cap_value_t> bounding, effective, inheritable, permitted, ambient;
+    std::vector<int> bounding, effective, inheritable, permitted, ambient;
 };
 
+// "CAP_CHOWN" ... for every capability this build and the running kernel both know, in order.
+std::vector<std::string> known_capabilities();
+
 // Names to values. As runc 1.1+, a name nobody knows, or one the running kernel lacks, is dropped
-// with a warning (a config written for a newer kernel or another libcap still runs).
+// with a warning (a config written for a newer kernel still runs).
 Result<CapabilitySets> resolve_capabilities(const spec::Capabilities& caps);
 
 // Step one, while still privileged: drop from the bounding set everything not in it.
