@@ -126,6 +126,28 @@ TEST_F(StateStoreTest, SaveLoadRoundTrip) {
     EXPECT_TRUE(store.lock("c1"));
 }
 
+// The config comes back as the text it was saved as, whatever its strings hold, and a state.json
+// with the config elsewhere than last (not rong's writing) still loads.
+TEST_F(StateStoreTest, ConfigTextComesBackAsItWas) {
+    ASSERT_TRUE(store.create_dir("c1"));
+    ContainerState s = sample("c1");
+    s.bundle = R"(/b/x","config":{}})";
+    s.config_json = R"({"ociVersion":"1.2.0", "annotations": {"k": ",\"config\":{}}", "}": "{"}})";
+    s.cgroup_paths = {{"memory", "/sys/fs/cgroup/memory/c1"}, {"", "/sys/fs/cgroup/unified/c1"}};
+    ASSERT_TRUE(store.save(s));
+    auto loaded = store.load("c1");
+    ASSERT_TRUE(loaded) << loaded.error().message;
+    EXPECT_EQ(loaded->bundle, s.bundle);
+    EXPECT_EQ(loaded->config_json, s.config_json);
+    EXPECT_EQ(loaded->cgroup_paths, s.cgroup_paths);
+
+    std::ofstream(store.dir_of("c1") + "/state.json") << R"({"config": {"ociVersion": "1.0.0"}, "id": "c1", "pid": 7})";
+    loaded = store.load("c1");
+    ASSERT_TRUE(loaded) << loaded.error().message;
+    EXPECT_EQ(loaded->pid, 7);
+    EXPECT_EQ(loaded->config_json, R"({"ociVersion":"1.0.0"})");
+}
+
 TEST_F(StateStoreTest, CorruptStateFile) {
     ASSERT_TRUE(store.create_dir("c1"));
     std::ofstream(store.dir_of("c1") + "/state.json") << "{not json";

@@ -40,12 +40,11 @@ int run_exec(const container::StateStore& store, ExecCommands& cmds) {
     if (auto st = apply_flags(cmds); !st) return report_error(st.error(), kExecFailed);
     std::optional<ForwardedSignals> signals;
     if (!cmds.detach) signals.emplace();
-    OwnConsole console;
-    if (!cmds.detach && cmds.opts.console_socket.empty()) console = OwnConsole::make();
-
-    auto handle = container::exec(store, cmds.opts, console.theirs ? console.theirs.get() : -1);
+    // In the foreground with a terminal, rong is its own console socket's receiver.
+    cmds.opts.own_console = !cmds.detach;
+    auto handle = container::exec(store, cmds.opts);
     if (!handle) return report_error(handle.error(), kExecFailed);
-    sys::Fd master = console.take_master();
+    sys::Fd master = std::move(handle->console_master);
     if (!cmds.pid_file.empty()) {
         if (auto st = sys::write_file_atomic(cmds.pid_file, std::to_string(handle->pid), 0644); !st)
             return report_error(st.error(), kExecFailed);

@@ -108,25 +108,4 @@ Result<int> ForwardedSignals::supervise(pid_t pid, int master) {
     return supervise_with(pid, sigfd.get(), master);
 }
 
-OwnConsole OwnConsole::make() {
-    OwnConsole c;
-    int sv[2];
-    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == 0) {
-        c.ours.reset(sv[0]);
-        c.theirs.reset(sv[1]);
-    }
-    return c;
-}
-
-sys::Fd OwnConsole::take_master() {
-    theirs.reset();
-    // The process sent it before reporting ready, if it asked for a terminal at all.
-    struct pollfd p {
-        ours.get(), POLLIN, 0
-    };
-    if (!ours || ::poll(&p, 1, 0) != 1) return {};
-    auto fd = sys::recv_fd(ours.get());
-    return fd ? std::move(*fd) : sys::Fd();
-}
-
 }  // namespace rong::cli

@@ -28,12 +28,4 @@ private:
     sigset_t previous_;
 };
 
-// A socketpair standing in for --console-socket: the process sends its pty master to `theirs`,
-// rong receives it on `ours` with take_master().
-struct OwnConsole {
-    sys::Fd ours, theirs;
-    static OwnConsole make();
-    sys::Fd take_master();
-};
-
 }  // namespace rong::cli

@@ -11,6 +11,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <tuple>
+
 #include "base/log.hpp"
 #include "cgroups/cgroups.hpp"
 #include "container/process.hpp"
@@ -58,7 +60,7 @@ constexpr char kExecSeccomp = 'S';
     ::_exit(1);
 }
 
-[[noreturn]] void run_exec_child(int sync_fd, int init_pidfd, const std::vector<int>& cgroup_tasks_fds, int ns_flags,
+[[noreturn]] void run_exec_child(int sync_fd, int init_pidfd, const cgroups::Paths& cgroup, int ns_flags,
                                  const spec::Config& config, const security::SeccompProgram* seccomp_program,
                                  int console_fd, int preserve_fds) {
     const spec::Process& proc = *config.process;
@@ -68,7 +70,9 @@ constexpr char kExecSeccomp = 'S';
     sigset_t none;
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
-    if (auto st = cgroups::join_self(cgroup_tasks_fds); !st) fail(st.error());
+    // v1: into the cgroup before anything else (clone3 placed us in a cgroup2 tree). The host's
+    // cgroup files are still ours to open: no namespace of the container's is joined yet.
+    if (auto st = cgroups::join_self(cgroup); !st) fail(st.error());
     // EOF instead of G: the parent is gone.
     auto go = sys::recv_message(sync_fd);
     if (!go || go->empty()) ::_exit(1);
@@ -156,10 +160,13 @@ Result<spec::Process> exec_process_spec(const spec::Config& config, const ExecOp
     return proc;
 }
 
-Result<ExecHandle> exec(const StateStore& store, const ExecOptions& opts, int console_fd) {
+Result<ExecHandle> exec(const StateStore& store, const ExecOptions& opts) {
     ContainerState state = TRY(store.load(opts.id));
-    ContainerStatus status = status_of(state, store.dir_of(opts.id));
-    if (status == ContainerStatus::stopped) return Error::msg("cannot exec in a stopped container");
+    // Pinned first (which looks at /proc/<pid>/stat, as status_of would).
+    auto pinned = sys::open_pidfd(state.pid, state.start_time);
+    if (!pinned && pinned.error().errnum == ESRCH) return Error::msg("cannot exec in a stopped container");
+    sys::Fd init_pidfd = TRY(std::move(pinned));
+    ContainerStatus status = status_of_live(state, store.dir_of(opts.id));
     if (status == ContainerStatus::paused && !opts.ignore_paused)
         return Error::msg("cannot exec in a paused container (use --ignore-paused to override)");
     spec::Config config = TRY(spec::parse_config(state.config_json, "state.json: config"));
@@ -170,18 +177,19 @@ Result<ExecHandle> exec(const StateStore& store, const ExecOptions& opts, int co
     exec_config.process = proc;
     TRY(security::check_linux_attrs(exec_config));
 
-    sys::Fd console_sock;
+    sys::Fd console_sock, console_ours;  // the process sends its pty master to console_sock
     if (proc.terminal) {
         if (!opts.console_socket.empty())
             console_sock = TRY(sys::connect_unix(opts.console_socket));
-        else if (console_fd < 0)
+        else if (opts.own_console)
+            std::tie(console_ours, console_sock) = TRY(sys::seqpacket_pair());
+        else
             return Error::msg("cannot allocate tty if rong will detach without setting console socket");
     } else if (!opts.console_socket.empty()) {
         return Error::msg("cannot use console socket if rong will not detach or allocate tty");
     }
-    int console = console_sock ? console_sock.get() : console_fd;
+    int console = console_sock.get();
 
-    sys::Fd init_pidfd = TRY(sys::open_pidfd(state.pid, state.start_time));
     int ns_flags = namespace_flags(config);
     // setns(pid) moves only our future children: the clone below lands in the container. Every
     // later child goes back to our own pid namespace (own_pid_ns), such as the thread with which
@@ -198,26 +206,20 @@ Result<ExecHandle> exec(const StateStore& store, const ExecOptions& opts, int co
     TRY(sys::move_fd_above(init_pidfd, min_fd));
     TRY(sys::move_fd_above(console_sock, min_fd));
     // The process joins the container's cgroup before it runs anything: clone3 puts it in a
-    // cgroup2 tree, and in v1 it moves itself in first (cgroups::Manager::open_self_join).
-    auto cgroup = cgroups::from_paths(TRY(cgroups::sub_cgroup_paths(state.cgroup_paths, opts.sub_cgroups)));
-    std::vector<sys::Fd> tasks_files;
-    if (cgroup) tasks_files = TRY(cgroup->open_self_join());
-    std::vector<int> tasks_fds;
-    for (auto& f : tasks_files) {
-        TRY(sys::move_fd_above(f, min_fd));
-        tasks_fds.push_back(f.get());
-    }
+    // cgroup2 tree, and in v1 it moves itself in first (cgroups::join_self).
+    cgroups::Paths cgroup_paths = TRY(cgroups::sub_cgroup_paths(state.cgroup_paths, opts.sub_cgroups));
+    auto cgroup = cgroups::from_paths(cgroup_paths);
     const spec::Seccomp* seccomp = config.linux && config.linux->seccomp ? &*config.linux->seccomp : nullptr;
     std::optional<security::SeccompProgram> program;
     if (seccomp) program = TRY(security::seccomp_program_cached(*seccomp, store.seccomp_cache_dir()));
     ExecHandle handle;
     pid_t pid = TRY(sys::clone_process(0, &handle.pidfd, cgroup ? cgroup->dir_fd() : -1));
     if (pid == 0)
-        run_exec_child(child_sock.get(), init_pidfd.get(), tasks_fds, ns_flags, exec_config, program ? &*program : nullptr,
-                       console, opts.preserve_fds);
+        run_exec_child(child_sock.get(), init_pidfd.get(), cgroup_paths, ns_flags, exec_config,
+                       program ? &*program : nullptr, console, opts.preserve_fds);
     if (own_pid_ns && ::setns(own_pid_ns.get(), CLONE_NEWPID) < 0) log::debug("setns back into our pid namespace failed");
-    tasks_files.clear();
     child_sock.reset();
+    console_sock.reset();
     handle.pid = pid;
     auto go = sys::send_message(parent_sock.get(), "G");
     if (!go) {
@@ -238,6 +240,8 @@ Result<ExecHandle> exec(const StateStore& store, const ExecOptions& opts, int co
             return std::move(st).error();
         }
     }
+    // Sent before its execve.
+    if (console_ours) handle.console_master = TRY(sys::recv_fd(console_ours.get()));
     if (!opts.pidfd_socket.empty()) {
         sys::Fd sock = TRY(sys::connect_unix(opts.pidfd_socket));
         TRY(sys::send_fd(sock.get(), handle.pidfd.get(), "pidfd"));

@@ -33,6 +33,9 @@ struct ExecOptions {
     bool ignore_paused = false;
     std::optional<std::string> apparmor, process_label;  // LSM labels replacing the template's
     std::string pidfd_socket;  // a unix socket that receives the process's pidfd (runc 1.2)
+    // In the foreground: a terminal's pty master comes back in ExecHandle::console_master instead
+    // of going to a console socket.
+    bool own_console = false;
     std::vector<std::string> sub_cgroups;  // --cgroup [controller:]path, below the container's
 };
 
@@ -42,10 +45,10 @@ Result<spec::Process> exec_process_spec(const spec::Config& config, const ExecOp
 struct ExecHandle {
     pid_t pid = 0;
     sys::Fd pidfd;
+    sys::Fd console_master;  // own_console and a terminal: the pty to proxy
 };
 
 // Starts the process; returns once it has exec'd (or the error of why it could not).
-// `console_fd` >= 0 is run's own console socket, used when the process asks for a terminal.
-Result<ExecHandle> exec(const StateStore& store, const ExecOptions& opts, int console_fd = -1);
+Result<ExecHandle> exec(const StateStore& store, const ExecOptions& opts);
 
 }  // namespace rong::container

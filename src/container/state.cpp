@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <string_view>
 #include <nlohmann/json.hpp>
 
 #include "cgroups/cgroups.hpp"
@@ -150,9 +151,21 @@ Result<ContainerState> StateStore::load(const std::string& id) const {
         if (text.error().errnum == ENOENT) return Error{"container does not exist", ENOENT};
         return std::move(text).error();
     }
-    json j = json::parse(*text, nullptr, false);
+    // to_json writes the config last, as the text it was parsed from: it is taken back as that
+    // text, not parsed with the rest and dumped again. (`,"config":` is found nowhere before it:
+    // a quote inside a JSON string is escaped, and no other key is "config".)
+    constexpr std::string_view kConfigKey = ",\"config\":";
+    std::string_view whole = *text;
+    size_t at = whole.find(kConfigKey);
+    bool config_last = at != std::string_view::npos && !whole.empty() && whole.back() == '}';
+    json j = json::parse(config_last ? std::string(whole.substr(0, at)) + "}" : *text, nullptr, false);
     if (j.is_discarded() || !j.is_object()) return Error::msg("corrupt state file " + dir_of(id) + "/" + kStateFile);
-    return from_json(j, id);
+    ContainerState state = from_json(j, id);
+    if (config_last) {
+        size_t from = at + kConfigKey.size();
+        state.config_json = std::string(whole.substr(from, whole.size() - 1 - from));
+    }
+    return state;
 }
 
 Result<std::optional<ContainerState>> StateStore::lock_abandoned(const std::string& id, sys::Fd& lock) const {
@@ -218,6 +231,10 @@ Result<std::vector<std::string>> StateStore::ids() const {
 
 ContainerStatus status_of(const ContainerState& state, const std::string& dir) {
     if (!sys::process_alive(state.pid, state.start_time)) return ContainerStatus::stopped;
+    return status_of_live(state, dir);
+}
+
+ContainerStatus status_of_live(const ContainerState& state, const std::string& dir) {
     if (::access((dir + "/" + kExecFifo).c_str(), F_OK) == 0) return ContainerStatus::created;
     if (auto cg = cgroups::from_paths(state.cgroup_paths); cg && cg->frozen()) return ContainerStatus::paused;
     return ContainerStatus::running;

@@ -78,6 +78,8 @@ private:
 
 // What the init's process and the exec fifo say now, never the file alone.
 ContainerStatus status_of(const ContainerState& state, const std::string& dir);
+// status_of for an init known to be alive (pinned by a pidfd): created, paused or running.
+ContainerStatus status_of_live(const ContainerState& state, const std::string& dir);
 
 // The JSON of `state` (runc's field order) and of the hooks' state (runtime-spec's).
 std::string state_json(const ContainerState& state, ContainerStatus status, bool pretty);
