@@ -50,19 +50,29 @@ pfx=rongbench-$$      # every container id starts with this
 # ---------------------------------------------------------------- helpers (timers)
 # A helper is one long-lived bench/timeit process: we write "OUT<TAB>argv..." to it and read
 # "elapsed_ns exit maxrss_kib" back. "host" runs in our mount namespace; "priv" runs in a
-# private one (unshare -m) with an empty tmpfs over /sys/fs/cgroup/unified, for crun.
-start_helper() { # NAME host|priv [LD_PRELOAD]
+# private one (unshare -m) with an empty tmpfs over /sys/fs/cgroup/unified, for crun; "v2" in a
+# private one with the host's cgroup2 mount bound on /sys/fs/cgroup (a cgroup v2 host's view; a
+# bind, not a new cgroup2 mount: that would reset the hierarchy's options for the whole host).
+start_helper() { # NAME host|priv|v2 [LD_PRELOAD]
   local name=$1 where=$2 req=$work/$1.req resp=$work/$1.resp w r
   local pre=(); [ -n "${3:-}" ] && pre=(env "LD_PRELOAD=$3")
   mkfifo "$req" "$resp"
-  if [ "$where" = host ]; then
-    "${pre[@]}" "$work/timeit" "$work/$name.log" <"$req" >"$resp" &
-  else
-    # unshare -m makes every mount private by default, so the tmpfs never reaches the host.
-    "${pre[@]}" unshare -m --propagation private sh -c \
-      'mount -t tmpfs -o mode=0755 rong-bench-nocg2 /sys/fs/cgroup/unified && exec "$0" "$1"' \
-      "$work/timeit" "$work/$name.log" <"$req" >"$resp" &
-  fi
+  (
+    # Not the other helpers' pipes: holding one open, this helper would keep that one from ever
+    # reading EOF, and stop_helper would wait for it forever.
+    for fd in "${HW[@]}" "${HR[@]}"; do exec {fd}>&-; done
+    if [ "$where" = host ]; then
+      exec "${pre[@]}" "$work/timeit" "$work/$name.log"
+    elif [ "$where" = v2 ]; then
+      exec "${pre[@]}" unshare -m --propagation private sh -c \
+        'mount --bind /sys/fs/cgroup/unified /sys/fs/cgroup && exec "$0" "$1"' "$work/timeit" "$work/$name.log"
+    else
+      # unshare -m makes every mount private by default, so the tmpfs never reaches the host.
+      exec "${pre[@]}" unshare -m --propagation private sh -c \
+        'mount -t tmpfs -o mode=0755 rong-bench-nocg2 /sys/fs/cgroup/unified && exec "$0" "$1"' \
+        "$work/timeit" "$work/$name.log"
+    fi
+  ) <"$req" >"$resp" &
   HPID[$name]=$!
   exec {w}>"$req" {r}<"$resp"
   HW[$name]=$w HR[$name]=$r
@@ -155,6 +165,8 @@ BUSR=$(variant userns '.linux.namespaces += [{type: "user"}] |
   .linux.gidMappings = [{containerID: 0, hostID: 100000, size: 65536}]')
 BMEM=$(variant memlimit '.linux.resources.memory.limit = $m' --argjson m "$MEM_LIMIT")
 BEXE=$(variant exec '.process.args = ["/bin/sleep", "1000"]')
+# The v2 view's bundle: with a cgroup namespace, as `runc spec` writes it on a cgroup v2 host.
+BV2=$(variant v2 '.linux.namespaces += [{type: "cgroup"}]')
 seq 1 $PAR_RUNS >"$work/seq"
 seq 1 $SEQ_RUNS >"$work/seq100"
 mkdir -p "$work/samples"
@@ -226,6 +238,21 @@ for rt in "${RTS[@]}"; do
   echo "run.sh: $rt: ${NOTE[$rt]}" >&2
 done
 
+# On a hybrid host, two rows more: `run` and its syscalls in a cgroup v2 host's view (the host's
+# cgroup2 hierarchy mounted on /sys/fs/cgroup in a private mount namespace), for every runtime.
+# crun needs the shim there: with v2 it raises RLIMIT_MEMLOCK for its device filter.
+declare -A HELPER_V2=()
+if [ $hybrid = 1 ] && [ $same_ns = 0 ]; then
+  start_helper v2 v2
+  for rt in "${RTS[@]}"; do HELPER_V2[$rt]=v2; done
+  if [ "${STATUS[crun]}" = ok ]; then
+    [ -f "$work/shim_setrlimit.so" ] ||
+      cc -O2 -Wall -shared -fPIC -o "$work/shim_setrlimit.so" "$here/shim_setrlimit.c" -ldl
+    start_helper v2-shim v2 "$work/shim_setrlimit.so"
+    HELPER_V2[crun]=v2-shim
+  fi
+fi
+
 # ---------------------------------------------------------------- scenarios
 declare -A FAILS=()
 rec() { echo "$3" >>"$work/samples/$1.$2"; }                # SCENARIO RT VALUE
@@ -237,18 +264,20 @@ fail() { # SCENARIO RT MSG: count a failure; keep the first one's message and ou
 out=$work/out.txt # stdout+stderr of the latest scenario call
 run1() { : >"$out"; call "$h" "$out" "$@"; } # CMD...: through the caller's helper $h
 
-sc_run() { # `run` end to end; also gives peak RSS (wait4's ru_maxrss)
-  local rt=$1 i=$2 h=${HELPER[$1]} root=
+sc_run() { # RT ITER [HELPER KEY BUNDLE]: `run` end to end; also gives peak RSS (wait4's ru_maxrss)
+  local rt=$1 i=$2 h=${3:-${HELPER[$1]}} key=${4:-run} bundle=${5:-$B} root=
   if [ "$rt" = floor ]; then
     run1 "${BIN[floor]}" "$B/rootfs" /bin/true
   else
     root=$(newroot)
-    run1 "${BIN[$rt]}" --root "$root" run --bundle "$B" "$(cid run "$i" "$rt")"
+    run1 "${BIN[$rt]}" --root "$root" run --bundle "$bundle" "$(cid "$key" "$i" "$rt")"
   fi
-  if [ "$R_CODE" = 0 ]; then rec run "$rt" "$R_NS"; rec rss "$rt" "$R_RSS"
-  else fail run "$rt" "$(why "$R_CODE")"; fail rss "$rt" "$(why "$R_CODE")"; fi
+  if [ "$R_CODE" = 0 ]; then rec "$key" "$rt" "$R_NS"; [ "$key" = run ] && rec rss "$rt" "$R_RSS"
+  else fail "$key" "$rt" "$(why "$R_CODE")"; [ "$key" = run ] && fail rss "$rt" "$(why "$R_CODE")"; fi
   [ -z "$root" ] || cleanup_root "$rt" "$root"
 }
+sc_run_v2() { sc_run "$1" "$2" "${HELPER_V2[$1]}" run_v2 "$BV2"; }
+sc_syscalls_v2() { sc_syscalls "$1" "$2" "${HELPER_V2[$1]}" syscalls_v2 "$BV2"; }
 
 sc_csd() { # create, start, delete timed separately; waiting for "stopped" is not timed
   local rt=$1 i=$2 h=${HELPER[$1]} root id st=$work/state.out k ns_c ns_s
@@ -277,18 +306,18 @@ sc_csd() { # create, start, delete timed separately; waiting for "stopped" is no
   cleanup_root "$rt" "$root"
 }
 
-sc_syscalls() { # total syscalls of one `run`, all processes (strace -f -c)
-  local rt=$1 i=$2 h=${HELPER[$1]} root= so=$work/strace.out calls
+sc_syscalls() { # RT ITER [HELPER KEY BUNDLE]: total syscalls of one `run`, all processes (strace -f -c)
+  local rt=$1 i=$2 h=${3:-${HELPER[$1]}} key=${4:-syscalls} bundle=${5:-$B} root= so=$work/strace.out calls
   rm -f "$so"
   if [ "$rt" = floor ]; then
     run1 strace -f -c -o "$so" "${BIN[floor]}" "$B/rootfs" /bin/true
   else
     root=$(newroot)
-    run1 strace -f -c -o "$so" "${BIN[$rt]}" --root "$root" run --bundle "$B" "$(cid sys "$i" "$rt")"
+    run1 strace -f -c -o "$so" "${BIN[$rt]}" --root "$root" run --bundle "$bundle" "$(cid "$key" "$i" "$rt")"
   fi
   calls=$(awk '$NF == "total" { print $4 }' "$so" 2>/dev/null || true)
-  if [ "$R_CODE" = 0 ] && [ -n "$calls" ]; then rec syscalls "$rt" "$calls"
-  else fail syscalls "$rt" "$(why "$R_CODE")"; fi
+  if [ "$R_CODE" = 0 ] && [ -n "$calls" ]; then rec "$key" "$rt" "$calls"
+  else fail "$key" "$rt" "$(why "$R_CODE")"; fi
   [ -z "$root" ] || cleanup_root "$rt" "$root"
 }
 
@@ -379,10 +408,11 @@ memmin() { # RT
 }
 
 SCS=(run csd exec syscalls seq par seccomp seccomp_warm userns memlimit)
+[ ${#HELPER_V2[@]} = 0 ] || SCS+=(run_v2 syscalls_v2)
 have_strace=1
 command -v strace >/dev/null || { have_strace=0; echo "run.sh: strace not installed: no syscall counts" >&2; }
 for sc in "${SCS[@]}"; do
-  [ $sc = syscalls ] && [ $have_strace = 0 ] && continue
+  [[ $sc == syscalls* ]] && [ $have_strace = 0 ] && continue
   printf '%-13s' "$sc" >&2
   setup_scenario "$sc"
   for ((i = 1; i <= N; i++)); do
@@ -418,6 +448,10 @@ ROWS=(
   "memlimit|run, memory limit $((MEM_LIMIT >> 20)) MiB|ms|1e6|2"
   "memmin|lowest memory limit that starts|MiB|1024|2"
 )
+[ ${#HELPER_V2[@]} = 0 ] || ROWS+=(
+  "run_v2|run /bin/true, cgroup v2 view|ms|1e6|2"
+  "syscalls_v2|syscalls per run, cgroup v2 view|calls|1|0"
+)
 stats() { # FILE -> "median min max count" in raw units
   sort -n "$1" | awk '{ a[NR] = $1 } END { if (NR == 0) exit 1
     m = (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2
@@ -450,6 +484,7 @@ else
   crun_note="The cgroup layout is not hybrid: every runtime ran in the host mount namespace."
 fi
 [ $shim_used = 1 ] && crun_note+=" crun could not raise RLIMIT_MEMLOCK, so it ran with an LD_PRELOAD shim (bench/shim_setrlimit.c) making that setrlimit succeed."
+[ ${#HELPER_V2[@]} = 0 ] || crun_note+=" The two \"cgroup v2 view\" rows ran every runtime (and the floor) in another private mount namespace, with the host's cgroup2 mount bound on /sys/fs/cgroup: what a cgroup v2 host shows (one hierarchy; no controller rong, runc or crun would set for this config is missing), and with a cgroup namespace in the config, as runc spec writes it on such a host. crun ran there with the LD_PRELOAD shim (bench/shim_setrlimit.c): with v2 it raises RLIMIT_MEMLOCK for its device filter."
 ver() { # RT -> first line of --version
   case ${STATUS[$1]}/$1 in
     missing/*) echo missing ;;

@@ -71,6 +71,26 @@ t_cgroup_v2_mount_inside() {
   expect_eq "/sys/fs/cgroup type, memory.max, pids.max, writable" "$(echo $OUT)" "cgroup2 67108864 33 read-only"
 }
 
+# Without a cgroup namespace the container sees the whole hierarchy at /sys/fs/cgroup, read-only.
+# Mounting a new cgroup2 instance from the host's cgroup namespace would reset the hierarchy's
+# options (nsdelegate, ...) for the whole host; rong binds the host's mount instead. runc 1.1.5
+# mounts a new one (and clears them): checked for rong only.
+t_cgroup_v2_mount_without_cgroupns() {
+  local before after
+  need_v2
+  cfg '.linux.namespaces |= map(select(.type != "cgroup"))'
+  sh_args 'awk '"'"'$5 == "/sys/fs/cgroup" { print $(NF-2), $6 }'"'"' /proc/self/mountinfo
+    test -f /sys/fs/cgroup/cgroup.type || echo hierarchy-root  # (every cgroup but the root has it)
+    mkdir /sys/fs/cgroup/x 2>/dev/null && echo writable || echo read-only'
+  before=$(awk '$5 == "/sys/fs/cgroup" { print $NF }' /proc/self/mountinfo)
+  run_fg "$(newid)"
+  expect_rc "run" 0
+  expect_match "type, mount options, view, writable" "$(echo $OUT)" '^cgroup2 ro,[^ ]* hierarchy-root read-only$'
+  after=$(awk '$5 == "/sys/fs/cgroup" { print $NF }' /proc/self/mountinfo)
+  [ "$RT_KIND" = rong ] || { log "host cgroup2 options before: $before, after: $after"; return 0; }
+  expect_eq "the host's cgroup2 options" "$after" "$before"
+}
+
 # A 64 MiB allocation under memory.max 16 MiB (no swap) is killed by the OOM killer: exit 137.
 t_cgroup_v2_oom() {
   need_v2 memory

@@ -89,6 +89,7 @@ Result<ExecTarget> setup(const InitContext& ctx, std::string& hook_state) {
 
     rootfs::RootfsContext rctx{config, ctx.rootfs, ctx.bundle, ctx.ns.new_user};
     rctx.cgroup_paths = ctx.cgroup_paths;
+    rctx.host_cgroup2 = ctx.host_cgroup2;
     rctx.idmapped_trees = idmapped_by_index;
     if (ctx.cgroup_made_meanwhile) rctx.enter_cgroup = enter_cgroup;
     sys::Fd rootfd = TRY(rootfs::prepare(rctx));

@@ -40,6 +40,7 @@ struct InitContext {
     bool no_pivot = false;
     bool new_keyring = true;     // a session keyring of its own, named after the container
     std::map<std::string, std::string> cgroup_paths;  // for the container's cgroup mount
+    std::string host_cgroup2;  // rootfs::RootfsContext::host_cgroup2
     const security::SeccompProgram* seccomp = nullptr;  // linux.seccomp, compiled before the clone
     std::vector<int> cgroup_tasks_fds;  // v1: the init moves itself in first (cgroups::join_self)
     // v1 or hybrid host, no new user namespace, no idmapped mounts: create makes the v1 cgroups

@@ -251,6 +251,9 @@ Result<Launched> create(const StateStore& store, const CreateOptions& opts) {
     creating.cgroup_paths = cgroup.paths();
     TRY(store.save_creating(creating));
     ctx.cgroup_paths = cgroup.paths();
+    ctx.host_cgroup2 = cgroup.mode() == cgroups::Mode::unified  ? "/sys/fs/cgroup"
+                       : cgroup.mode() == cgroups::Mode::hybrid ? "/sys/fs/cgroup/unified"
+                                                                : "";
     std::vector<sys::Fd> tasks_files;
     if (ctx.cgroup_made_meanwhile) {
         TRY(cgroup.create_clone_target());

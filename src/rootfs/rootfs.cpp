@@ -227,6 +227,15 @@ Status mount_one(int rootfd, size_t index, const RootfsContext& ctx) {
                                                [](const auto& e) { return !e.first.empty(); })) {
         TRY(mount_cgroup_v1(rootfd, target.get(), m, opts, ctx));
         target.reset();
+    } else if ((type == "cgroup" || type == "cgroup2") && !ctx.host_cgroup2.empty() &&
+               !(ctx.config.linux && ctx.config.linux->find_namespace("cgroup"))) {
+        // Without a cgroup namespace a new cgroup2 instance would show the hierarchy's root,
+        // which the host's mount shows too; and mounting one from the host's cgroup namespace
+        // resets the hierarchy's mount options (nsdelegate, ...) for the whole host, waiting for
+        // an RCU grace period to do so (~8 ms here). So the host's mount is bound instead.
+        TRY(sys::mount_on_fd(ctx.host_cgroup2, target.get(), "", MS_BIND | MS_REC, "", what));
+        target = TRY(sys::open_in_root(rootfd, m.destination, O_PATH));
+        if (uint64_t attrs = mount_attrs(opts.flags)) TRY(sys::mount_setattr(target.get(), attrs, 0, true, what));
     } else {
         if (type == "cgroup") type = "cgroup2";  // a v2 host (or no cgroup): the unified tree
         // tmpcopyup: what the image has under the mount point is copied into the new tmpfs.

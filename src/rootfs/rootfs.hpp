@@ -22,6 +22,10 @@ struct RootfsContext {
     // The container's cgroup per controller (state.json's cgroup_paths): with v1 controllers, a
     // `cgroup` mount is a tmpfs with a bind of each one, as runc makes it.
     std::map<std::string, std::string> cgroup_paths;
+    // The host's cgroup2 mount point (/sys/fs/cgroup, or /sys/fs/cgroup/unified on a hybrid
+    // host; "" on a v1-only one): bound, not mounted anew, for a cgroup2 view without a cgroup
+    // namespace.
+    std::string host_cgroup2;
     // Idmapped mounts, made by create (rootfs/idmap.hpp): config.mounts index → detached tree fd.
     std::map<size_t, int> idmapped_trees;
     // If set, called once: before the first `cgroup` mount, or else before /dev is populated.
