@@ -322,23 +322,27 @@ after_fault() {
   no_marked_procs "fault $point"
 }
 
+# fault_one COMMAND POINT ID: `COMMAND --bundle $B ID` (create or run) with a fault at POINT must
+# fail there, and leave what after_fault can inspect and remove.
+fault_one() {
+  local cmd=$1 point=$2 id=$3
+  track "$id"
+  env "$(marker_env)" RONG_FAULT="$point" timeout -k 2 "$RT_TIMEOUT" "$RUNTIME" --root "$ROOT" \
+    "$cmd" --bundle "$B" "$id" </dev/null >"$T/$id.out" 2>"$T/$id.err"
+  RC=$?
+  ERR=$(cat "$T/$id.err")
+  log "$cmd fault $point: rc=$RC err=$ERR"
+  [ "$RC" != 0 ] || fail "$cmd with a fault at $point succeeded"
+  after_fault "$id" "$point"
+}
+
 t_faults_create_points() {
-  local point id
+  local point
   need_faults
   sh_args "$WAITER"
   # a prestart hook, so that the init stops for the parent's hooks too
   cfg '.hooks = {prestart: [{path: "/bin/true"}], createContainer: [{path: "/bin/true"}]}'
-  for point in $FAULT_CREATE_POINTS; do
-    id=$(newid "$point")
-    track "$id"
-    env "$(marker_env)" RONG_FAULT="$point" timeout -k 2 "$RT_TIMEOUT" "$RUNTIME" --root "$ROOT" \
-      create --bundle "$B" "$id" </dev/null >"$T/$id.out" 2>"$T/$id.err"
-    RC=$?
-    ERR=$(cat "$T/$id.err")
-    log "fault $point: rc=$RC err=$ERR"
-    [ "$RC" != 0 ] || fail "create with a fault at $point succeeded"
-    after_fault "$id" "$point"
-  done
+  for point in $FAULT_CREATE_POINTS; do fault_one create "$point" "$(newid "$point")"; done
 }
 
 t_faults_start_delete_points() {
@@ -365,20 +369,12 @@ t_faults_start_delete_points() {
 # (container/launch.cpp): killed at any of those points, it still leaves nothing that delete
 # --force cannot remove.
 t_faults_run_points() {
-  local point id
+  local point
   need_faults
   sh_args 'echo ran'
   cfg '.hooks = {poststart: [{path: "/bin/true"}], poststop: [{path: "/bin/true"}]}'
   for point in cgroup-v1 init-wait-cgroup committed start-exec start-hooks delete-kill delete-cgroup delete-state; do
-    id=$(newid "run-$point")
-    track "$id"
-    env "$(marker_env)" RONG_FAULT="$point" timeout -k 2 "$RT_TIMEOUT" "$RUNTIME" --root "$ROOT" \
-      run --bundle "$B" "$id" </dev/null >"$T/$id.out" 2>"$T/$id.err"
-    RC=$?
-    ERR=$(cat "$T/$id.err")
-    log "run fault $point: rc=$RC err=$ERR"
-    [ "$RC" != 0 ] || fail "run with a fault at $point succeeded"
-    after_fault "$id" "$point"
+    fault_one run "$point" "$(newid "run-$point")"
   done
 }
 
