@@ -204,8 +204,10 @@ Status remove(const StateStore& store, const std::string& id, bool force) {
     }
     phase::reached("delete-kill");
     TRY(remove_stopped(store, state, cgroup.get()));
-    // Parsed only for its poststop hooks: a config that never says "poststop" has none.
-    if (state.config_json.find("poststop") == std::string::npos) return {};
+    // Parsed only for its poststop hooks. A config without the word has none: a JSON string can
+    // spell letters otherwise only with \u escapes.
+    const std::string& text = state.config_json;
+    if (text.find("poststop") == std::string::npos && text.find("\\u") == std::string::npos) return {};
     if (auto config = config_of(state)) run_poststop(state, *config);
     return {};
 }
