@@ -50,7 +50,7 @@ Status join_self(const std::vector<int>& tasks_fds) {
     return {};
 }
 
-Status join_self(const Paths& paths) {
+Status join_self(const Paths& paths, int min_fd) {
     std::set<std::string> dirs;
     for (const auto& [controller, dir] : paths)
         if (!controller.empty()) dirs.insert(dir);
@@ -62,6 +62,7 @@ Status join_self(const Paths& paths) {
         do n = ::write(fd, "0", 1);
         while (n < 0 && errno == EINTR);
         if (n < 0) return Error::sys("join the container's cgroup (write 0 to " + path + ")");
+        if (fd < min_fd) ::close(fd);
     }
     return {};
 }

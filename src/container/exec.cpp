@@ -72,7 +72,7 @@ constexpr char kExecSeccomp = 'S';
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
     // v1: into the cgroup before anything else (clone3 placed us in a cgroup2 tree). The host's
     // cgroup files are still ours to open: no namespace of the container's is joined yet.
-    if (auto st = cgroups::join_self(cgroup); !st) fail(st.error());
+    if (auto st = cgroups::join_self(cgroup, 3 + preserve_fds); !st) fail(st.error());
     // EOF instead of G: the parent is gone.
     auto go = sys::recv_message(sync_fd);
     if (!go || go->empty()) ::_exit(1);

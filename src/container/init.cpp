@@ -75,7 +75,7 @@ Result<ExecTarget> setup(const InitContext& ctx, std::string& hook_state) {
             phase::reached("init-mounts-before-cgroup");
             hook_state = TRY(await(ctx.sync_fd, kSyncGo));  // G: create has made the cgroup
             phase::reached("init-wait-cgroup");
-            TRY(cgroups::join_self(ctx.cgroup_paths));
+            TRY(cgroups::join_self(ctx.cgroup_paths, 3 + ctx.preserve_fds));
         }
         // We are in our cgroup (joined, or placed by clone3): it becomes the namespace's root.
         if (ctx.ns.unshare_cgroup && ::unshare(CLONE_NEWCGROUP) < 0) return Error::sys("unshare cgroup namespace");
