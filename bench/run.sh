@@ -7,7 +7,9 @@
 #   --same-ns    run every runtime (not only crun) in the private mount namespace crun needs
 #   --wait-idle  first wait (up to ~10 min) until the CPUs are idle: other load inflates everything
 #   -o DIR       where latest.json and latest.md go (default bench/results)
-# Exits 0 iff every runtime that is installed passed its check run and ran every scenario.
+# Exits 0 iff every runtime that is installed passed its check run, and rong and the floor ran
+# every scenario. A failed sample of runc or crun (runc under strace -f hangs now and then) is
+# reported in the table, not in the exit status.
 # rong is $RONG if set, else build/rong, copied at the start (so a rebuild mid-run cannot mix builds).
 # Needs root. See bench/README.md for what each scenario measures.
 set -euo pipefail
@@ -584,8 +586,8 @@ fi
 echo
 cat "$md"
 
-# Exit 0 iff every installed runtime passed its check and every scenario ran.
+# Exit 0 iff every installed runtime passed its check, and rong and the floor ran every scenario.
 bad=0
 for rt in "${RTS[@]}"; do [ "${STATUS[$rt]}" = failed ] && bad=1; done
-[ ${#FAILS[@]} -eq 0 ] || bad=1
+for k in "${!FAILS[@]}"; do case ${k##*.} in rong | floor) bad=1 ;; esac; done
 exit $bad
