@@ -116,29 +116,45 @@ esac
 [ -n "${VM_DEBUG:-}" ] && quiet="loglevel=7"
 t0=$(date +%s.%N)
 echo "vm: $(basename "$KERNEL"), runtime $RUNTIME, tests: ${*:-$VM_FILTERS}" >&2
-# -no-reboot + panic=-1: a dying init ends qemu instead of hanging the run.
-timeout -k 10 "$VM_TIMEOUT" qemu-system-x86_64 -accel tcg -m 1024 -smp 2 \
-  -nographic -no-reboot -nic none \
-  -kernel "$KERNEL" -initrd "$RUN_DIR/initramfs.gz" \
-  -append "console=ttyS0 panic=-1 cgroup_no_v1=all $lsm $quiet" \
-  -virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
-  -drive file="$RUN_DIR/io.raw",if=virtio,format=raw -drive file="$RUN_DIR/swap.raw",if=virtio,format=raw \
-  </dev/null 2>&1 | {
-  # The console, line by line, to VM_LOG; run.sh's result lines to stdout as they come; the
-  # host's clock noted when the tests start.
-  in_tests=
-  while IFS= read -r line; do
-    line=${line//$'\r'/}
-    printf '%s\n' "$line" >&3
-    [ -z "${VM_DEBUG:-}" ] || printf '%s\n' "$line" >&2
-    case $line in
-      *RONG-VM-BEGIN*) in_tests=1 && date +%s.%N >"$RUN_DIR/begin" ;;
-      RONG-VM-END*) in_tests= ;;
-      PASS\ * | FAIL\ * | SKIP\ * | [0-9]*\ passed,*) [ -z "$in_tests" ] || printf '%s\n' "$line" ;;
-    esac
-  done 3>"$VM_LOG"
+# One boot: the console, line by line, to VM_LOG; run.sh's result lines to stdout as they come;
+# the host's clock noted when the tests start. A guest kernel that reports a soft lockup (seen
+# under TCG: both vCPUs stuck in runc and its init, at the first test, for good) gets its qemu
+# stopped (by the pid it wrote) and the file "lockup" left, so that the run boots once more.
+boot() {
+  rm -f "$RUN_DIR/qemu.pid" "$RUN_DIR/lockup" "$RUN_DIR/begin"
+  # -no-reboot + panic=-1: a dying init ends qemu instead of hanging the run.
+  timeout -k 10 "$VM_TIMEOUT" qemu-system-x86_64 -accel tcg -m 1024 -smp 2 \
+    -nographic -no-reboot -nic none -pidfile "$RUN_DIR/qemu.pid" \
+    -kernel "$KERNEL" -initrd "$RUN_DIR/initramfs.gz" \
+    -append "console=ttyS0 panic=-1 cgroup_no_v1=all $lsm $quiet" \
+    -virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
+    -drive file="$RUN_DIR/io.raw",if=virtio,format=raw -drive file="$RUN_DIR/swap.raw",if=virtio,format=raw \
+    </dev/null 2>&1 | {
+    in_tests=
+    while IFS= read -r line; do
+      line=${line//$'\r'/}
+      printf '%s\n' "$line" >&3
+      [ -z "${VM_DEBUG:-}" ] || printf '%s\n' "$line" >&2
+      case $line in
+        *RONG-VM-BEGIN*) in_tests=1 && date +%s.%N >"$RUN_DIR/begin" ;;
+        RONG-VM-END*) in_tests= ;;
+        PASS\ * | FAIL\ * | SKIP\ * | [0-9]*\ passed,*) [ -z "$in_tests" ] || printf '%s\n' "$line" ;;
+        *"soft lockup"*)
+          if [ ! -e "$RUN_DIR/lockup" ] && [ -s "$RUN_DIR/qemu.pid" ]; then
+            : >"$RUN_DIR/lockup"
+            kill "$(cat "$RUN_DIR/qemu.pid")" 2>/dev/null
+          fi ;;
+      esac
+    done 3>"$VM_LOG"
+  }
+  qrc=${PIPESTATUS[0]}
 }
-qrc=${PIPESTATUS[0]}
+boot "$@"
+if [ -e "$RUN_DIR/lockup" ] && ! grep -q '^RONG-VM-END' "$VM_LOG"; then
+  mv "$VM_LOG" "$VM_LOG.lockup"
+  echo "vm: the guest kernel reported a soft lockup (console: $VM_LOG.lockup); booting once more" >&2
+  boot "$@"
+fi
 t1=$(date +%s.%N)
 
 # ---------------------------------------------------------------- results
