@@ -72,7 +72,12 @@ bool process_alive(pid_t pid, uint64_t start_time) {
 
 Result<Fd> open_pidfd(pid_t pid, uint64_t start_time) {
     int fd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
-    if (fd < 0) return Error::sys("pidfd_open " + std::to_string(pid));
+    if (fd < 0) {
+        // EINVAL: the number no longer leads a thread group. Ours is being reaped right now (its
+        // pid outlives it for a moment), or the number is another process's thread: gone either way.
+        if (errno == ESRCH || errno == EINVAL) return Error{"no such process", ESRCH};
+        return Error::sys("pidfd_open " + std::to_string(pid));
+    }
     Fd pidfd(fd);
     // Checked after opening: from here on the pidfd pins this very process.
     if (!process_alive(pid, start_time)) return Error{"no such process", ESRCH};
