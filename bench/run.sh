@@ -17,7 +17,6 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
 N=30 smoke=0 same_ns=0 outdir= wait_idle=0
-v2_stray= # an empty cgroup a runtime leaves in the cgroup v2 view, removed at exit
 PAR_RUNS=50 PAR_JOBS=8 SEQ_RUNS=100 SEQ_ITERS=5
 MEM_LIMIT=$((64 << 20))                                      # the memory-limit scenario's limit
 MEM_STEPS_KIB="64 128 256 512 768 1024 1536 2048 3072 4096 6144 8192 12288 16384" # lowest limit that starts
@@ -120,7 +119,6 @@ cleanup() {
   for h in "${!HW[@]}"; do stop_helper "$h"; done
   # Container cgroups are removed by delete; rmdir any of ours a failure left (only if empty).
   find /sys/fs/cgroup -maxdepth 4 -depth -type d -name "$pfx-*" -exec rmdir {} + 2>/dev/null || true
-  [ -z "$v2_stray" ] || rmdir "$v2_stray" 2>/dev/null || true
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -247,11 +245,6 @@ done
 # crun needs the shim there: with v2 it raises RLIMIT_MEMLOCK for its device filter.
 declare -A HELPER_V2=()
 if [ $hybrid = 1 ] && [ $same_ns = 0 ]; then
-  # There the hybrid host's own cgroup2 mount, /sys/fs/cgroup/unified, is still listed in
-  # mountinfo under the bind: rong takes it for the hierarchy's mount point and makes its
-  # cgroups below that path, which in this view is a directory "unified" in the hierarchy's
-  # root, left behind empty.
-  [ -e /sys/fs/cgroup/unified/unified ] || v2_stray=/sys/fs/cgroup/unified/unified
   start_helper v2 v2
   for rt in "${RTS[@]}"; do HELPER_V2[$rt]=v2; done
   if [ "${STATUS[crun]}" = ok ]; then

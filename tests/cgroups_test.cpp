@@ -47,6 +47,22 @@ TEST(Cgroups, ParseMountinfo) {
     EXPECT_EQ(co[0].controllers, (std::vector<std::string>{"cpu", "cpuacct"}));
 }
 
+TEST(Cgroups, ParseMountinfoSkipsHiddenMounts) {
+    // The hybrid tree with the cgroup2 hierarchy bound on /sys/fs/cgroup over it (the bench's
+    // cgroup v2 view): only the bind is reachable.
+    auto v2 = parse_mountinfo(std::string(kHybridMountinfo) +
+                              "60 31 0:38 / /sys/fs/cgroup rw,relatime - cgroup2 cgroup2 rw\n");
+    ASSERT_EQ(v2.size(), 2u);  // and the bind of cpu at /mnt, outside the covered tree
+    EXPECT_EQ(v2[0].mountpoint, "/mnt/cpu bind");
+    EXPECT_TRUE(v2[1].v2);
+    EXPECT_EQ(v2[1].mountpoint, "/sys/fs/cgroup");
+    // crun's way onto a hybrid host: an empty tmpfs over the cgroup2 mount leaves v1 alone.
+    auto v1 = parse_mountinfo(std::string(kHybridMountinfo) +
+                              "61 41 0:50 / /sys/fs/cgroup/unified rw - tmpfs tmpfs rw\n");
+    EXPECT_EQ(v1.size(), 6u);
+    EXPECT_TRUE(std::none_of(v1.begin(), v1.end(), [](const Hierarchy& h) { return h.v2; }));
+}
+
 TEST(Cgroups, ParseProcCgroup) {
     auto own = parse_proc_cgroup("3:cpu,cpuacct:/a\n0::/b\n1:name=systemd:/c\n");
     EXPECT_EQ(own["cpu"], "/a");

@@ -66,29 +66,38 @@ Mode detect_mode(const std::string& mount_root) {
 }
 
 std::vector<Hierarchy> parse_mountinfo(std::string_view text) {
-    std::vector<Hierarchy> out;
+    std::vector<Hierarchy> mounted;
     for (const auto& line : split(text, '\n')) {
         std::vector<std::string> f = split_words(line);
         auto dash = std::find(f.begin(), f.end(), "-");
         if (f.size() < 5 || dash == f.end() || dash + 3 > f.end()) continue;
+        // Mounts are listed oldest first: one made later on or above an earlier cgroup mount's
+        // path hides it (cgroup2 bound on /sys/fs/cgroup over a hybrid host's tree, a tmpfs over
+        // /sys/fs/cgroup/unified). A hidden mount's path now names something else.
+        std::string mountpoint = unescape(f[4]);
+        std::erase_if(mounted, [&](const Hierarchy& o) {
+            return mountpoint == "/" || o.mountpoint == mountpoint || o.mountpoint.rfind(mountpoint + "/", 0) == 0;
+        });
         const std::string& fstype = *(dash + 1);
         if (fstype != "cgroup" && fstype != "cgroup2") continue;
         Hierarchy h;
         h.root = unescape(f[3]);
-        h.mountpoint = unescape(f[4]);
+        h.mountpoint = std::move(mountpoint);
         h.v2 = fstype == "cgroup2";
         if (!h.v2) {
             for (const auto& opt : split(*(dash + 3), ','))
                 if (managed_v1(opt) || opt.rfind("name=", 0) == 0) h.controllers.push_back(opt);
-            // The same hierarchy mounted twice (a bind elsewhere): the first mount serves.
-            bool seen = std::any_of(out.begin(), out.end(), [&](const Hierarchy& o) {
-                return !o.v2 && o.controllers == h.controllers;
-            });
-            if (seen || h.controllers.empty()) continue;
-        } else if (std::any_of(out.begin(), out.end(), [](const Hierarchy& o) { return o.v2; })) {
-            continue;
+            if (h.controllers.empty()) continue;
         }
-        out.push_back(std::move(h));
+        mounted.push_back(std::move(h));
+    }
+    // A hierarchy mounted twice (a bind elsewhere): the first mount still reachable serves.
+    std::vector<Hierarchy> out;
+    for (auto& h : mounted) {
+        bool seen = std::any_of(out.begin(), out.end(), [&](const Hierarchy& o) {
+            return o.v2 == h.v2 && o.controllers == h.controllers;
+        });
+        if (!seen) out.push_back(std::move(h));
     }
     return out;
 }
