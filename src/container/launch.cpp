@@ -62,10 +62,14 @@ Result<std::string> absolute_path(const std::string& path, const char* what) {
     return std::string(buf);
 }
 
+// `bundle`: already resolved.
 Result<std::string> resolve_rootfs(const spec::Config& config, const std::string& bundle) {
-    std::string path = config.root.path;
-    if (path.empty() || path.front() != '/') path = bundle + "/" + path;
+    const std::string& given = config.root.path;
+    std::string path = !given.empty() && given.front() == '/' ? given : bundle + "/" + given;
+    bool one_name = !given.empty() && given.find('/') == std::string::npos && given != "." && given != "..";
     struct stat st {};
+    if (one_name && ::lstat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
+        return path;  // a directory (not a symlink) right in the bundle: nothing left to resolve
     if (::stat(path.c_str(), &st) < 0) return Error{"rootfs (" + path + ") does not exist", errno};
     if (!S_ISDIR(st.st_mode)) return Error{"rootfs (" + path + ") is not a directory", ENOTDIR};
     return absolute_path(path, "rootfs");
@@ -292,8 +296,12 @@ Result<Launched> create(const StateStore& store, const CreateOptions& opts) {
     if (ns.new_user) TRY(namespaces::write_id_maps(pid, *config.linux));
     std::vector<sys::Fd> idmapped =
         TRY(open_idmapped_trees(config, bundle, user_ns ? (ns.new_user ? "/proc/" + std::to_string(pid) + "/ns/user" : user_ns->path) : ""));
-    std::string hook_state = hook_state_json(state, ContainerStatus::creating, config);
-    guard.set_poststop(config.hooks.poststop, hook_state_json(state, ContainerStatus::stopped, config));
+    // The state JSON is built only for what reads it: hooks and a seccomp agent.
+    const spec::Hooks& hooks = config.hooks;
+    bool state_read = !hooks.prestart.empty() || !hooks.createRuntime.empty() || !hooks.createContainer.empty() ||
+                      (config.linux->seccomp && !config.linux->seccomp->listenerPath.empty());
+    std::string hook_state = state_read ? hook_state_json(state, ContainerStatus::creating, config) : "";
+    if (!hooks.poststop.empty()) guard.set_poststop(hooks.poststop, hook_state_json(state, ContainerStatus::stopped, config));
     if (auto sent = sys::send_message(parent_sock.get(), std::string(1, kSyncGo) + hook_state); !sent) {
         // The init may have failed (and gone) before G, mounting while we made its cgroup.
         TRY(next_message(parent_sock.get(), pid));
@@ -327,8 +335,8 @@ Result<Launched> create(const StateStore& store, const CreateOptions& opts) {
     TRY(store.publish(opts.id));
     if (!opts.pid_file.empty()) TRY(sys::write_file_atomic(opts.pid_file, std::to_string(pid), 0644));
     phase::reached("state-write");
-    TRY(sys::send_message(parent_sock.get(),
-                          std::string(1, kSyncCommitted) + hook_state_json(state, ContainerStatus::created, config)));
+    std::string created_state = hooks.startContainer.empty() ? "" : hook_state_json(state, ContainerStatus::created, config);
+    TRY(sys::send_message(parent_sock.get(), std::string(1, kSyncCommitted) + created_state));
     guard.commit();
     phase::reached("committed");
     if (opts.start_here) {

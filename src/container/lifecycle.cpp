@@ -73,6 +73,20 @@ Status remove_stopped(const StateStore& store, const ContainerState& state, cgro
     return {};
 }
 
+// Whether the config kept in the state may have hooks of `kind`, so that one without needs no
+// parse. A config without the word has none: a JSON string can spell letters otherwise only with
+// \u escapes.
+bool may_have_hooks(const ContainerState& state, const char* kind) {
+    const std::string& text = state.config_json;
+    return text.find(kind) != std::string::npos || text.find("\\u") != std::string::npos;
+}
+
+void run_poststart(const ContainerState& state, const spec::Config& config) {
+    if (config.hooks.poststart.empty()) return;
+    std::string hook_state = hook_state_json(state, ContainerStatus::running, config);
+    if (auto st = run_hooks("poststart", config.hooks.poststart, hook_state); !st) log::warn(st.error().message);
+}
+
 void run_poststop(const ContainerState& state, const spec::Config& config) {
     if (config.hooks.poststop.empty()) return;
     std::string hook_state = hook_state_json(state, ContainerStatus::stopped, config);
@@ -109,9 +123,7 @@ Status start_locked(const StateStore& store, const ContainerState& state, int pi
     ::unlink(fifo_path.c_str());
     phase::reached("start-exec");
 
-    spec::Config config = TRY(config_of(state));
-    std::string hook_state = hook_state_json(state, ContainerStatus::running, config);
-    if (auto st = run_hooks("poststart", config.hooks.poststart, hook_state); !st) log::warn(st.error().message);
+    if (may_have_hooks(state, "poststart")) run_poststart(state, TRY(config_of(state)));
     phase::reached("start-hooks");
     return {};
 }
@@ -150,8 +162,7 @@ Status start(Launched& launched) {
         if (p[1].revents & POLLIN) return Error::msg("container init exited before it was started");
     }
     phase::reached("start-exec");
-    std::string hook_state = hook_state_json(launched.state, ContainerStatus::running, launched.config);
-    if (auto st = run_hooks("poststart", launched.config.hooks.poststart, hook_state); !st) log::warn(st.error().message);
+    run_poststart(launched.state, launched.config);
     phase::reached("start-hooks");
     return {};
 }
@@ -204,10 +215,7 @@ Status remove(const StateStore& store, const std::string& id, bool force) {
     }
     phase::reached("delete-kill");
     TRY(remove_stopped(store, state, cgroup.get()));
-    // Parsed only for its poststop hooks. A config without the word has none: a JSON string can
-    // spell letters otherwise only with \u escapes.
-    const std::string& text = state.config_json;
-    if (text.find("poststop") == std::string::npos && text.find("\\u") == std::string::npos) return {};
+    if (!may_have_hooks(state, "poststop")) return {};
     if (auto config = config_of(state)) run_poststop(state, *config);
     return {};
 }

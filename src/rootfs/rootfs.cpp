@@ -182,13 +182,59 @@ Status check_proc_bind(int target_fd, const std::string& source, const std::stri
     return {};
 }
 
-Status mount_one(int rootfd, size_t index, const RootfsContext& ctx) {
+// A tmpfs this process mounted a moment ago (/dev), while nothing of the container runs: only
+// this process has made entries in it since, none of them a symlink. The mount points of the
+// mounts that follow right in it (/dev/pts, /dev/shm, /dev/mqueue) are made by name under its fd
+// and mounted on by path through it, without resolving each destination from the rootfs again.
+// It serves only until a mount is made another way: that one might cover it.
+class FreshTmpfs {
+public:
+    // Kept if a later mount goes right in it.
+    Status remember(int rootfd, size_t index, const spec::Config& config) {
+        const std::string& dest = config.mounts[index].destination;
+        bool used = std::any_of(config.mounts.begin() + static_cast<long>(index) + 1, config.mounts.end(),
+                                [&](const spec::Mount& later) { return !entry_in(dest, later.destination).empty(); });
+        if (!used) return {};
+        fd_ = TRY(sys::open_in_root(rootfd, dest, O_PATH | O_DIRECTORY));
+        destination_ = dest;
+        return {};
+    }
+    void forget() { fd_.reset(); }
+    // The path to mount on for `dest`, its directory made; empty if `dest` is not right in it.
+    Result<std::string> mount_point(const std::string& dest) const {
+        if (!fd_) return std::string();
+        std::string name = entry_in(destination_, dest);
+        if (name.empty()) return name;
+        if (::mkdirat(fd_.get(), name.c_str(), 0755) < 0 && errno != EEXIST) return Error::sys("mkdir " + dest);
+        return sys::fd_path(fd_.get()) + "/" + name;
+    }
+
+private:
+    // "shm" for "/dev" and "/dev/shm"; empty unless `dest` is a plain name right in `dir`.
+    static std::string entry_in(const std::string& dir, const std::string& dest) {
+        if (dir.empty() || dir.back() == '/' || dest.size() <= dir.size() + 1 || dest.compare(0, dir.size(), dir) != 0 ||
+            dest[dir.size()] != '/')
+            return "";
+        std::string name = dest.substr(dir.size() + 1);
+        if (name.find('/') != std::string::npos || name == "." || name == "..") return "";
+        return name;
+    }
+
+    std::string destination_;
+    sys::Fd fd_;
+};
+
+Status mount_one(int rootfd, size_t index, const RootfsContext& ctx, FreshTmpfs& fresh) {
     const spec::Mount& m = ctx.config.mounts[index];
     MountOptions opts = parse_mount_options(m.options);
     std::string type = m.type;
     bool bind = opts.is_bind() || type == "bind";
     std::string source = bind ? bind_source(m, ctx.bundle) : m.source;
     auto idmapped = ctx.idmapped_trees.find(index);
+    // A new instance of a filesystem that needs nothing looked up first.
+    bool plain = !bind && type != "proc" && type != "sysfs" && type != "cgroup" && type != "cgroup2" && !opts.tmpcopyup;
+    std::string fresh_path = plain ? TRY(fresh.mount_point(m.destination)) : "";
+    if (fresh_path.empty()) fresh.forget();
 
     bool file_target = false;
     if (bind) {
@@ -208,7 +254,7 @@ Status mount_one(int rootfd, size_t index, const RootfsContext& ctx) {
             target = std::move(*existing);  // not a symlink: what create_in_root would open
         }
     }
-    if (!target) target = TRY(sys::create_in_root(rootfd, m.destination, file_target));
+    if (!target && fresh_path.empty()) target = TRY(sys::create_in_root(rootfd, m.destination, file_target));
     const std::string& what = m.destination;
 
     if (bind) {
@@ -245,7 +291,8 @@ Status mount_one(int rootfd, size_t index, const RootfsContext& ctx) {
             if (dir) copy_from = std::move(*dir);
         }
         std::string data = with_mount_label(opts.data, type, ctx.config.linux ? ctx.config.linux->mountLabel : "");
-        auto st = sys::mount_on_fd(source, target.get(), type, opts.flags, data, what);
+        auto st = fresh_path.empty() ? sys::mount_on_fd(source, target.get(), type, opts.flags, data, what)
+                                     : sys::mount(source, fresh_path, type, opts.flags, data, what);
         if (st && copy_from) {
             sys::Fd copy_to = TRY(sys::open_in_root(rootfd, m.destination, O_RDONLY | O_DIRECTORY));
             TRY(copy_tree(copy_from.get(), copy_to.get(), what));
@@ -262,6 +309,7 @@ Status mount_one(int rootfd, size_t index, const RootfsContext& ctx) {
         }
         if (!st) return st;
         target.reset();
+        if (type == "tmpfs" && !opts.tmpcopyup) TRY(fresh.remember(rootfd, index, ctx.config));
         // mqueue takes no context= option: its root is labelled instead, as runc does.
         if (type == "mqueue" && ctx.config.linux && !ctx.config.linux->mountLabel.empty()) {
             const std::string& label = ctx.config.linux->mountLabel;
@@ -351,9 +399,10 @@ Status setup_dev(int rootfd, const RootfsContext& ctx) {
         const char* name = link.path + 5;
         if (::symlinkat(link.target, dev.get(), name) < 0 && errno != EEXIST) return Error::sys(std::string("symlink ") + link.path);
     }
-    // /dev/ptmx leads to the container's own devpts instance.
-    ::unlinkat(dev.get(), "ptmx", 0);
-    if (::symlinkat("pts/ptmx", dev.get(), "ptmx") < 0) return Error::sys("symlink /dev/ptmx");
+    // /dev/ptmx leads to the container's own devpts instance, whatever was there.
+    if (::symlinkat("pts/ptmx", dev.get(), "ptmx") < 0 &&
+        (errno != EEXIST || ::unlinkat(dev.get(), "ptmx", 0) < 0 || ::symlinkat("pts/ptmx", dev.get(), "ptmx") < 0))
+        return Error::sys("symlink /dev/ptmx");
     return {};
 }
 
@@ -392,12 +441,13 @@ Result<sys::Fd> prepare(const RootfsContext& ctx) {
     phase::reached("init-rootfs-bind");
 
     bool in_cgroup = !ctx.enter_cgroup;
+    FreshTmpfs fresh;
     for (size_t i = 0; i < ctx.config.mounts.size(); ++i) {
         if (!in_cgroup && (ctx.config.mounts[i].type == "cgroup" || ctx.config.mounts[i].type == "cgroup2")) {
             TRY(ctx.enter_cgroup());
             in_cgroup = true;
         }
-        auto st = mount_one(rootfd.get(), i, ctx);
+        auto st = mount_one(rootfd.get(), i, ctx, fresh);
         if (!st) return std::move(st).error().wrap(mount_name(i, ctx.config.mounts[i]));
     }
     // The devices cgroup decides which nodes mknod may make.

@@ -42,14 +42,16 @@ Status set_oom_score_adj(int value) {
 }
 
 Status set_user(const spec::User& user) {
-    if (::prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0) return Error::sys("prctl PR_SET_KEEPCAPS");
+    // Leaving uid 0 would clear the permitted set, which the capabilities still to be set need.
+    bool keep_caps = user.uid != 0;
+    if (keep_caps && ::prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0) return Error::sys("prctl PR_SET_KEEPCAPS");
     std::vector<gid_t> groups(user.additionalGids.begin(), user.additionalGids.end());
     // setgroups is refused in a user namespace whose setgroups file says "deny"; nothing to set then.
     if (::setgroups(groups.size(), groups.data()) < 0 && !(errno == EPERM && groups.empty()))
         return Error::sys("setgroups");
     if (::setresgid(user.gid, user.gid, user.gid) < 0) return Error::sys("setresgid " + std::to_string(user.gid));
     if (::setresuid(user.uid, user.uid, user.uid) < 0) return Error::sys("setresuid " + std::to_string(user.uid));
-    if (::prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0) return Error::sys("prctl PR_SET_KEEPCAPS");
+    if (keep_caps && ::prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0) return Error::sys("prctl PR_SET_KEEPCAPS");
     if (user.umask) ::umask(static_cast<mode_t>(*user.umask & 0777));
     return {};
 }
