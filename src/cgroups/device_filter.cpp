@@ -82,16 +82,19 @@ uint64_t ptr(const void* p) { return static_cast<uint64_t>(reinterpret_cast<uint
 
 Result<sys::Fd> load_program(const std::vector<bpf_insn>& program) {
     static const char kLicense[] = "MIT";
-    // Kernels before 5.11 charge programs to RLIMIT_MEMLOCK (runc raises it too); the limit is not
-    // inherited by the container, whose process is already running or set up from the config.
-    struct rlimit unlimited {RLIM_INFINITY, RLIM_INFINITY};
-    (void)::setrlimit(RLIMIT_MEMLOCK, &unlimited);
     bpf_attr attr{};
     attr.prog_type = BPF_PROG_TYPE_CGROUP_DEVICE;
     attr.insns = ptr(program.data());
     attr.insn_cnt = static_cast<uint32_t>(program.size());
     attr.license = ptr(kLicense);
     int fd = static_cast<int>(bpf(BPF_PROG_LOAD, attr));
+    if (fd < 0 && errno == EPERM) {
+        // Kernels before 5.11 charge programs to RLIMIT_MEMLOCK (runc raises it too); the limit is
+        // not inherited by the container, whose process is already running or set up from the
+        // config.
+        struct rlimit unlimited {RLIM_INFINITY, RLIM_INFINITY};
+        if (::setrlimit(RLIMIT_MEMLOCK, &unlimited) == 0) fd = static_cast<int>(bpf(BPF_PROG_LOAD, attr));
+    }
     if (fd >= 0) return sys::Fd(fd);
     int err = errno;
     // Once more with the verifier's log, for the error message.
@@ -165,12 +168,14 @@ Result<DeviceRuleSet> emulate_device_rules(const std::vector<spec::DeviceRule>& 
 
 std::vector<bpf_insn> device_filter_program(const DeviceRuleSet& rules) {
     // struct bpf_cgroup_dev_ctx { u32 access_type; u32 major; u32 minor; }: access_type holds the
-    // device type in its low 16 bits and the access in its high 16 bits.
-    std::vector<bpf_insn> out = {
-        load_word(BPF_REG_2, BPF_REG_1, 0), alu32_imm(BPF_AND, BPF_REG_2, 0xffff),
-        load_word(BPF_REG_3, BPF_REG_1, 0), alu32_imm(BPF_RSH, BPF_REG_3, 16),
-        load_word(BPF_REG_4, BPF_REG_1, 4), load_word(BPF_REG_5, BPF_REG_1, 8),
-    };
+    // device type in its low 16 bits and the access in its high 16 bits. r1 keeps the context.
+    //
+    // Each block loads what it compares afresh, so that nothing the verifier learnt in one block
+    // reaches the next. A register compared with a constant becomes precisely tracked; states
+    // arriving at the next block with it known and unknown then differ, and the verifier walks
+    // the rest of the program once for each. Fresh loads let it prune there: it processes ~120
+    // instructions instead of ~230 for the default rules, ~0.1 ms less per container here.
+    std::vector<bpf_insn> out;
     for (const auto& e : rules.exceptions) {
         std::vector<bpf_insn> block;
         std::vector<size_t> jumps;  // to the next block, patched when the block's length is known
@@ -178,18 +183,28 @@ std::vector<bpf_insn> device_filter_program(const DeviceRuleSet& rules) {
             jumps.push_back(block.size());
             block.push_back(i);
         };
+        block.push_back(load_word(BPF_REG_2, BPF_REG_1, 0));
+        block.push_back(alu32_imm(BPF_AND, BPF_REG_2, 0xffff));
         jump(jne_imm(BPF_REG_2, e.type == 'b' ? BPF_DEVCG_DEV_BLOCK : BPF_DEVCG_DEV_CHAR));
         if (e.access != kAllAccess) {
             // One open may ask for read and write at once (O_RDWR). An allow exception must grant
             // all that is asked, (r3 & access) == r3; a deny exception refuses as soon as it
-            // covers any of it, (r3 & access) != 0. r1 is scratch.
-            block.push_back(mov32_reg(BPF_REG_1, BPF_REG_3));
-            block.push_back(alu32_imm(BPF_AND, BPF_REG_1, static_cast<int32_t>(e.access)));
-            jump(rules.default_allow ? jeq_imm(BPF_REG_1, 0) : jne_reg(BPF_REG_1, BPF_REG_3));
+            // covers any of it, (r3 & access) != 0.
+            block.push_back(load_word(BPF_REG_3, BPF_REG_1, 0));
+            block.push_back(alu32_imm(BPF_RSH, BPF_REG_3, 16));
+            block.push_back(mov32_reg(BPF_REG_2, BPF_REG_3));
+            block.push_back(alu32_imm(BPF_AND, BPF_REG_2, static_cast<int32_t>(e.access)));
+            jump(rules.default_allow ? jeq_imm(BPF_REG_2, 0) : jne_reg(BPF_REG_2, BPF_REG_3));
         }
         // Numbers above INT32_MAX do not fit a device number (12-bit major, 20-bit minor).
-        if (e.major >= 0) jump(jne_imm(BPF_REG_4, static_cast<int32_t>(e.major)));
-        if (e.minor >= 0) jump(jne_imm(BPF_REG_5, static_cast<int32_t>(e.minor)));
+        if (e.major >= 0) {
+            block.push_back(load_word(BPF_REG_2, BPF_REG_1, 4));
+            jump(jne_imm(BPF_REG_2, static_cast<int32_t>(e.major)));
+        }
+        if (e.minor >= 0) {
+            block.push_back(load_word(BPF_REG_2, BPF_REG_1, 8));
+            jump(jne_imm(BPF_REG_2, static_cast<int32_t>(e.minor)));
+        }
         append_verdict(block, !rules.default_allow);
         // The offset counts from the instruction after the jump.
         for (size_t i : jumps) block[i].off = static_cast<int16_t>(block.size() - i - 1);
@@ -218,8 +233,9 @@ Result<std::vector<uint32_t>> attached_device_filters(int cgroup_fd) {
     return Error::msg("bpf BPF_PROG_QUERY of the cgroup's device filters: the list kept growing");
 }
 
-Status attach_device_filter(int cgroup_fd, const std::vector<bpf_insn>& program) {
-    std::vector<uint32_t> old_ids = TRY(attached_device_filters(cgroup_fd));
+Status attach_device_filter(int cgroup_fd, const std::vector<bpf_insn>& program, bool replace) {
+    std::vector<uint32_t> old_ids;
+    if (replace) old_ids = TRY(attached_device_filters(cgroup_fd));
     sys::Fd prog = TRY(load_program(program));
     bpf_attr attr{};
     attr.target_fd = static_cast<uint32_t>(cgroup_fd);

@@ -46,7 +46,8 @@ std::vector<bpf_insn> device_filter_program(const DeviceRuleSet& rules);
 // Loads `program` and attaches it to the cgroup directory `cgroup_fd` (BPF_F_ALLOW_MULTI), then
 // detaches every program that was attached there before (rong's own, from create or an earlier
 // update): the cgroup is never without a filter. The attachment holds the program; no fd is kept.
-Status attach_device_filter(int cgroup_fd, const std::vector<bpf_insn>& program);
+// `replace` false: the directory is known to have none (made a moment ago), nothing is looked up.
+Status attach_device_filter(int cgroup_fd, const std::vector<bpf_insn>& program, bool replace = true);
 
 // The ids of the device programs attached directly to a cgroup directory.
 Result<std::vector<uint32_t>> attached_device_filters(int cgroup_fd);

@@ -426,6 +426,10 @@ public:
         for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
             auto available = read_value(*it, "cgroup.controllers");
             if (!available) continue;
+            // All in one write, as runc; the kernel takes all or none, so one by one if that fails.
+            std::string all;
+            for (const auto& c : split_words(*available)) all += (all.empty() ? "+" : " +") + c;
+            if (all.empty() || write_value(*it, "cgroup.subtree_control", all)) continue;
             for (const auto& c : split_words(*available))
                 if (auto st = write_value(*it, "cgroup.subtree_control", "+" + c); !st) log::debug(st.error().message);
         }
@@ -442,7 +446,8 @@ public:
         std::optional<std::vector<bpf_insn>> filter;
         if (!r.devices.empty()) filter = device_filter_program(TRY(emulate_device_rules(r.devices)));
         Current cur;
-        cur.io_bfq_weight = ::access((dir() + "/io.bfq.weight").c_str(), F_OK) == 0;
+        bool weights = r.blockIO && ((r.blockIO->weight && *r.blockIO->weight) || !r.blockIO->weightDevice.empty());
+        cur.io_bfq_weight = weights && ::access((dir() + "/io.bfq.weight").c_str(), F_OK) == 0;
         auto writes = TRY(v2_writes(r, cur));
         if (r.memory) {
             const auto& m = *r.memory;
@@ -469,7 +474,9 @@ public:
         }
         if (filter) {
             if (dir_fd() < 0) return Error::sys("open " + dir());
-            if (auto st = attach_device_filter(dir_fd(), *filter); !st)
+            // A directory made a moment ago has no filter to replace.
+            bool made_here = std::find(made_.begin(), made_.end(), dir()) != made_.end();
+            if (auto st = attach_device_filter(dir_fd(), *filter, !made_here); !st)
                 return Error{"device filter for " + dir() + ": " + st.error().message, st.error().errnum};
         }
         return {};
