@@ -260,6 +260,29 @@ t_rootfs_destination_symlinks() {
   expect_host_mounts_unchanged
 }
 
+# Mount points right in a tmpfs just mounted are made under its fd (the shortcut in
+# rootfs.cpp), until a mount is made the usual way: here a bind through a symlink that covers
+# that tmpfs without naming it. A mount after it must land in the bind, where the container
+# sees it, not in the hidden tmpfs.
+t_rootfs_mounts_in_a_fresh_tmpfs() {
+  mounts_before
+  mkdir -p "$T/src" "$B/rootfs/t"
+  touch "$T/src/marker"
+  ln -s /t/f "$B/rootfs/t/link"
+  cfg --arg s "$T/src" '.mounts += [
+      {destination: "/t/f", type: "tmpfs", source: "tmpfs", options: ["size=1m"]},
+      {destination: "/t/f/a", type: "tmpfs", source: "tmpfs", options: ["size=1m"]},
+      {destination: "/t/link", type: "bind", source: $s, options: ["bind"]},
+      {destination: "/t/f/b", type: "tmpfs", source: "tmpfs", options: ["size=1m"]}]'
+  sh_args 'echo $(ls /t/f); stat -f -c %T /t/f/b'
+  run_fg "$(newid)"
+  expect_rc "run" 0
+  expect_eq "/t/f inside" "$OUT" "b marker
+tmpfs"
+  [ -d "$T/src/b" ] || fail "the mount point of /t/f/b was not made in the bind's source"
+  expect_host_mounts_unchanged
+}
+
 # An idmapped bind mount with maps of its own (container 0..9 = host 1000..1009): files owned by
 # 0 and 1 on disk show as 1000 and 1001; a plain bind of the same directory shows them as they are.
 t_rootfs_idmap_own_maps() {
