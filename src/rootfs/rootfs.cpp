@@ -94,9 +94,9 @@ std::string bind_source(const spec::Mount& m, const std::string& bundle) {
 
 // cgroup v1 as runc shows it: a tmpfs, and in it a read-only (as the mount's options say) bind
 // of the container's own cgroup of each hierarchy, named as the hierarchy's mount is. `target`:
-// the mount point in the rootfs.
+// the mount point in the rootfs. `unseen`: nobody else can reach the tmpfs (see prepare()).
 Status mount_cgroup_v1(int rootfd, int target, const spec::Mount& m, const MountOptions& opts,
-                       const RootfsContext& ctx) {
+                       const RootfsContext& ctx, bool unseen) {
     const std::string prefix = "/sys/fs/cgroup/";
     std::map<std::string, std::string> binds;  // name in the tmpfs → host directory
     for (const auto& [controller, dir] : ctx.cgroup_paths) {
@@ -105,16 +105,22 @@ Status mount_cgroup_v1(int rootfd, int target, const spec::Mount& m, const Mount
     }
     unsigned long tmpfs_flags = opts.flags & (MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RELATIME);
     TRY(sys::mount_on_fd("tmpfs", target, "tmpfs", tmpfs_flags, "mode=755", m.destination));
-    // The tmpfs was mounted a moment ago by this process, and nothing of the container runs yet:
-    // nobody can swap a directory made in it for a symlink. So its entries are made and mounted
-    // on by name under the tmpfs's fd, without resolving the path in the rootfs again or opening
-    // each one.
+    // The tmpfs was mounted a moment ago by this process, and nothing of the container runs yet.
+    // If nobody else can reach it either, nobody can swap a directory made in it for a symlink:
+    // its entries are made and mounted on by name under the tmpfs's fd, without opening each.
+    // Otherwise each is opened (never through a symlink) and mounted on by its fd.
     sys::Fd tmpfs = TRY(sys::open_in_root(rootfd, m.destination, O_PATH | O_DIRECTORY));
     const std::string under = sys::fd_path(tmpfs.get()) + "/";
     for (const auto& [name, dir] : binds) {
         std::string dest = m.destination + "/" + name;
         if (::mkdirat(tmpfs.get(), name.c_str(), 0755) < 0) return Error::sys("mkdir " + dest);
-        TRY(sys::mount(dir, under + name, "", MS_BIND | MS_REC, "", dest));
+        if (unseen) {
+            TRY(sys::mount(dir, under + name, "", MS_BIND | MS_REC, "", dest));
+            continue;
+        }
+        sys::Fd entry(::openat(tmpfs.get(), name.c_str(), O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC));
+        if (!entry) return Error::sys("open " + dest);
+        TRY(sys::mount_on_fd(dir, entry.get(), "", MS_BIND | MS_REC, "", dest));
     }
     // The binds' flags in two calls, not a remount each: set on the whole tree, then read-only
     // taken off the tmpfs itself, which runc leaves writable.
@@ -186,11 +192,15 @@ Status check_proc_bind(int target_fd, const std::string& source, const std::stri
 // this process has made entries in it since, none of them a symlink. The mount points of the
 // mounts that follow right in it (/dev/pts, /dev/shm, /dev/mqueue) are made by name under its fd
 // and mounted on by path through it, without resolving each destination from the rootfs again.
-// It serves only until a mount is made another way: that one might cover it.
+// It serves only until a mount is made another way: that one might cover it. And only where
+// nobody else can reach the mounts made (see prepare()): mount(2) resolves the name again.
 class FreshTmpfs {
 public:
+    explicit FreshTmpfs(bool unseen) : unseen_(unseen) {}
+    bool unseen() const { return unseen_; }
     // Kept if a later mount goes right in it.
     Status remember(int rootfd, size_t index, const spec::Config& config) {
+        if (!unseen_) return {};
         const std::string& dest = config.mounts[index].destination;
         bool used = std::any_of(config.mounts.begin() + static_cast<long>(index) + 1, config.mounts.end(),
                                 [&](const spec::Mount& later) { return !entry_in(dest, later.destination).empty(); });
@@ -220,6 +230,7 @@ private:
         return name;
     }
 
+    bool unseen_;
     std::string destination_;
     sys::Fd fd_;
 };
@@ -271,7 +282,7 @@ Status mount_one(int rootfd, size_t index, const RootfsContext& ctx, FreshTmpfs&
         }
     } else if (type == "cgroup" && std::any_of(ctx.cgroup_paths.begin(), ctx.cgroup_paths.end(),
                                                [](const auto& e) { return !e.first.empty(); })) {
-        TRY(mount_cgroup_v1(rootfd, target.get(), m, opts, ctx));
+        TRY(mount_cgroup_v1(rootfd, target.get(), m, opts, ctx, fresh.unseen()));
         target.reset();
     } else if ((type == "cgroup" || type == "cgroup2") && !ctx.host_cgroup2.empty() &&
                !(ctx.config.linux && ctx.config.linux->find_namespace("cgroup"))) {
@@ -441,7 +452,11 @@ Result<sys::Fd> prepare(const RootfsContext& ctx) {
     phase::reached("init-rootfs-bind");
 
     bool in_cgroup = !ctx.enter_cgroup;
-    FreshTmpfs fresh;
+    // Whether the mounts made here are ours alone until the container runs: in a mount namespace
+    // of our own (one joined may hold other processes), from which nothing propagates out (a
+    // shared rootfsPropagation would show them to the host's peers, and whoever can write there).
+    const spec::Namespace* mount_ns = ctx.config.linux ? ctx.config.linux->find_namespace("mount") : nullptr;
+    FreshTmpfs fresh(mount_ns && mount_ns->path.empty() && !(parent_prop & MS_SHARED));
     for (size_t i = 0; i < ctx.config.mounts.size(); ++i) {
         if (!in_cgroup && (ctx.config.mounts[i].type == "cgroup" || ctx.config.mounts[i].type == "cgroup2")) {
             TRY(ctx.enter_cgroup());
