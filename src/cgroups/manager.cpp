@@ -39,12 +39,21 @@ Result<std::string> read_value(const std::string& dir, const std::string& file) 
     return text;
 }
 
+namespace {
+
+// Moves the calling (single-threaded) process into the cgroup of the open `tasks` file `fd`.
+bool write_self_in(int fd) {
+    ssize_t n;
+    do n = ::write(fd, "0", 1);
+    while (n < 0 && errno == EINTR);
+    return n == 1;
+}
+
+}  // namespace
+
 Status join_self(const std::vector<int>& tasks_fds) {
     for (int fd : tasks_fds) {
-        ssize_t n;
-        do n = ::write(fd, "0", 1);
-        while (n < 0 && errno == EINTR);
-        if (n < 0) return Error::sys("join the container's cgroup (write 0 to its tasks file)");
+        if (!write_self_in(fd)) return Error::sys("join the container's cgroup (write 0 to its tasks file)");
         ::close(fd);
     }
     return {};
@@ -58,11 +67,10 @@ Status join_self(const Paths& paths, int min_fd) {
         std::string path = dir + "/tasks";
         int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
         if (fd < 0) return Error::sys("open " + path);
-        ssize_t n;
-        do n = ::write(fd, "0", 1);
-        while (n < 0 && errno == EINTR);
-        if (n < 0) return Error::sys("join the container's cgroup (write 0 to " + path + ")");
-        if (fd < min_fd) ::close(fd);
+        bool joined = write_self_in(fd);
+        // The others are left to the execve, which closes them (close-on-exec).
+        if (fd < min_fd || !joined) ::close(fd);
+        if (!joined) return Error::sys("join the container's cgroup (write 0 to " + path + ")");
     }
     return {};
 }

@@ -37,25 +37,28 @@ Status mount_on_fd(const std::string& source, int target_fd, const std::string& 
     return mount(source, fd_path(target_fd), fstype, flags, data, what);
 }
 
-Status mount_setattr(int fd, uint64_t attr_set, uint64_t attr_clr, bool recursive, const std::string& what,
-                     int userns_fd) {
+namespace {
+
+long setattr(int dirfd, const char* path, unsigned flags, uint64_t attr_set, uint64_t attr_clr, int userns_fd = -1) {
     struct mount_attr attr {};
     attr.attr_set = attr_set;
     attr.attr_clr = attr_clr;
     if (userns_fd >= 0) attr.userns_fd = static_cast<uint64_t>(userns_fd);
+    return ::syscall(SYS_mount_setattr, dirfd, path, flags, &attr, sizeof attr);
+}
+
+}  // namespace
+
+Status mount_setattr(int fd, uint64_t attr_set, uint64_t attr_clr, bool recursive, const std::string& what,
+                     int userns_fd) {
     unsigned flags = AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0);
-    if (::syscall(SYS_mount_setattr, fd, "", flags, &attr, sizeof attr) < 0)
-        return Error::sys("mount_setattr " + what);
+    if (setattr(fd, "", flags, attr_set, attr_clr, userns_fd) < 0) return Error::sys("mount_setattr " + what);
     return {};
 }
 
 Status mount_setattr(const std::string& path, uint64_t attr_set, uint64_t attr_clr, bool recursive) {
-    struct mount_attr attr {};
-    attr.attr_set = attr_set;
-    attr.attr_clr = attr_clr;
     unsigned flags = AT_SYMLINK_NOFOLLOW | (recursive ? AT_RECURSIVE : 0);
-    if (::syscall(SYS_mount_setattr, AT_FDCWD, path.c_str(), flags, &attr, sizeof attr) < 0)
-        return Error::sys("mount_setattr " + path);
+    if (setattr(AT_FDCWD, path.c_str(), flags, attr_set, attr_clr) < 0) return Error::sys("mount_setattr " + path);
     return {};
 }
 
