@@ -408,7 +408,10 @@ t_concurrent_lifecycles() {
   reader() {
     local r=$1 out id
     while [ ! -e "$T/stop" ]; do
-      out=$("$RUNTIME" --root "$ROOT" list --format json 2>>"$T/r$r.err") || echo "list failed" >>"$T/r.fail"
+      # runc 1.1.5's list fails now and then when a delete removes a directory while it reads
+      # the root (seen once in CI): recorded for runc, required of rong.
+      out=$("$RUNTIME" --root "$ROOT" list --format json 2>"$T/r$r.list.err") ||
+        echo "list failed: $(head -c 200 "$T/r$r.list.err")" >>"$T/r.$([ "$RT_KIND" = runc ] && echo runc || echo fail)"
       [ "$out" = null ] || jq -e 'type == "array"' <<<"$out" >/dev/null 2>&1 || echo "list: not JSON: $out" >>"$T/r.fail"
       for id in $(jq -r '.[]?.id' <<<"$out" 2>/dev/null); do
         # a container may go between the list and the state: that is the only error allowed
@@ -426,6 +429,7 @@ t_concurrent_lifecycles() {
   wait "${pids[@]}"
   touch "$T/stop"
   wait "${readers[@]}"
+  [ ! -e "$T/r.runc" ] || log "runc list failures: $(head -n 3 "$T/r.runc" | tr '\n' ';')"
   bad=$(cat "$T"/w*.fail "$T"/r.fail 2>/dev/null | head -n 5)
   [ -z "$bad" ] || fail "$(tr '\n' ';' <<<"$bad") (stderr: $(cat "$T"/w*.err 2>/dev/null | head -c 300))"
   [ -z "$(ls -A "$ROOT")" ] || fail "state root not empty: $(ls -A "$ROOT" | head)"
