@@ -191,15 +191,6 @@ Result<ExecHandle> exec(const StateStore& store, const ExecOptions& opts) {
     int console = console_sock.get();
 
     int ns_flags = namespace_flags(config);
-    // setns(pid) moves only our future children: the clone below lands in the container. Every
-    // later child goes back to our own pid namespace (own_pid_ns), such as the thread with which
-    // LeakSanitizer stops the process at exit: in the container's it cannot see us, and hangs.
-    sys::Fd own_pid_ns;
-    if (ns_flags & CLONE_NEWPID) {
-        own_pid_ns = TRY(sys::open_file("/proc/self/ns/pid", O_RDONLY));
-        if (::setns(init_pidfd.get(), CLONE_NEWPID) < 0) return Error::sys("setns into the container's pid namespace");
-    }
-
     auto [parent_sock, child_sock] = TRY(sys::seqpacket_pair());
     int min_fd = 3 + opts.preserve_fds;
     TRY(sys::move_fd_above(child_sock, min_fd));
@@ -212,12 +203,23 @@ Result<ExecHandle> exec(const StateStore& store, const ExecOptions& opts) {
     const spec::Seccomp* seccomp = config.linux && config.linux->seccomp ? &*config.linux->seccomp : nullptr;
     std::optional<security::SeccompProgram> program;
     if (seccomp) program = TRY(security::seccomp_program_cached(*seccomp, store.seccomp_cache_dir()));
+
+    // setns(pid) moves only our future children: the clone below lands in the container. Only
+    // the clone comes between it and the way back: every later child (such as the thread with
+    // which LeakSanitizer stops the process at exit, which in the container's namespace cannot
+    // see us) is ours again, whether the clone succeeded or not.
+    sys::Fd own_pid_ns;
+    if (ns_flags & CLONE_NEWPID) {
+        own_pid_ns = TRY(sys::open_file("/proc/self/ns/pid", O_RDONLY));
+        if (::setns(init_pidfd.get(), CLONE_NEWPID) < 0) return Error::sys("setns into the container's pid namespace");
+    }
     ExecHandle handle;
-    pid_t pid = TRY(sys::clone_process(0, &handle.pidfd, cgroup ? cgroup->dir_fd() : -1));
-    if (pid == 0)
+    auto cloned = sys::clone_process(0, &handle.pidfd, cgroup ? cgroup->dir_fd() : -1);
+    if (cloned && *cloned == 0)
         run_exec_child(child_sock.get(), init_pidfd.get(), cgroup_paths, ns_flags, exec_config,
                        program ? &*program : nullptr, console, opts.preserve_fds);
     if (own_pid_ns && ::setns(own_pid_ns.get(), CLONE_NEWPID) < 0) log::debug("setns back into our pid namespace failed");
+    pid_t pid = TRY(std::move(cloned));
     child_sock.reset();
     console_sock.reset();
     handle.pid = pid;
