@@ -188,10 +188,15 @@ fi
 cid() { echo "$pfx-$1-$2-$3"; } # SCENARIO ITER RT
 newroot() { mktemp -d "$work/root.XXXXXX"; }
 
-# Machine context: fork+exec cost, and the cost of joining a cgroup after idle (see probe.c).
+# Machine context: fork+exec cost, the cost of joining a cgroup after idle and, with a v1 cpuset
+# hierarchy, of making the first child cpuset (see probe.c).
+cpusetprobe=()
 if [ "$(stat -f -c %T /sys/fs/cgroup 2>/dev/null)" = cgroup2fs ]; then cgprobe=/sys/fs/cgroup/$pfx-probe
 else cgprobe=/sys/fs/cgroup/pids/$pfx-probe; fi
-read -r forkexec_ms cgjoin_ms < <("$work/probe" "$cgprobe")
+[ -e /sys/fs/cgroup/cpuset/cpuset.cpus ] && cpusetprobe=(/sys/fs/cgroup/cpuset/$pfx-probe)
+# Only without other child cpusets does the first mkdir flip the kernel's cpuset keys.
+cpuset_others=$(find /sys/fs/cgroup/cpuset -mindepth 1 -maxdepth 1 -type d 2>/dev/null | wc -l)
+read -r forkexec_ms cgjoin_ms cpuset_first_ms cpuset_next_ms < <("$work/probe" "$cgprobe" "${cpusetprobe[@]}")
 
 # Other load on the machine (a build next door) inflates every number: measure it, maybe wait.
 cpu_busy() { # [SECONDS] -> percent of all CPUs busy over the next SECONDS (default 2; /proc/stat)
@@ -517,7 +522,14 @@ md=$work/latest.md json=$work/latest.json
   echo "Median (min–max) of $N iterations ($SEQ_RUNS runs one after the other: $((N < SEQ_ITERS ? N : SEQ_ITERS))), runtimes alternating rong, runc, crun, floor each iteration;"
   echo "lowest memory limit: the first of $(echo $MEM_STEPS_KIB | sed 's/ /, /g') KiB at which \`run\` of /bin/true exits 0;"
   echo "$(date -u +%Y-%m-%dT%H:%MZ), kernel $(uname -r), $(nproc) CPUs;"
-  echo "fork+exec+wait of /bin/true: $forkexec_ms ms; one cgroup join after idle: $cgjoin_ms ms (bench/probe.c)."
+  cpuset_line=
+  if [ "$cpuset_first_ms" = -1.00 ]; then :
+  elif [ "$cpuset_others" = 0 ]; then
+    cpuset_line="; a container's cpuset cgroup (v1) when it is the host's only one: $cpuset_first_ms ms, with another there: $cpuset_next_ms ms"
+  else
+    cpuset_line="; a cpuset cgroup (v1; the host has $cpuset_others already): $cpuset_first_ms ms"
+  fi
+  echo "fork+exec+wait of /bin/true: $forkexec_ms ms; one cgroup join after idle: $cgjoin_ms ms$cpuset_line (bench/probe.c)."
   rong_built=; [ "${STATUS[rong]}" = missing ] || rong_built=" ($rong_src, built $(date -u -r "$rong_src" +%H:%MZ))"
   echo "runc: $(ver runc); crun: $(ver crun); rong: $(ver rong)$rong_built."
   echo "Other load: CPUs busy ${quiet[*]} % (sampled before and after each scenario, bench idle)."
@@ -535,8 +547,8 @@ jstr() { local s=${1//\\/\\\\}; s=${s//\"/\\\"}; printf '"%s"' "${s//$'\n'/ }"; 
 {
   printf '{\n  "date": %s,\n  "kernel": %s,\n  "iterations": %d,\n' \
     "$(jstr "$(date -u +%Y-%m-%dT%H:%M:%SZ)")" "$(jstr "$(uname -r)")" "$N"
-  printf '  "machine": {"forkexec_ms": %s, "cgroup_join_ms": %s, "cpus": %d, "other_busy_pct": [%s]},\n' \
-    "$forkexec_ms" "$cgjoin_ms" "$(nproc)" "$(IFS=,; echo "${quiet[*]}")"
+  printf '  "machine": {"forkexec_ms": %s, "cgroup_join_ms": %s, "cpuset_first_mkdir_ms": %s, "cpuset_next_mkdir_ms": %s, "cpus": %d, "other_busy_pct": [%s]},\n' \
+    "$forkexec_ms" "$cgjoin_ms" "$cpuset_first_ms" "$cpuset_next_ms" "$(nproc)" "$(IFS=,; echo "${quiet[*]}")"
   printf '  "order": ["rong", "runc", "crun", "floor"],\n  "note": %s,\n  "runtimes": {\n' "$(jstr "$crun_note")"
   for rt in "${RTS[@]}"; do
     printf '    "%s": {"status": "%s", "version": %s, "note": %s}%s\n' "$rt" "${STATUS[$rt]}" \
