@@ -9,7 +9,7 @@
 # "SKIP name: reason"; the last line is "N passed, N failed, N skipped". Exit status 1 if any
 # test failed. KEEP=1 keeps the work directory (logs of every test) for a look afterwards.
 #
-# Needs root, bash, jq, coreutils, busybox (the rootfs) and cc (two small helpers, helpers/*.c,
+# Needs root, bash, jq, coreutils, busybox (the rootfs) and cc (small helpers, helpers/*.c,
 # built into integration/build/).
 set -u -o pipefail
 
@@ -26,7 +26,7 @@ if [ -z "${_RONG_IT_REEXEC:-}" ]; then
 
   BUILD=$HERE/build
   mkdir -p "$BUILD" 2>/dev/null && [ -w "$BUILD" ] || BUILD=$(mktemp -d /tmp/rong-it-build.XXXXXX)
-  for h in recvtty subreaper seccomp_agent; do
+  for h in recvtty subreaper seccomp_agent deny_syscalls; do
     if [ ! -x "$BUILD/$h" ] || [ "$HERE/helpers/$h.c" -nt "$BUILD/$h" ]; then
       cc -O2 -Wall -o "$BUILD/$h.tmp.$$" "$HERE/helpers/$h.c" || setup_fail "cannot build helpers/$h.c"
       mv -f "$BUILD/$h.tmp.$$" "$BUILD/$h"

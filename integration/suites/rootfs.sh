@@ -283,6 +283,63 @@ tmpfs"
   expect_host_mounts_unchanged
 }
 
+# A destination that resolves to the rootfs's root (the image's symlink to / or .) is refused:
+# a mount there would sit on the root itself, which the lookups that follow never step onto (a
+# read-only bind would stay writable; under a /dev tmpfs, later mount points would be made in,
+# and mounted through, the image's root).
+t_rootfs_destination_resolving_to_root() {
+  mounts_before
+  mkdir -p "$T/src"
+  ln -s / "$B/rootfs/it-root"
+  ln -s . "$B/rootfs/it-dot"
+  bad_creates <<CASES
+.mounts += [{destination: "/it-root", type: "bind", source: "$T/src", options: ["rbind", "ro"]}]|mounts\[[0-9]+\] \(/it-root\): the destination resolves to the container's root directory
+.mounts += [{destination: "/it-dot", type: "tmpfs", source: "tmpfs", options: ["size=1m"]}]|mounts\[[0-9]+\] \(/it-dot\): the destination resolves to the container's root directory
+.mounts += [{destination: "/it-root/it-dot", type: "tmpfs", source: "tmpfs", options: ["size=1m"]}]|mounts\[[0-9]+\] \(/it-root/it-dot\): the destination resolves to the container's root directory
+CASES
+  # the default mounts, on an image whose /dev is a symlink to its root
+  rm -rf "$B/rootfs/dev" && ln -s / "$B/rootfs/dev"
+  bad_creates <<'CASES'
+.|mounts\[[0-9]+\] \(/dev\): the destination resolves to the container's root directory
+CASES
+  [ -z "$(ls -A "$T/src")" ] || fail "something was written into the bind's source"
+  [ ! -e "$B/rootfs/pts" ] && [ ! -e "$B/rootfs/shm" ] || fail "a mount point was made in the image's root"
+  expect_host_mounts_unchanged
+}
+
+# Without open_tree and fsopen (a kernel before 5.2: ENOSYS; a seccomp profile around the
+# runtime that refuses them: EPERM), binds, read-only paths and the mounts that get something
+# done after they are made take mount(2) and find the new mount by its destination again: the
+# flags still land on it.
+t_rootfs_without_new_mount_api() {
+  [ "$RT_KIND" = runc ] && skip "rong's way without them (runc 1.1.5 uses neither, and ignores rnodev)"
+  local err real=$RUNTIME
+  mounts_before
+  mkdir -p "$T/src"
+  cfg --arg s "$T/src" '.mounts += [
+      {destination: "/t/ro", type: "bind", source: $s, options: ["rbind", "ro", "nosuid"]},
+      {destination: "/t/priv", type: "tmpfs", source: "tmpfs", options: ["size=1m", "rnodev", "private"]},
+      {destination: "/t/priv/sub", type: "tmpfs", source: "tmpfs", options: ["size=1m"]}]'
+  sh_args "$(mountinfo_of /t/ro /t/priv /t/priv/sub /dev /dev/shm /proc/sys)"'
+if touch /t/ro/x 2>/dev/null; then echo ro-writable; else echo ro-ro; fi'
+  for err in 38 1; do # ENOSYS, EPERM for open_tree (428) and fsopen (430)
+    printf '#!/bin/sh\nexec "%s" %s 428 430 -- "%s" "$@"\n' "$BUILD/deny_syscalls" "$err" "$real" >"$T/rt-$err"
+    chmod 755 "$T/rt-$err"
+    RUNTIME=$T/rt-$err run_fg "$(newid "$err")"
+    expect_rc "run without open_tree and fsopen (errno $err)" 0
+    expect_match "mountinfo and writes (errno $err)" "$OUT" "^/t/ro ro,nosuid,relatime - [^
+]*
+/t/priv rw,nodev,relatime - rw,size=1024k
+/t/priv/sub rw,relatime - rw,size=1024k
+/dev rw,nosuid - rw,size=65536k,mode=755
+/dev/shm rw,nosuid,nodev,noexec,relatime - rw,size=65536k
+/proc/sys ro,relatime - rw
+ro-ro$"
+  done
+  [ -z "$(ls -A "$T/src")" ] || fail "the write through the read-only bind reached the source"
+  expect_host_mounts_unchanged
+}
+
 # An idmapped bind mount with maps of its own (container 0..9 = host 1000..1009): files owned by
 # 0 and 1 on disk show as 1000 and 1001; a plain bind of the same directory shows them as they are.
 t_rootfs_idmap_own_maps() {

@@ -92,11 +92,56 @@ std::string bind_source(const spec::Mount& m, const std::string& bundle) {
     return bundle + "/" + m.source;
 }
 
+// A destination that resolves to the rootfs's root itself (through a symlink to "/" or "." in
+// the image) is refused: a mount there would sit on the root, where lookups that start from the
+// root never step onto it, so every later lookup of the destination (a read-only remount, a
+// mount point made in it) would reach the root's own directory instead of the new mount.
+Status refuse_root(const struct stat& target, const struct stat& root) {
+    if (target.st_dev == root.st_dev && target.st_ino == root.st_ino)
+        return Error::msg("the destination resolves to the container's root directory");
+    return {};
+}
+
+// The flags, propagation and contents that follow a mount are set through an fd of the new
+// mount itself, never by resolving its destination again: another process sharing a directory
+// on the way (a volume of two containers) could have swapped it for a symlink meanwhile. The
+// fd comes from open_tree or fsmount, the mount is moved onto the target from it. Kernels
+// before 5.2, or a seccomp profile that refuses those calls, get mount(2) and the destination
+// opened again (`reopened` says so).
+struct NewMount {
+    sys::Fd fd;
+    bool reopened = false;
+};
+
+Result<NewMount> bind_on(const std::string& source, int target, bool recursive, int rootfd, const std::string& dest) {
+    auto tree = sys::clone_tree(source, recursive, dest);
+    if (tree) {
+        TRY(sys::move_mount_on_fd(tree->get(), target, dest));
+        return NewMount{std::move(*tree)};
+    }
+    if (tree.error().errnum != ENOSYS && tree.error().errnum != EPERM) return std::move(tree).error();
+    TRY(sys::mount_on_fd(source, target, "", MS_BIND | (recursive ? MS_REC : 0), "", dest));
+    return NewMount{TRY(sys::open_in_root(rootfd, dest, O_PATH)), true};
+}
+
+Result<NewMount> new_fs_on(const std::string& source, int target, const std::string& type, unsigned long flags,
+                           const std::string& data, int rootfd, const std::string& dest) {
+    auto tree = sys::new_fs_tree(type, source, flags, data, dest);
+    if (tree) {
+        TRY(sys::move_mount_on_fd(tree->get(), target, dest));
+        return NewMount{std::move(*tree)};
+    }
+    int err = tree.error().errnum;
+    if (err != ENOTSUP && err != ENOSYS && err != EPERM) return std::move(tree).error();
+    TRY(sys::mount_on_fd(source, target, type, flags, data, dest));
+    return NewMount{TRY(sys::open_in_root(rootfd, dest, O_PATH)), true};
+}
+
 // cgroup v1 as runc shows it: a tmpfs, and in it a read-only (as the mount's options say) bind
 // of the container's own cgroup of each hierarchy, named as the hierarchy's mount is. `target`:
 // the mount point in the rootfs. `unseen`: nobody else can reach the tmpfs (see prepare()).
-Status mount_cgroup_v1(int rootfd, int target, const spec::Mount& m, const MountOptions& opts,
-                       const RootfsContext& ctx, bool unseen) {
+Result<NewMount> mount_cgroup_v1(int rootfd, int target, const spec::Mount& m, const MountOptions& opts,
+                                 const RootfsContext& ctx, bool unseen) {
     const std::string prefix = "/sys/fs/cgroup/";
     std::map<std::string, std::string> binds;  // name in the tmpfs → host directory
     for (const auto& [controller, dir] : ctx.cgroup_paths) {
@@ -104,12 +149,14 @@ Status mount_cgroup_v1(int rootfd, int target, const spec::Mount& m, const Mount
         binds[dir.substr(prefix.size(), dir.find('/', prefix.size()) - prefix.size())] = dir;
     }
     unsigned long tmpfs_flags = opts.flags & (MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RELATIME);
-    TRY(sys::mount_on_fd("tmpfs", target, "tmpfs", tmpfs_flags, "mode=755", m.destination));
+    NewMount made = TRY(new_fs_on("tmpfs", target, "tmpfs", tmpfs_flags, "mode=755", rootfd, m.destination));
+    const sys::Fd& tmpfs = made.fd;
     // The tmpfs was mounted a moment ago by this process, and nothing of the container runs yet.
     // If nobody else can reach it either, nobody can swap a directory made in it for a symlink:
     // its entries are made and mounted on by name under the tmpfs's fd, without opening each.
-    // Otherwise each is opened (never through a symlink) and mounted on by its fd.
-    sys::Fd tmpfs = TRY(sys::open_in_root(rootfd, m.destination, O_PATH | O_DIRECTORY));
+    // Otherwise (or if the fd is not the tmpfs's own) each is opened (never through a symlink)
+    // and mounted on by its fd.
+    unseen = unseen && !made.reopened;
     const std::string under = sys::fd_path(tmpfs.get()) + "/";
     for (const auto& [name, dir] : binds) {
         std::string dest = m.destination + "/" + name;
@@ -127,7 +174,7 @@ Status mount_cgroup_v1(int rootfd, int target, const spec::Mount& m, const Mount
     uint64_t attrs = mount_attrs(opts.flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC));
     if (attrs) TRY(sys::mount_setattr(tmpfs.get(), attrs, 0, true, m.destination));
     if (attrs & MOUNT_ATTR_RDONLY) TRY(sys::mount_setattr(tmpfs.get(), 0, MOUNT_ATTR_RDONLY, false, m.destination));
-    return {};
+    return made;
 }
 
 // Copies a directory's contents (files, directories, symlinks, device nodes) with their modes and
@@ -198,16 +245,17 @@ class FreshTmpfs {
 public:
     explicit FreshTmpfs(bool unseen) : unseen_(unseen) {}
     bool unseen() const { return unseen_; }
-    // Kept if a later mount goes right in it.
-    Status remember(int rootfd, size_t index, const spec::Config& config) {
-        if (!unseen_) return {};
+    // Whether the tmpfs mounted by config.mounts[index] would serve: a later mount goes right in it.
+    bool wanted(size_t index, const spec::Config& config) const {
+        if (!unseen_) return false;
         const std::string& dest = config.mounts[index].destination;
-        bool used = std::any_of(config.mounts.begin() + static_cast<long>(index) + 1, config.mounts.end(),
-                                [&](const spec::Mount& later) { return !entry_in(dest, later.destination).empty(); });
-        if (!used) return {};
-        fd_ = TRY(sys::open_in_root(rootfd, dest, O_PATH | O_DIRECTORY));
+        return std::any_of(config.mounts.begin() + static_cast<long>(index) + 1, config.mounts.end(),
+                           [&](const spec::Mount& later) { return !entry_in(dest, later.destination).empty(); });
+    }
+    // `tmpfs`: the new mount's own fd (from fsmount, not the destination opened again).
+    void remember(const std::string& dest, sys::Fd tmpfs) {
+        fd_ = std::move(tmpfs);
         destination_ = dest;
-        return {};
     }
     void forget() { fd_.reset(); }
     // The path to mount on for `dest`, its directory made; empty if `dest` is not right in it.
@@ -235,15 +283,26 @@ private:
     sys::Fd fd_;
 };
 
-Status mount_one(int rootfd, size_t index, const RootfsContext& ctx, FreshTmpfs& fresh) {
+// What a mount's options ask for after it is made: propagation, recursive attributes.
+Status set_mount(int mounted, const MountOptions& opts, const std::string& what) {
+    for (unsigned long prop : opts.propagation) TRY(sys::mount_on_fd("", mounted, "", prop, "", what));
+    if (opts.attr_set || opts.attr_clr) TRY(sys::mount_setattr(mounted, opts.attr_set, opts.attr_clr, true, what));
+    return {};
+}
+
+Status mount_one(int rootfd, const struct stat& root, size_t index, const RootfsContext& ctx, FreshTmpfs& fresh) {
     const spec::Mount& m = ctx.config.mounts[index];
     MountOptions opts = parse_mount_options(m.options);
     std::string type = m.type;
     bool bind = opts.is_bind() || type == "bind";
     std::string source = bind ? bind_source(m, ctx.bundle) : m.source;
     auto idmapped = ctx.idmapped_trees.find(index);
-    // A new instance of a filesystem that needs nothing looked up first.
-    bool plain = !bind && type != "proc" && type != "sysfs" && type != "cgroup" && type != "cgroup2" && !opts.tmpcopyup;
+    const std::string& what = m.destination;
+    bool labelled_mqueue = type == "mqueue" && ctx.config.linux && !ctx.config.linux->mountLabel.empty();
+    bool set_after = !opts.propagation.empty() || opts.attr_set || opts.attr_clr;
+    // A new instance of a filesystem that needs nothing looked up first, nor done in it after.
+    bool plain = !bind && type != "proc" && type != "sysfs" && type != "cgroup" && type != "cgroup2" &&
+                 !opts.tmpcopyup && !labelled_mqueue && !set_after;
     std::string fresh_path = plain ? TRY(fresh.mount_point(m.destination)) : "";
     if (fresh_path.empty()) fresh.forget();
 
@@ -257,42 +316,46 @@ Status mount_one(int rootfd, size_t index, const RootfsContext& ctx, FreshTmpfs&
     // CVE-2019-19921 / CVE-2023-27561: a /proc or /sys that is a symlink (into a volume another
     // container controls) would make later writes there (sysctl, LSM) go elsewhere. As runc 1.1.5.
     sys::Fd target;
+    struct stat target_st {};
     if (!bind && (type == "proc" || type == "sysfs")) {
         if (auto existing = sys::open_in_root(rootfd, m.destination, O_PATH | O_NOFOLLOW)) {
-            struct stat st {};
-            if (::fstat(existing->get(), &st) == 0 && S_ISLNK(st.st_mode))
+            if (::fstat(existing->get(), &target_st) < 0) return Error::sys("stat " + what + " in container rootfs");
+            if (S_ISLNK(target_st.st_mode))
                 return Error::msg("mount " + type + " on " + m.destination + ": the destination is a symlink");
             target = std::move(*existing);  // not a symlink: what create_in_root would open
         }
     }
-    if (!target && fresh_path.empty()) target = TRY(sys::create_in_root(rootfd, m.destination, file_target));
-    const std::string& what = m.destination;
+    if (fresh_path.empty()) {
+        if (!target) {
+            target = TRY(sys::create_in_root(rootfd, m.destination, file_target));
+            if (::fstat(target.get(), &target_st) < 0) return Error::sys("stat " + what + " in container rootfs");
+        }
+        TRY(refuse_root(target_st, root));
+    }
+    // The new mount itself, when something is done in it or to it after (see NewMount).
+    NewMount mounted;
 
     if (bind) {
         TRY(check_proc_bind(target.get(), source, ctx.rootfs));
-        if (idmapped != ctx.idmapped_trees.end())
+        if (idmapped != ctx.idmapped_trees.end()) {
             TRY(sys::move_mount_on_fd(idmapped->second, target.get(), what));
-        else
-            TRY(sys::mount_on_fd(source, target.get(), "", opts.flags & (MS_BIND | MS_REC), "", what));
-        target.reset();
-        if (opts.remount_flags()) {
-            // Reopened: the fd must refer to the new mount, not to the directory under it.
-            target = TRY(sys::open_in_root(rootfd, m.destination, O_PATH));
-            TRY(remount_bind(target.get(), opts.remount_flags(), what));
+            mounted.fd.reset(::fcntl(idmapped->second, F_DUPFD_CLOEXEC, 0));
+            if (!mounted.fd) return Error::sys("dup idmapped mount of " + what);
+        } else {
+            mounted = TRY(bind_on(source, target.get(), opts.flags & MS_REC, rootfd, what));
         }
+        if (opts.remount_flags()) TRY(remount_bind(mounted.fd.get(), opts.remount_flags(), what));
     } else if (type == "cgroup" && std::any_of(ctx.cgroup_paths.begin(), ctx.cgroup_paths.end(),
                                                [](const auto& e) { return !e.first.empty(); })) {
-        TRY(mount_cgroup_v1(rootfd, target.get(), m, opts, ctx, fresh.unseen()));
-        target.reset();
+        mounted = TRY(mount_cgroup_v1(rootfd, target.get(), m, opts, ctx, fresh.unseen()));
     } else if ((type == "cgroup" || type == "cgroup2") && !ctx.host_cgroup2.empty() &&
                !(ctx.config.linux && ctx.config.linux->find_namespace("cgroup"))) {
         // Without a cgroup namespace a new cgroup2 instance would show the hierarchy's root,
         // which the host's mount shows too; and mounting one from the host's cgroup namespace
         // resets the hierarchy's mount options (nsdelegate, ...) for the whole host, waiting for
         // an RCU grace period to do so (~8 ms here). So the host's mount is bound instead.
-        TRY(sys::mount_on_fd(ctx.host_cgroup2, target.get(), "", MS_BIND | MS_REC, "", what));
-        target = TRY(sys::open_in_root(rootfd, m.destination, O_PATH));
-        if (uint64_t attrs = mount_attrs(opts.flags)) TRY(sys::mount_setattr(target.get(), attrs, 0, true, what));
+        mounted = TRY(bind_on(ctx.host_cgroup2, target.get(), true, rootfd, what));
+        if (uint64_t attrs = mount_attrs(opts.flags)) TRY(sys::mount_setattr(mounted.fd.get(), attrs, 0, true, what));
     } else {
         if (type == "cgroup") type = "cgroup2";  // a v2 host (or no cgroup): the unified tree
         // tmpcopyup: what the image has under the mount point is copied into the new tmpfs.
@@ -302,39 +365,44 @@ Status mount_one(int rootfd, size_t index, const RootfsContext& ctx, FreshTmpfs&
             if (dir) copy_from = std::move(*dir);
         }
         std::string data = with_mount_label(opts.data, type, ctx.config.linux ? ctx.config.linux->mountLabel : "");
-        auto st = fresh_path.empty() ? sys::mount_on_fd(source, target.get(), type, opts.flags, data, what)
-                                     : sys::mount(source, fresh_path, type, opts.flags, data, what);
-        if (st && copy_from) {
-            sys::Fd copy_to = TRY(sys::open_in_root(rootfd, m.destination, O_RDONLY | O_DIRECTORY));
-            TRY(copy_tree(copy_from.get(), copy_to.get(), what));
+        bool remember = type == "tmpfs" && !opts.tmpcopyup && fresh.wanted(index, ctx.config);
+        Status st;
+        if (!fresh_path.empty()) {
+            st = sys::mount(source, fresh_path, type, opts.flags, data, what);
+        } else if (copy_from || labelled_mqueue || set_after || remember) {
+            auto made = new_fs_on(source, target.get(), type, opts.flags, data, rootfd, what);
+            if (made) mounted = std::move(*made);
+            else st = std::move(made).error();
+        } else {
+            st = sys::mount_on_fd(source, target.get(), type, opts.flags, data, what);
         }
+        if (st && copy_from) TRY(copy_tree(copy_from.get(), mounted.fd.get(), what));
         // sysfs without a new network namespace, cgroup2 in a user namespace without a cgroup
         // one: the kernel refuses a new instance, so bind the host's, read-only, as runc does.
         const char* host_tree = type == "sysfs" ? "/sys" : type == "cgroup2" ? "/sys/fs/cgroup" : nullptr;
         if (!st && host_tree && (st.error().errnum == EPERM || st.error().errnum == EBUSY)) {
-            st = sys::mount_on_fd(host_tree, target.get(), "", MS_BIND | MS_REC, "", what);
-            if (st) {
-                target = TRY(sys::open_in_root(rootfd, m.destination, O_PATH));
-                st = remount_bind(target.get(), MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, what);
+            auto host = bind_on(host_tree, target.get(), true, rootfd, what);
+            if (host) {
+                mounted = std::move(*host);
+                st = remount_bind(mounted.fd.get(), MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, what);
+            } else {
+                st = std::move(host).error();
             }
         }
         if (!st) return st;
-        target.reset();
-        if (type == "tmpfs" && !opts.tmpcopyup) TRY(fresh.remember(rootfd, index, ctx.config));
         // mqueue takes no context= option: its root is labelled instead, as runc does.
-        if (type == "mqueue" && ctx.config.linux && !ctx.config.linux->mountLabel.empty()) {
+        if (labelled_mqueue) {
             const std::string& label = ctx.config.linux->mountLabel;
-            target = TRY(sys::open_in_root(rootfd, m.destination, O_PATH));
-            if (::setxattr(sys::fd_path(target.get()).c_str(), "security.selinux", label.data(), label.size(), 0) < 0)
+            if (::setxattr(sys::fd_path(mounted.fd.get()).c_str(), "security.selinux", label.data(), label.size(), 0) < 0)
                 return Error::sys("label " + what + " " + label);
         }
+        if (remember && mounted.fd && !mounted.reopened) {
+            TRY(set_mount(mounted.fd.get(), opts, what));
+            fresh.remember(m.destination, std::move(mounted.fd));
+            return {};
+        }
     }
-    bool more = !opts.propagation.empty() || opts.attr_set || opts.attr_clr;
-    if (!more) return {};
-    // Opened again (unless a bind's remount did): the fd must refer to the new mount.
-    if (!target) target = TRY(sys::open_in_root(rootfd, m.destination, O_PATH));
-    for (unsigned long prop : opts.propagation) TRY(sys::mount_on_fd("", target.get(), "", prop, "", what));
-    if (opts.attr_set || opts.attr_clr) TRY(sys::mount_setattr(target.get(), opts.attr_set, opts.attr_clr, true, what));
+    if (mounted.fd) TRY(set_mount(mounted.fd.get(), opts, what));
     return {};
 }
 
@@ -449,6 +517,8 @@ Result<sys::Fd> prepare(const RootfsContext& ctx) {
     // pivot_root needs the new root to be a mount point.
     TRY(sys::mount(ctx.rootfs, ctx.rootfs, "", MS_BIND | MS_REC, "", ctx.rootfs));
     sys::Fd rootfd = TRY(sys::open_file(ctx.rootfs, O_PATH | O_DIRECTORY));
+    struct stat root {};
+    if (::fstat(rootfd.get(), &root) < 0) return Error::sys("stat " + ctx.rootfs);
     phase::reached("init-rootfs-bind");
 
     bool in_cgroup = !ctx.enter_cgroup;
@@ -462,7 +532,7 @@ Result<sys::Fd> prepare(const RootfsContext& ctx) {
             TRY(ctx.enter_cgroup());
             in_cgroup = true;
         }
-        auto st = mount_one(rootfd.get(), i, ctx, fresh);
+        auto st = mount_one(rootfd.get(), root, i, ctx, fresh);
         if (!st) return std::move(st).error().wrap(mount_name(i, ctx.config.mounts[i]));
     }
     // The devices cgroup decides which nodes mknod may make.
@@ -546,9 +616,16 @@ Status make_readonly(const std::string& path) {
         if (errno == ENOENT) return {};
         return Error::sys("open read-only path " + path);
     }
+    // A copy of what is there, made read-only before it is put on top: nothing is looked up by
+    // path after the open (see NewMount).
+    auto tree = sys::clone_tree(sys::fd_path(target.get()), true, path);
+    if (tree) {
+        TRY(sys::mount_setattr(tree->get(), MOUNT_ATTR_RDONLY, 0, true, path));
+        return sys::move_mount_on_fd(tree->get(), target.get(), path);
+    }
+    if (tree.error().errnum != ENOSYS && tree.error().errnum != EPERM) return std::move(tree).error();
     TRY(sys::mount_on_fd(sys::fd_path(target.get()), target.get(), "", MS_BIND | MS_REC, "", path));
-    // By path: `target` is the directory under the new bind. Nothing but this process runs in
-    // the container yet, so the path leads where it did a moment ago, to the bind on top.
+    // By path: `target` is the directory under the new bind.
     return sys::mount_setattr(path, MOUNT_ATTR_RDONLY, 0, true);
 }
 

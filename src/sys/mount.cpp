@@ -75,6 +75,48 @@ Status move_mount_on_fd(int tree_fd, int target_fd, const std::string& what) {
     return {};
 }
 
+Result<Fd> new_fs_tree(const std::string& fstype, const std::string& source, unsigned long flags,
+                       const std::string& data, const std::string& what) {
+    constexpr unsigned long per_mount = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME | MS_NODIRATIME |
+                                        MS_RELATIME | MS_STRICTATIME;
+    if ((flags & ~per_mount) || data.find('"') != std::string::npos) return Error{"", ENOTSUP};
+    std::string failed = "mount " + (source.empty() ? fstype : source) + " on " + what;
+    long ctx = ::syscall(SYS_fsopen, fstype.c_str(), FSOPEN_CLOEXEC);
+    if (ctx < 0) return Error::sys(failed);
+    Fd context(static_cast<int>(ctx));
+    auto set = [&](unsigned cmd, const char* key, const char* value) {
+        return ::syscall(SYS_fsconfig, context.get(), cmd, key, value, 0) == 0;
+    };
+    if (!source.empty() && !set(FSCONFIG_SET_STRING, "source", source.c_str())) return Error::sys(failed);
+    if ((flags & MS_RDONLY) && !set(FSCONFIG_SET_FLAG, "ro", nullptr)) return Error::sys(failed);
+    size_t start = 0;
+    while (start < data.size()) {
+        size_t comma = data.find(',', start);
+        if (comma == std::string::npos) comma = data.size();
+        std::string option = data.substr(start, comma - start);
+        start = comma + 1;
+        if (option.empty()) continue;
+        size_t eq = option.find('=');
+        bool ok = eq == std::string::npos
+                      ? set(FSCONFIG_SET_FLAG, option.c_str(), nullptr)
+                      : set(FSCONFIG_SET_STRING, option.substr(0, eq).c_str(), option.c_str() + eq + 1);
+        if (!ok) return Error::sys(failed + " (" + option + ")");
+    }
+    if (!set(FSCONFIG_CMD_CREATE, nullptr, nullptr)) return Error::sys(failed);
+    unsigned attrs = 0;
+    if (flags & MS_RDONLY) attrs |= MOUNT_ATTR_RDONLY;
+    if (flags & MS_NOSUID) attrs |= MOUNT_ATTR_NOSUID;
+    if (flags & MS_NODEV) attrs |= MOUNT_ATTR_NODEV;
+    if (flags & MS_NOEXEC) attrs |= MOUNT_ATTR_NOEXEC;
+    if (flags & MS_NODIRATIME) attrs |= MOUNT_ATTR_NODIRATIME;
+    // As mount(2): relatime unless noatime or strictatime is asked for.
+    if (flags & MS_NOATIME) attrs |= MOUNT_ATTR_NOATIME;
+    else if (flags & MS_STRICTATIME) attrs |= MOUNT_ATTR_STRICTATIME;
+    long tree = ::syscall(SYS_fsmount, context.get(), FSMOUNT_CLOEXEC, attrs);
+    if (tree < 0) return Error::sys(failed);
+    return Fd(static_cast<int>(tree));
+}
+
 Result<Fd> open_in_root(int rootfd, const std::string& path, int flags, mode_t mode) {
     struct open_how how {};
     how.flags = static_cast<uint64_t>(flags | O_CLOEXEC);

@@ -30,6 +30,12 @@ Status mount_setattr(const std::string& path, uint64_t attr_set, uint64_t attr_c
 Result<Fd> clone_tree(const std::string& path, bool recursive, const std::string& what);
 // move_mount of a detached tree onto the object an O_PATH fd refers to.
 Status move_mount_on_fd(int tree_fd, int target_fd, const std::string& what);
+// A new instance of `fstype` as a detached mount (fsopen, fsconfig, fsmount), as mount(2) would
+// make it with these flags and data: once moved into place, its fd still refers to it. ENOTSUP
+// for what the data or flags cannot say that way (a quoted option, superblock flags other than
+// ro); ENOSYS before Linux 5.2.
+Result<Fd> new_fs_tree(const std::string& fstype, const std::string& source, unsigned long flags,
+                       const std::string& data, const std::string& what);
 
 // Opens `path` below `rootfd` as if rootfd were "/": ".." and absolute symlinks stay inside.
 Result<Fd> open_in_root(int rootfd, const std::string& path, int flags, mode_t mode = 0);

@@ -22,11 +22,18 @@ Status send_message(int sock, std::string_view data) {
 
 Result<std::string> recv_message(int sock) {
     std::string buf(65536, '\0');
+    bool reset_seen = false;
     for (;;) {
         ssize_t n = ::recv(sock, buf.data(), buf.size(), 0);
         if (n >= 0) {
             buf.resize(static_cast<size_t>(n));
             return buf;
+        }
+        // The peer closed with a message of ours unread (an init that failed before reading G):
+        // the kernel reports that once, ahead of what the peer sent before it closed, its error.
+        if (errno == ECONNRESET && !reset_seen) {
+            reset_seen = true;
+            continue;
         }
         if (errno != EINTR) return Error::sys("recv on sync socket");
     }
