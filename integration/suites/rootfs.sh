@@ -304,16 +304,44 @@ CASES
 CASES
   [ -z "$(ls -A "$T/src")" ] || fail "something was written into the bind's source"
   [ ! -e "$B/rootfs/pts" ] && [ ! -e "$B/rootfs/shm" ] || fail "a mount point was made in the image's root"
+  # the rootfs bound elsewhere is another place, not the root
+  rm "$B/rootfs/dev" && mkdir "$B/rootfs/dev"
+  cp --remove-destination "$TEMPLATE/config.json" "$B/config.json"
+  cfg --arg r "$B/rootfs" '.mounts += [{destination: "/it-self", type: "bind", source: $r, options: ["rbind"]},
+      {destination: "/it-self", type: "tmpfs", source: "tmpfs", options: ["size=1m"]}]'
+  sh_args 'stat -f -c %T /it-self'
+  run_fg "$(newid self)"
+  expect_rc "run with the rootfs bound at /it-self" 0
+  expect_eq "/it-self" "$OUT" tmpfs
   expect_host_mounts_unchanged
 }
 
-# Without open_tree and fsopen (a kernel before 5.2: ENOSYS; a seccomp profile around the
-# runtime that refuses them: EPERM), binds, read-only paths and the mounts that get something
+# Options of mounts made with fsconfig, one by one (those that get something done after they
+# are made, here a propagation): mount(2)'s meaning kept (strictatime wins over noatime), and
+# data the kernel would not split at its commas (tmpfs's mpol node list) left to mount(2).
+# (runc mounts a read-only tmpfs rw and makes the mount read-only.)
+t_rootfs_options_of_new_mounts() {
+  mounts_before
+  cfg '.mounts += [
+      {destination: "/n/atime", type: "tmpfs", source: "tmpfs", options: ["noatime", "strictatime", "private"]},
+      {destination: "/n/mpol", type: "tmpfs", source: "tmpfs", options: ["mpol=bind:0,0", "size=1m", "private"]},
+      {destination: "/n/ro", type: "tmpfs", source: "tmpfs", options: ["ro", "nodev", "mode=700", "unbindable"]}]'
+  sh_args "$(mountinfo_of /n/atime /n/mpol /n/ro)"
+  run_fg "$(newid)"
+  expect_rc "run" 0
+  expect_match "mountinfo" "$OUT" "^/n/atime rw - rw
+/n/mpol rw,relatime - rw,size=1024k,mpol=bind:0
+/n/ro ro,nodev,relatime unbindable - r[ow],mode=700$"
+  expect_host_mounts_unchanged
+}
+
+# Without open_tree and fsopen, or move_mount (a kernel before 5.2: ENOSYS; a seccomp profile
+# around the runtime that refuses them: EPERM), binds, read-only paths and the mounts that get something
 # done after they are made take mount(2) and find the new mount by its destination again: the
 # flags still land on it.
 t_rootfs_without_new_mount_api() {
   [ "$RT_KIND" = runc ] && skip "rong's way without them (runc 1.1.5 uses neither, and ignores rnodev)"
-  local err real=$RUNTIME
+  local denied n=0 real=$RUNTIME
   mounts_before
   mkdir -p "$T/src"
   cfg --arg s "$T/src" '.mounts += [
@@ -322,12 +350,14 @@ t_rootfs_without_new_mount_api() {
       {destination: "/t/priv/sub", type: "tmpfs", source: "tmpfs", options: ["size=1m"]}]'
   sh_args "$(mountinfo_of /t/ro /t/priv /t/priv/sub /dev /dev/shm /proc/sys)"'
 if touch /t/ro/x 2>/dev/null; then echo ro-writable; else echo ro-ro; fi'
-  for err in 38 1; do # ENOSYS, EPERM for open_tree (428) and fsopen (430)
-    printf '#!/bin/sh\nexec "%s" %s 428 430 -- "%s" "$@"\n' "$BUILD/deny_syscalls" "$err" "$real" >"$T/rt-$err"
-    chmod 755 "$T/rt-$err"
-    RUNTIME=$T/rt-$err run_fg "$(newid "$err")"
-    expect_rc "run without open_tree and fsopen (errno $err)" 0
-    expect_match "mountinfo and writes (errno $err)" "$OUT" "^/t/ro ro,nosuid,relatime - [^
+  # ENOSYS, EPERM for open_tree (428) and fsopen (430); EPERM for move_mount (429) alone
+  for denied in "38 428 430" "1 428 430" "1 429"; do
+    n=$((n + 1))
+    printf '#!/bin/sh\nexec "%s" %s -- "%s" "$@"\n' "$BUILD/deny_syscalls" "$denied" "$real" >"$T/rt-$n"
+    chmod 755 "$T/rt-$n"
+    RUNTIME=$T/rt-$n run_fg "$(newid "$n")"
+    expect_rc "run with errno and syscalls $denied" 0
+    expect_match "mountinfo and writes (errno and syscalls $denied)" "$OUT" "^/t/ro ro,nosuid,relatime - [^
 ]*
 /t/priv rw,nodev,relatime - rw,size=1024k
 /t/priv/sub rw,relatime - rw,size=1024k

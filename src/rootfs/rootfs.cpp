@@ -92,13 +92,24 @@ std::string bind_source(const spec::Mount& m, const std::string& bundle) {
     return bundle + "/" + m.source;
 }
 
+// What a mount destination is: its type, and what tells one place from another (the inode,
+// and the mount it is reached through: the rootfs bound elsewhere is another place).
+Result<struct statx> stat_place(int fd, const std::string& what) {
+    struct statx st {};
+    if (::statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_TYPE | STATX_INO | STATX_MNT_ID, &st) < 0)
+        return Error::sys("stat " + what);
+    return st;
+}
+
 // A destination that resolves to the rootfs's root itself (through a symlink to "/" or "." in
 // the image) is refused: a mount there would sit on the root, where lookups that start from the
-// root never step onto it, so every later lookup of the destination (a read-only remount, a
-// mount point made in it) would reach the root's own directory instead of the new mount.
-Status refuse_root(const struct stat& target, const struct stat& root) {
-    if (target.st_dev == root.st_dev && target.st_ino == root.st_ino)
-        return Error::msg("the destination resolves to the container's root directory");
+// root never step onto it, so every later lookup of the destination (a mount point made in it,
+// a path under it) would reach the root's own directory instead of the new mount.
+Status refuse_root(const struct statx& target, const struct statx& root) {
+    bool same = target.stx_ino == root.stx_ino && target.stx_dev_major == root.stx_dev_major &&
+                target.stx_dev_minor == root.stx_dev_minor &&
+                !((target.stx_mask & root.stx_mask & STATX_MNT_ID) && target.stx_mnt_id != root.stx_mnt_id);
+    if (same) return Error::msg("the destination resolves to the container's root directory");
     return {};
 }
 
@@ -113,13 +124,31 @@ struct NewMount {
     bool reopened = false;
 };
 
-Result<NewMount> bind_on(const std::string& source, int target, bool recursive, int rootfd, const std::string& dest) {
+// The errors of the new mount calls after which mount(2) is tried instead.
+bool without_new_mount_api(int err) { return err == ENOSYS || err == EPERM; }
+
+// A detached tree (open_tree, fsmount) put on the object `target` refers to; empty if move_mount
+// is refused as above (the tree is dropped with the fd, and the caller mounts the old way).
+Result<NewMount> attach(sys::Fd tree, int target, const std::string& dest) {
+    auto moved = sys::move_mount_on_fd(tree.get(), target, dest);
+    if (moved) return NewMount{std::move(tree)};
+    if (!without_new_mount_api(moved.error().errnum)) return std::move(moved).error();
+    return NewMount{};
+}
+
+// open_tree's copy of `source`, or none if it cannot be made (mount(2) then tries, and says why).
+sys::Fd clone_or_none(const std::string& source, bool recursive, const std::string& dest) {
     auto tree = sys::clone_tree(source, recursive, dest);
+    return tree ? std::move(*tree) : sys::Fd();
+}
+
+// A bind on the object `target` refers to: `tree` (source's clone) moved there, or mount(2).
+Result<NewMount> bind_on(const std::string& source, sys::Fd tree, int target, bool recursive, int rootfd,
+                         const std::string& dest) {
     if (tree) {
-        TRY(sys::move_mount_on_fd(tree->get(), target, dest));
-        return NewMount{std::move(*tree)};
+        NewMount made = TRY(attach(std::move(tree), target, dest));
+        if (made.fd) return made;
     }
-    if (tree.error().errnum != ENOSYS && tree.error().errnum != EPERM) return std::move(tree).error();
     TRY(sys::mount_on_fd(source, target, "", MS_BIND | (recursive ? MS_REC : 0), "", dest));
     return NewMount{TRY(sys::open_in_root(rootfd, dest, O_PATH)), true};
 }
@@ -128,11 +157,11 @@ Result<NewMount> new_fs_on(const std::string& source, int target, const std::str
                            const std::string& data, int rootfd, const std::string& dest) {
     auto tree = sys::new_fs_tree(type, source, flags, data, dest);
     if (tree) {
-        TRY(sys::move_mount_on_fd(tree->get(), target, dest));
-        return NewMount{std::move(*tree)};
+        NewMount made = TRY(attach(std::move(*tree), target, dest));
+        if (made.fd) return made;
+    } else if (int err = tree.error().errnum; err != ENOTSUP && !without_new_mount_api(err)) {
+        return std::move(tree).error();
     }
-    int err = tree.error().errnum;
-    if (err != ENOTSUP && err != ENOSYS && err != EPERM) return std::move(tree).error();
     TRY(sys::mount_on_fd(source, target, type, flags, data, dest));
     return NewMount{TRY(sys::open_in_root(rootfd, dest, O_PATH)), true};
 }
@@ -290,7 +319,7 @@ Status set_mount(int mounted, const MountOptions& opts, const std::string& what)
     return {};
 }
 
-Status mount_one(int rootfd, const struct stat& root, size_t index, const RootfsContext& ctx, FreshTmpfs& fresh) {
+Status mount_one(int rootfd, const struct statx& root, size_t index, const RootfsContext& ctx, FreshTmpfs& fresh) {
     const spec::Mount& m = ctx.config.mounts[index];
     MountOptions opts = parse_mount_options(m.options);
     std::string type = m.type;
@@ -306,21 +335,27 @@ Status mount_one(int rootfd, const struct stat& root, size_t index, const Rootfs
     std::string fresh_path = plain ? TRY(fresh.mount_point(m.destination)) : "";
     if (fresh_path.empty()) fresh.forget();
 
+    // A bind's source is copied (open_tree) before it is looked at: what is checked (its type,
+    // procfs or not) is what gets mounted, whatever is renamed in its directory meanwhile.
+    sys::Fd source_tree;
+    std::string source_ref = source;  // the path that names it: the copy's, if there is one
     bool file_target = false;
     if (bind) {
-        struct stat st {};
-        if (::stat(source.c_str(), &st) < 0) return Error::sys("stat bind source " + source);
-        file_target = !S_ISDIR(st.st_mode);
         opts.flags |= MS_BIND;
+        if (idmapped == ctx.idmapped_trees.end()) source_tree = clone_or_none(source, opts.flags & MS_REC, what);
+        if (source_tree) source_ref = sys::fd_path(source_tree.get());
+        struct stat st {};
+        if (::stat(source_ref.c_str(), &st) < 0) return Error::sys("stat bind source " + source);
+        file_target = !S_ISDIR(st.st_mode);
     }
     // CVE-2019-19921 / CVE-2023-27561: a /proc or /sys that is a symlink (into a volume another
     // container controls) would make later writes there (sysctl, LSM) go elsewhere. As runc 1.1.5.
     sys::Fd target;
-    struct stat target_st {};
+    struct statx target_st {};
     if (!bind && (type == "proc" || type == "sysfs")) {
         if (auto existing = sys::open_in_root(rootfd, m.destination, O_PATH | O_NOFOLLOW)) {
-            if (::fstat(existing->get(), &target_st) < 0) return Error::sys("stat " + what + " in container rootfs");
-            if (S_ISLNK(target_st.st_mode))
+            target_st = TRY(stat_place(existing->get(), what + " in container rootfs"));
+            if (S_ISLNK(target_st.stx_mode))
                 return Error::msg("mount " + type + " on " + m.destination + ": the destination is a symlink");
             target = std::move(*existing);  // not a symlink: what create_in_root would open
         }
@@ -328,7 +363,7 @@ Status mount_one(int rootfd, const struct stat& root, size_t index, const Rootfs
     if (fresh_path.empty()) {
         if (!target) {
             target = TRY(sys::create_in_root(rootfd, m.destination, file_target));
-            if (::fstat(target.get(), &target_st) < 0) return Error::sys("stat " + what + " in container rootfs");
+            target_st = TRY(stat_place(target.get(), what + " in container rootfs"));
         }
         TRY(refuse_root(target_st, root));
     }
@@ -336,13 +371,13 @@ Status mount_one(int rootfd, const struct stat& root, size_t index, const Rootfs
     NewMount mounted;
 
     if (bind) {
-        TRY(check_proc_bind(target.get(), source, ctx.rootfs));
+        TRY(check_proc_bind(target.get(), source_ref, ctx.rootfs));
         if (idmapped != ctx.idmapped_trees.end()) {
             TRY(sys::move_mount_on_fd(idmapped->second, target.get(), what));
             mounted.fd.reset(::fcntl(idmapped->second, F_DUPFD_CLOEXEC, 0));
             if (!mounted.fd) return Error::sys("dup idmapped mount of " + what);
         } else {
-            mounted = TRY(bind_on(source, target.get(), opts.flags & MS_REC, rootfd, what));
+            mounted = TRY(bind_on(source, std::move(source_tree), target.get(), opts.flags & MS_REC, rootfd, what));
         }
         if (opts.remount_flags()) TRY(remount_bind(mounted.fd.get(), opts.remount_flags(), what));
     } else if (type == "cgroup" && std::any_of(ctx.cgroup_paths.begin(), ctx.cgroup_paths.end(),
@@ -354,16 +389,14 @@ Status mount_one(int rootfd, const struct stat& root, size_t index, const Rootfs
         // which the host's mount shows too; and mounting one from the host's cgroup namespace
         // resets the hierarchy's mount options (nsdelegate, ...) for the whole host, waiting for
         // an RCU grace period to do so (~8 ms here). So the host's mount is bound instead.
-        mounted = TRY(bind_on(ctx.host_cgroup2, target.get(), true, rootfd, what));
+        mounted = TRY(bind_on(ctx.host_cgroup2, clone_or_none(ctx.host_cgroup2, true, what), target.get(), true,
+                              rootfd, what));
         if (uint64_t attrs = mount_attrs(opts.flags)) TRY(sys::mount_setattr(mounted.fd.get(), attrs, 0, true, what));
     } else {
         if (type == "cgroup") type = "cgroup2";  // a v2 host (or no cgroup): the unified tree
         // tmpcopyup: what the image has under the mount point is copied into the new tmpfs.
         sys::Fd copy_from;
-        if (opts.tmpcopyup && type == "tmpfs") {
-            auto dir = sys::open_in_root(rootfd, m.destination, O_RDONLY | O_DIRECTORY);
-            if (dir) copy_from = std::move(*dir);
-        }
+        if (opts.tmpcopyup && type == "tmpfs") copy_from.reset(::openat(target.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
         std::string data = with_mount_label(opts.data, type, ctx.config.linux ? ctx.config.linux->mountLabel : "");
         bool remember = type == "tmpfs" && !opts.tmpcopyup && fresh.wanted(index, ctx.config);
         Status st;
@@ -381,7 +414,7 @@ Status mount_one(int rootfd, const struct stat& root, size_t index, const Rootfs
         // one: the kernel refuses a new instance, so bind the host's, read-only, as runc does.
         const char* host_tree = type == "sysfs" ? "/sys" : type == "cgroup2" ? "/sys/fs/cgroup" : nullptr;
         if (!st && host_tree && (st.error().errnum == EPERM || st.error().errnum == EBUSY)) {
-            auto host = bind_on(host_tree, target.get(), true, rootfd, what);
+            auto host = bind_on(host_tree, clone_or_none(host_tree, true, what), target.get(), true, rootfd, what);
             if (host) {
                 mounted = std::move(*host);
                 st = remount_bind(mounted.fd.get(), MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, what);
@@ -517,8 +550,7 @@ Result<sys::Fd> prepare(const RootfsContext& ctx) {
     // pivot_root needs the new root to be a mount point.
     TRY(sys::mount(ctx.rootfs, ctx.rootfs, "", MS_BIND | MS_REC, "", ctx.rootfs));
     sys::Fd rootfd = TRY(sys::open_file(ctx.rootfs, O_PATH | O_DIRECTORY));
-    struct stat root {};
-    if (::fstat(rootfd.get(), &root) < 0) return Error::sys("stat " + ctx.rootfs);
+    struct statx root = TRY(stat_place(rootfd.get(), ctx.rootfs));
     phase::reached("init-rootfs-bind");
 
     bool in_cgroup = !ctx.enter_cgroup;
@@ -621,9 +653,11 @@ Status make_readonly(const std::string& path) {
     auto tree = sys::clone_tree(sys::fd_path(target.get()), true, path);
     if (tree) {
         TRY(sys::mount_setattr(tree->get(), MOUNT_ATTR_RDONLY, 0, true, path));
-        return sys::move_mount_on_fd(tree->get(), target.get(), path);
+        NewMount made = TRY(attach(std::move(*tree), target.get(), path));
+        if (made.fd) return {};
+    } else if (!without_new_mount_api(tree.error().errnum)) {
+        return std::move(tree).error();
     }
-    if (tree.error().errnum != ENOSYS && tree.error().errnum != EPERM) return std::move(tree).error();
     TRY(sys::mount_on_fd(sys::fd_path(target.get()), target.get(), "", MS_BIND | MS_REC, "", path));
     // By path: `target` is the directory under the new bind.
     return sys::mount_setattr(path, MOUNT_ATTR_RDONLY, 0, true);

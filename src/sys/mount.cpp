@@ -8,7 +8,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <climits>
+#include <iterator>
 #include <cstdio>
 #include <deque>
 #include <vector>
@@ -79,7 +81,15 @@ Result<Fd> new_fs_tree(const std::string& fstype, const std::string& source, uns
                        const std::string& data, const std::string& what) {
     constexpr unsigned long per_mount = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME | MS_NODIRATIME |
                                         MS_RELATIME | MS_STRICTATIME;
-    if ((flags & ~per_mount) || data.find('"') != std::string::npos) return Error{"", ENOTSUP};
+    // The data is split at each comma here, as the kernel splits it for these filesystems; others
+    // (overlay, nfs, cifs) parse it whole and allow escaped commas. tmpfs's mpol takes a node
+    // list ("bind:0,2"), and a quoted SELinux context may hold a comma too.
+    static const char* const split_by_commas[] = {"tmpfs", "mqueue", "devpts", "proc", "sysfs", "cgroup2"};
+    bool splittable = std::any_of(std::begin(split_by_commas), std::end(split_by_commas),
+                                  [&](const char* t) { return fstype == t; });
+    if (!splittable || (flags & ~per_mount) || data.find_first_of("\\\"") != std::string::npos ||
+        data.find("mpol=") != std::string::npos)
+        return Error{"", ENOTSUP};
     std::string failed = "mount " + (source.empty() ? fstype : source) + " on " + what;
     long ctx = ::syscall(SYS_fsopen, fstype.c_str(), FSOPEN_CLOEXEC);
     if (ctx < 0) return Error::sys(failed);
@@ -109,9 +119,9 @@ Result<Fd> new_fs_tree(const std::string& fstype, const std::string& source, uns
     if (flags & MS_NODEV) attrs |= MOUNT_ATTR_NODEV;
     if (flags & MS_NOEXEC) attrs |= MOUNT_ATTR_NOEXEC;
     if (flags & MS_NODIRATIME) attrs |= MOUNT_ATTR_NODIRATIME;
-    // As mount(2): relatime unless noatime or strictatime is asked for.
-    if (flags & MS_NOATIME) attrs |= MOUNT_ATTR_NOATIME;
-    else if (flags & MS_STRICTATIME) attrs |= MOUNT_ATTR_STRICTATIME;
+    // As mount(2): relatime unless noatime or strictatime is asked for; strictatime wins.
+    if (flags & MS_STRICTATIME) attrs |= MOUNT_ATTR_STRICTATIME;
+    else if (flags & MS_NOATIME) attrs |= MOUNT_ATTR_NOATIME;
     long tree = ::syscall(SYS_fsmount, context.get(), FSMOUNT_CLOEXEC, attrs);
     if (tree < 0) return Error::sys(failed);
     return Fd(static_cast<int>(tree));

@@ -25,6 +25,8 @@ Result<std::string> recv_message(int sock) {
     bool reset_seen = false;
     for (;;) {
         ssize_t n = ::recv(sock, buf.data(), buf.size(), 0);
+        // Nothing came before the reset: that is the error, not an orderly end.
+        if (n == 0 && reset_seen) return Error::sys("recv on sync socket", ECONNRESET);
         if (n >= 0) {
             buf.resize(static_cast<size_t>(n));
             return buf;
