@@ -369,6 +369,8 @@ Status mount_one(int rootfd, const struct statx& root, size_t index, const Rootf
     }
     // The new mount itself, when something is done in it or to it after (see NewMount).
     NewMount mounted;
+    // A tmpfs the mounts that follow go right in (FreshTmpfs).
+    bool remember = false;
 
     if (bind) {
         TRY(check_proc_bind(target.get(), source_ref, ctx.rootfs));
@@ -398,7 +400,7 @@ Status mount_one(int rootfd, const struct statx& root, size_t index, const Rootf
         sys::Fd copy_from;
         if (opts.tmpcopyup && type == "tmpfs") copy_from.reset(::openat(target.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
         std::string data = with_mount_label(opts.data, type, ctx.config.linux ? ctx.config.linux->mountLabel : "");
-        bool remember = type == "tmpfs" && !opts.tmpcopyup && fresh.wanted(index, ctx.config);
+        remember = type == "tmpfs" && !opts.tmpcopyup && fresh.wanted(index, ctx.config);
         Status st;
         if (!fresh_path.empty()) {
             st = sys::mount(source, fresh_path, type, opts.flags, data, what);
@@ -429,13 +431,9 @@ Status mount_one(int rootfd, const struct statx& root, size_t index, const Rootf
             if (::setxattr(sys::fd_path(mounted.fd.get()).c_str(), "security.selinux", label.data(), label.size(), 0) < 0)
                 return Error::sys("label " + what + " " + label);
         }
-        if (remember && mounted.fd && !mounted.reopened) {
-            TRY(set_mount(mounted.fd.get(), opts, what));
-            fresh.remember(m.destination, std::move(mounted.fd));
-            return {};
-        }
     }
     if (mounted.fd) TRY(set_mount(mounted.fd.get(), opts, what));
+    if (remember && mounted.fd && !mounted.reopened) fresh.remember(m.destination, std::move(mounted.fd));
     return {};
 }
 

@@ -10,9 +10,9 @@
 
 #include <algorithm>
 #include <climits>
-#include <iterator>
 #include <cstdio>
 #include <deque>
+#include <iterator>
 #include <vector>
 
 namespace rong::sys {
