@@ -1553,6 +1553,27 @@ t_cgroups_resources() {
   assert_clean "$id" "$PID"
 }
 
+# The device rules hold from the container's first instruction: the v1 devices controller, or on
+# cgroup v2 an eBPF program. /dev/kmsg (c 1:11) is not a default device, and opening it write-only
+# needs no capability: only the device rules can refuse it (nothing is written to it).
+t_cgroups_devices() {
+  if [ "$(stat -fc %T /sys/fs/cgroup)" != cgroup2fs ]; then need_v1 devices; fi
+  sh_args 'rm -f /tmp/kmsg; mknod /tmp/kmsg c 1 11 || exit 3
+    { true >/tmp/kmsg; } 2>&1 && echo kmsg-opened
+    head -c 3 /dev/zero | wc -c'
+  # mknod needs CAP_MKNOD (not in the default set) and a writable root
+  cfg '.root.readonly = false | .process.capabilities |= with_entries(.value += ["CAP_MKNOD"])
+    | .linux.resources.devices = [{allow: false, access: "rwm"}]'
+  run_fg "$(newid)"
+  expect_rc "run" 0
+  expect_match "everything denied: open /dev/kmsg, read /dev/zero (a default)" "$(echo $OUT)" \
+    '^.*Operation not permitted 3$'
+  cfg '.linux.resources.devices = [{allow: false, access: "rwm"}, {allow: true, type: "c", major: 1, minor: 11, access: "w"}]'
+  run_fg "$(newid b)"
+  expect_rc "run" 0
+  expect_eq "c 1:11 w allowed: open /dev/kmsg, read /dev/zero" "$(echo $OUT)" "kmsg-opened 3"
+}
+
 # a 64 MiB allocation under a 16 MiB limit (no swap) is killed by the OOM killer
 t_cgroups_oom() {
   need_v1 memory

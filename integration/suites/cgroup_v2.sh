@@ -316,26 +316,6 @@ t_cgroup_v2_dotdot_path() {
   expect_eq "cgroups left" "$(comm -13 <(echo "$before") <(echo "$after") | tr '\n' ' ')" ""
 }
 
-# The device list is an eBPF program on the cgroup. /dev/kmsg (c 1:11) is not a default device,
-# and opening it write-only needs no capability: only the device filter can refuse it.
-t_cgroup_v2_devices() {
-  need_v2
-  sh_args 'rm -f /tmp/kmsg; mknod /tmp/kmsg c 1 11 || exit 3
-    { echo rong-devices-test >/tmp/kmsg; } 2>&1 && echo kmsg-written
-    head -c 3 /dev/zero | wc -c'
-  # mknod needs CAP_MKNOD (not in the default set) and a writable root
-  cfg '.root.readonly = false | .process.capabilities |= with_entries(.value += ["CAP_MKNOD"])
-    | .linux.resources.devices = [{allow: false, access: "rwm"}]'
-  run_fg "$(newid)"
-  expect_rc "run" 0
-  expect_match "everything denied: write to /dev/kmsg, read /dev/zero (a default)" "$(echo $OUT)" \
-    '^.*Operation not permitted 3$'
-  cfg '.linux.resources.devices = [{allow: false, access: "rwm"}, {allow: true, type: "c", major: 1, minor: 11, access: "w"}]'
-  run_fg "$(newid b)"
-  expect_rc "run" 0
-  expect_eq "c 1:11 w allowed: write to /dev/kmsg, read /dev/zero" "$(echo $OUT)" "kmsg-written 3"
-}
-
 # exec --cgroup SUB on v2 (no controller prefix): the process runs in a sub-cgroup of the
 # container's; a missing one is an error.
 t_cgroup_v2_exec_sub_cgroup() {

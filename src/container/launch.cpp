@@ -36,6 +36,7 @@
 
 #include <algorithm>
 #include <tuple>
+#include <utility>
 
 #include "base/log.hpp"
 #include "base/phase.hpp"
@@ -258,12 +259,20 @@ Result<Launched> create(const StateStore& store, const CreateOptions& opts) {
     ctx.host_cgroup2 = cgroup.mode() == cgroups::Mode::unified  ? "/sys/fs/cgroup"
                        : cgroup.mode() == cgroups::Mode::hybrid ? "/sys/fs/cgroup/unified"
                                                                 : "";
+    // The device rules (a v2 eBPF filter to load and attach, or ~15 v1 writes) are set after the
+    // clone, while the init mounts. They allow every device of the config (resources_for), so the
+    // init's mknods meet the same answer before and after; and they are set before we read R, so
+    // before the container's process or anything else of the container's runs. Not so when
+    // createContainer hooks run in the init before R: then they come with the limits.
+    spec::Resources limits = cgroups::resources_for(*config.linux);
+    spec::Resources device_rules;
+    if (config.hooks.createContainer.empty()) device_rules.devices = std::exchange(limits.devices, {});
     std::vector<sys::Fd> tasks_files;
     if (ctx.cgroup_made_meanwhile) {
         TRY(cgroup.create_clone_target());
     } else {
         TRY(cgroup.create());
-        TRY(cgroup.set(cgroups::resources_for(*config.linux)));
+        TRY(cgroup.set(limits));
         tasks_files = TRY(cgroup.open_self_join());
         for (auto& f : tasks_files) {
             TRY(sys::move_fd_above(f, min_fd));
@@ -281,7 +290,7 @@ Result<Launched> create(const StateStore& store, const CreateOptions& opts) {
     phase::reached("clone");
     if (ctx.cgroup_made_meanwhile) {
         TRY(cgroup.create());
-        TRY(cgroup.set(cgroups::resources_for(*config.linux)));
+        TRY(cgroup.set(limits));
         phase::reached("cgroup-v1");
     }
 
@@ -309,6 +318,10 @@ Result<Launched> create(const StateStore& store, const CreateOptions& opts) {
     }
     for (const auto& tree : idmapped) TRY(sys::send_fd(parent_sock.get(), tree.get(), "idmap"));
     idmapped.clear();
+    if (!device_rules.devices.empty()) {
+        TRY(cgroup.set(device_rules));
+        phase::reached("cgroup-devices");
+    }
     // Read and written while the init works (the hooks' state above does not include it).
     if (auto st = sys::read_proc_stat(pid)) state.start_time = st->start_time;
     state.created = now_rfc3339();
