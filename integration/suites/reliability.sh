@@ -293,8 +293,8 @@ t_state_dir_half_written() {
 
 # ---------------------------------------------------------------- fault points (rong-faults)
 
-# Every named point of create, start and delete (src/base/phase.hpp); cgroup-devices, which a
-# container with createContainer hooks does not reach, is in faults_run_points. A rong built without fault
+# Every named point of create, start and delete (src/base/phase.hpp); cgroup-devices, reached on
+# cgroup v2 without createContainer hooks, is in faults_run_points there. A rong built without fault
 # injection (the release binary) ignores RONG_FAULT: these tests need build/rong-faults.
 FAULT_CREATE_POINTS="parse state-dir cgroup clone cgroup-v1 init-namespaces init-rootfs-bind
   init-mounts-before-cgroup init-wait-cgroup init-mounts init-hooks init-pivot init-finish init-process
@@ -370,11 +370,17 @@ t_faults_start_delete_points() {
 # (container/launch.cpp): killed at any of those points, it still leaves nothing that delete
 # --force cannot remove.
 t_faults_run_points() {
-  local point
+  local point points="committed start-exec start-hooks delete-kill delete-cgroup delete-state"
   need_faults
   sh_args 'echo ran'
   cfg '.hooks = {poststart: [{path: "/bin/true"}], poststop: [{path: "/bin/true"}]}'
-  for point in cgroup-v1 cgroup-devices init-wait-cgroup committed start-exec start-hooks delete-kill delete-cgroup delete-state; do
+  # and those of the cgroup set-up that overlaps the init's: v2's device filter, v1's cgroups
+  if [ "$(stat -fc %T /sys/fs/cgroup)" = cgroup2fs ]; then
+    points="cgroup-devices $points"
+  else
+    points="cgroup-v1 init-wait-cgroup $points"
+  fi
+  for point in $points; do
     fault_one run "$point" "$(newid "run-$point")"
   done
 }
