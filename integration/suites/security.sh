@@ -189,6 +189,25 @@ t_cve_2022_29162_exec_cap() {
   expect_eq "CapInh, CapAmb of exec --cap CAP_SYS_ADMIN" "$OUT" $'0000000000000000\n0000000000000000'
 }
 
+# Without process.capabilities the process has none (runc), not the runtime's; an exec --process
+# file without them takes the container's, as runc
+t_caps_absent() {
+  local id
+  cfg 'del(.process.capabilities)'
+  sh_args 'grep -E "^Cap(Inh|Prm|Eff|Bnd|Amb):" /proc/self/status | cut -f2 | sort -u'
+  run_fg "$(newid run)"
+  expect_rc "run" 0
+  expect_eq "capability sets of a process without process.capabilities" "$OUT" 0000000000000000
+  rong_lacks exec && return 0
+  cfg --argjson s '["CAP_KILL","CAP_CHOWN"]' '.process.capabilities = {bounding: $s, effective: $s, permitted: $s}'
+  id=$(newid)
+  start_waiter "$id"
+  jq -n '{args: ["sh", "-c", "grep -E \"^Cap(Bnd|Eff):\" /proc/self/status | cut -f2 | sort -u"], cwd: "/", env: ["PATH=/bin"], user: {uid: 0, gid: 0}}' >"$T/process.json"
+  rtc exec --process "$T/process.json" "$id"
+  expect_rc "exec --process" 0
+  expect_eq "CapBnd, CapEff of exec --process without capabilities" "$OUT" "$(capmask CAP_KILL CAP_CHOWN)"
+}
+
 # ---------------------------------------------------------------- CVE regressions
 
 # CVE-2024-21626: cwd through a leaked fd (/proc/self/fd/N) must not land outside the rootfs
@@ -205,6 +224,47 @@ t_cve_2024_21626_cwd() {
         fail "cwd /proc/self/fd/$n reaches the host: $(echo $OUT | head -c 300)"
     fi
   done
+}
+
+# CVE-2024-21626 through the executable: a path through a leaked fd (/proc/self/fd/N/../..) must
+# not reach the host's binaries, for run's init nor for exec
+t_cve_2024_21626_exe() {
+  local n id inode
+  inode=$(stat -c %i /bin/busybox 2>/dev/null) || skip "no /bin/busybox on the host"
+  for n in 3 4 5 6 7 8 9; do
+    set_args "/proc/self/fd/$n/../../../../../../../../../bin/busybox" sh -c 'stat -L -c %i /proc/self/exe'
+    run_fg "$(newid "fd$n")"
+    [ "$OUT" != "$inode" ] || fail "run through fd $n executed the host's /bin/busybox"
+  done
+  rong_lacks exec && return 0
+  id=$(newid)
+  start_waiter "$id"
+  for n in 3 4 5 6 7 8 9; do
+    rtc exec "$id" "/proc/self/fd/$n/../../../../../../../../../bin/busybox" sh -c 'stat -L -c %i /proc/self/exe'
+    [ "$OUT" != "$inode" ] || fail "exec through fd $n executed the host's /bin/busybox"
+    rtc exec --cwd "/proc/self/fd/$n" "$id" sh -c 'ls -a ../../../../../../../.. 2>/dev/null'
+    [[ $OUT != *HOST-MARKER* && $OUT != *work* && $OUT != *state.json* ]] ||
+      fail "exec --cwd /proc/self/fd/$n reaches the host: $(echo $OUT | head -c 300)"
+  done
+  # A directory passed on purpose (--preserve-fds) is no cwd either: it lies outside the root.
+  rt exec --preserve-fds 1 --cwd /proc/self/fd/3 "$id" ls -a 3<"$T" >"$T/pfd.out" 2>"$T/pfd.err"
+  RC=$?
+  [ "$RC" != 0 ] || fail "exec with its cwd in a preserved host directory succeeded: $(cat "$T/pfd.out")"
+  expect_match "its error" "$(cat "$T/pfd.err")" "outside (of )?(the )?container"
+}
+
+# --preserve-fds N needs fds 3..3+N-1 open: else one of rong's own fds would take a free number
+# and reach the container (runc: "unable to stat preserved-fd")
+t_preserve_fds_missing() {
+  local id
+  sh_args 'ls /proc/self/fd'
+  run_fg "$(newid run)" --preserve-fds 5
+  [ "$RC" != 0 ] || fail "run --preserve-fds 5 without those fds succeeded: $OUT"
+  rong_lacks exec && return 0
+  id=$(newid)
+  start_waiter "$id"
+  rtc exec --preserve-fds 5 "$id" ls /proc/self/fd
+  [ "$RC" != 0 ] || fail "exec --preserve-fds 5 without those fds succeeded: $OUT"
 }
 
 # CVE-2019-5736: while the init is still the runtime (created), a process in the container cannot

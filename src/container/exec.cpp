@@ -65,6 +65,9 @@ constexpr char kExecSeccomp = 'S';
                                  int console_fd, int preserve_fds) {
     const spec::Process& proc = *config.process;
     auto fail = [&](const Error& e) { report_and_exit(sync_fd, e); };
+    // rong's other fds (the host's pid namespace, the cgroup2 directory, the parent's socket)
+    // and whatever its caller left open.
+    sys::close_fds_except(3 + preserve_fds, {sync_fd, init_pidfd, console_fd});
     ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
     ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     sigset_t none;
@@ -131,7 +134,17 @@ Status forward_listener(int sync_fd, const spec::Seccomp& seccomp, pid_t pid, co
 Result<spec::Process> exec_process_spec(const spec::Config& config, const ExecOptions& opts) {
     if (!opts.process_file.empty()) {
         std::string text = TRY(sys::read_file(opts.process_file));
-        return spec::parse_process(text, opts.process_file);
+        spec::Process proc = TRY(spec::parse_process(text, opts.process_file));
+        // What the file leaves out, the container's process gives, as runc: not the runtime's own
+        // capabilities, confinement and limits.
+        if (config.process) {
+            const spec::Process& base = *config.process;
+            if (!proc.capabilities) proc.capabilities = base.capabilities;
+            if (proc.apparmorProfile.empty()) proc.apparmorProfile = base.apparmorProfile;
+            if (proc.selinuxLabel.empty()) proc.selinuxLabel = base.selinuxLabel;
+            if (proc.rlimits.empty()) proc.rlimits = base.rlimits;
+        }
+        return proc;
     }
     if (!config.process) return Error::msg("the container's config has no process to start from");
     spec::Process proc = *config.process;
@@ -161,6 +174,7 @@ Result<spec::Process> exec_process_spec(const spec::Config& config, const ExecOp
 }
 
 Result<ExecHandle> exec(const StateStore& store, const ExecOptions& opts) {
+    TRY(sys::check_preserved_fds(opts.preserve_fds));
     ContainerState state = TRY(store.load(opts.id));
     // Pinned first (which looks at /proc/<pid>/stat, as status_of would).
     auto pinned = sys::open_pidfd(state.pid, state.start_time);

@@ -140,6 +140,10 @@ void run_init(const InitContext& ctx) {
     // A flock belongs to the open file: were it kept, `start` would wait for it forever.
     ::close(ctx.lock_fd);
     ::close(ctx.parent_sync_fd);
+    // Whatever else create held (its cgroup2 directory, for clone3) or its caller left open.
+    std::vector<int> keep{ctx.sync_fd, ctx.state_dir_fd, ctx.console_socket_fd};
+    keep.insert(keep.end(), ctx.cgroup_tasks_fds.begin(), ctx.cgroup_tasks_fds.end());
+    sys::close_fds_except(3 + ctx.preserve_fds, std::move(keep));
     // Until `create` has recorded us, we die with it. It may have died before the prctl: then its
     // end of the sync socket is closed (getppid() cannot tell, it is 0 in a new pid namespace).
     ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);

@@ -190,6 +190,7 @@ Result<Launched> create(const StateStore& store, const CreateOptions& opts) {
 
     // Socket-activated fds (LISTEN_FDS) pass to the container like --preserve-fds ones.
     int passed_fds = opts.preserve_fds + listen_fds();
+    TRY(sys::check_preserved_fds(passed_fds));
     if (listen_fds() > 0) {
         config.process->env.push_back("LISTEN_FDS=" + std::to_string(listen_fds()));
         config.process->env.push_back("LISTEN_PID=1");

@@ -1,13 +1,12 @@
 #include "container/process.hpp"
 
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/close_range.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <termios.h>
 #include <unistd.h>
-
-#include <optional>
 
 #include "security/capabilities.hpp"
 #include "security/process_attrs.hpp"
@@ -46,17 +45,20 @@ Result<ExecTarget> prepare_process(const spec::Process& proc, const SeccompSetup
     if (filter && !proc.noNewPrivileges) TRY(load_filter());
     // runc's order: bounding set while still privileged, then the uid change with capabilities
     // kept, then the final sets.
-    std::optional<security::CapabilitySets> caps;
-    if (proc.capabilities) {
-        caps = TRY(security::resolve_capabilities(*proc.capabilities));
-        TRY(security::drop_bounding(*caps));
-    }
+    // No process.capabilities means none at all, as runc: not the runtime's own full set.
+    security::CapabilitySets caps;
+    if (proc.capabilities) caps = TRY(security::resolve_capabilities(*proc.capabilities));
+    TRY(security::drop_bounding(caps));
     TRY(security::set_user(proc.user));
-    if (caps) TRY(security::apply_capabilities(*caps));
+    TRY(security::apply_capabilities(caps));
     if (proc.noNewPrivileges) TRY(security::set_no_new_privs());
     // A notifying filter's listener must reach the agent before `create` returns.
     if (filter && filter->notifies) TRY(load_filter());
     if (!proc.cwd.empty() && ::chdir(proc.cwd.c_str()) < 0) return Error::sys("chdir " + proc.cwd);
+    // A cwd reached through an fd of the host's (/proc/self/fd/N) lies outside our root: the
+    // kernel then names it "(unreachable)...", and glibc's getcwd fails with ENOENT (CVE-2024-21626).
+    char cwd[PATH_MAX];
+    if (!::getcwd(cwd, sizeof cwd)) return Error::sys("cwd " + proc.cwd + ": outside the container's root");
     ExecTarget target{"", proc.args, security::with_home(proc.env, proc.user.uid)};
     target.path = TRY(security::find_executable(proc.args[0], target.env));
     target.seccomp = filter;

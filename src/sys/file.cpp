@@ -2,7 +2,10 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+
+#include <algorithm>
 
 namespace rong::sys {
 
@@ -88,6 +91,24 @@ Status move_fd_above(Fd& fd, int min) {
     if (moved < 0) return Error::sys("fcntl F_DUPFD_CLOEXEC");
     fd.reset(moved);
     return {};
+}
+
+Status check_preserved_fds(int count) {
+    for (int fd = 3; fd < 3 + count; ++fd)
+        if (::fcntl(fd, F_GETFD) < 0)
+            return Error::sys("preserved fd " + std::to_string(fd) + " (of " + std::to_string(count) + ") is not open");
+    return {};
+}
+
+void close_fds_except(int first, std::vector<int> keep) {
+    std::sort(keep.begin(), keep.end());
+    unsigned from = static_cast<unsigned>(first);
+    for (int k : keep) {
+        if (k < first) continue;
+        if (static_cast<unsigned>(k) > from) ::syscall(SYS_close_range, from, static_cast<unsigned>(k) - 1, 0);
+        from = std::max(from, static_cast<unsigned>(k) + 1);
+    }
+    ::syscall(SYS_close_range, from, ~0U, 0);
 }
 
 Status mkdir_all(const std::string& path, mode_t mode) {

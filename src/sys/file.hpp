@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <string>
+#include <vector>
 
 #include "base/result.hpp"
 #include "sys/fd.hpp"
@@ -25,6 +26,14 @@ Status write_all(int fd, std::string_view data, const std::string& what);
 Status write_file_atomic(const std::string& path, std::string_view data, mode_t mode = 0600);
 // Moves `fd` to a number >= min (close-on-exec), so it cannot sit where preserved fds go.
 Status move_fd_above(Fd& fd, int min);
+// The caller's fds 3 .. 3+count-1, which are to reach the container's process, are all open: else
+// an fd of rong's would take a free number among them, and reach it too (--preserve-fds).
+Status check_preserved_fds(int count);
+// Closes every fd from `first` on but those in `keep`: what a process entering the container
+// holds of the host (a directory of its cgroup, of the state, or whatever the caller left open)
+// must not be reachable through /proc/self/fd while it resolves its cwd and executable
+// (CVE-2024-21626). close-on-exec is too late for that: those paths are resolved before execve.
+void close_fds_except(int first, std::vector<int> keep);
 // mkdir -p, mode for the directories it creates.
 Status mkdir_all(const std::string& path, mode_t mode = 0755);
 
