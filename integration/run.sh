@@ -1574,6 +1574,46 @@ t_cgroups_devices() {
   expect_eq "c 1:11 w allowed: open /dev/kmsg, read /dev/zero" "$(echo $OUT)" "kmsg-opened 3"
 }
 
+# delete kills what is the container's, nothing else (runc): with a pid namespace of its own,
+# the processes of that namespace. A nested container's process in a cgroup below its one, and a
+# process of the test's moved into the cgroup the config names, stay alive; so do their cgroups.
+t_cgroups_delete_spares_others() {
+  local a b name p pa pb
+  need_v1 pids freezer
+  name=$(newid nest)
+  a=$(newid a) b=$(newid b)
+  cfg --arg c "/$name" '.linux.cgroupsPath = $c'
+  start_waiter "$a"
+  pa=$PID
+  cfg --arg c "/$name/b" '.linux.cgroupsPath = $c'
+  start_waiter "$b"
+  pb=$PID
+  rtc delete --force "$a"
+  pid_gone "$pa" || fail "the deleted container's init $pa survived"
+  kill -0 "$pb" 2>/dev/null || fail "delete --force of $a killed the nested container's init $pb"
+  expect_eq "the nested container after its parent's delete" "$(status_of "$b")" running
+  rtc delete --force "$b"
+  expect_rc "delete --force of the nested container" 0
+  for d in /sys/fs/cgroup/*/"$name"; do rmdir "$d" 2>/dev/null; done
+
+  mkdir "/sys/fs/cgroup/pids/$name" "/sys/fs/cgroup/freezer/$name" || fail "mkdir $name cgroups"
+  sleep 1000 &
+  p=$!
+  track_pid "$p"
+  echo "$p" >"/sys/fs/cgroup/pids/$name/cgroup.procs"
+  echo "$p" >"/sys/fs/cgroup/freezer/$name/cgroup.procs"
+  cfg --arg c "/$name" '.linux.cgroupsPath = $c'
+  set_args true
+  rt run --bundle "$B" "$(newid run)" </dev/null >"$T/run.out" 2>"$T/run.err"
+  kill -0 "$p" 2>/dev/null || fail "run's clean-up killed a process of the test's in the cgroup (run: $(cat "$T/run.err"))"
+  [ -d "/sys/fs/cgroup/pids/$name" ] || fail "run's clean-up removed a cgroup with someone else's process"
+  kill "$p"
+  wait "$p" 2>/dev/null
+  for d in /sys/fs/cgroup/*/"$name"; do rmdir "$d" 2>/dev/null; done
+  rtc delete --force "$(newid run)"
+  return 0
+}
+
 # a 64 MiB allocation under a 16 MiB limit (no swap) is killed by the OOM killer
 t_cgroups_oom() {
   need_v1 memory

@@ -116,15 +116,16 @@ std::vector<std::string> subdirs(const std::string& path) {
     return out;
 }
 
-// rmdir of a cgroup and what the container made below it; EBUSY (processes still leaving)
-// is retried for about two seconds.
-Status remove_tree(const std::string& path) {
+// rmdir of a cgroup and what the container made below it; EBUSY (processes still leaving) is
+// retried until `deadline`, which one destroy() shares over all its directories: a process that
+// is not leaving (someone else's) costs it that long once, not once per hierarchy.
+Status remove_tree(const std::string& path, std::chrono::steady_clock::time_point deadline) {
     // Most cgroups have no children: try the rmdir before listing the directory.
     if (::rmdir(path.c_str()) == 0 || errno == ENOENT) return {};
-    for (const auto& sub : subdirs(path)) TRY(remove_tree(sub));
-    for (int i = 0;; ++i) {
+    for (const auto& sub : subdirs(path)) TRY(remove_tree(sub, deadline));
+    for (;;) {
         if (::rmdir(path.c_str()) == 0 || errno == ENOENT) return {};
-        if (errno != EBUSY || i >= 200) return Error::sys("remove cgroup " + path);
+        if (errno != EBUSY || std::chrono::steady_clock::now() >= deadline) return Error::sys("remove cgroup " + path);
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
 }
@@ -618,11 +619,12 @@ Status Manager::create_clone_target() {
 }
 
 Status Manager::destroy() {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
     Status result;
     for (const auto& dir : unique_dirs(paths_))
-        if (auto st = remove_tree(dir); !st && result) result = st;
+        if (auto st = remove_tree(dir, deadline); !st && result) result = st;
     for (auto it = made_.rbegin(); it != made_.rend(); ++it)
-        if (auto st = remove_tree(*it); !st && result) result = st;
+        if (auto st = remove_tree(*it, deadline); !st && result) result = st;
     return result;
 }
 

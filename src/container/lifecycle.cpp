@@ -27,6 +27,16 @@ Result<spec::Config> config_of(const ContainerState& state) {
     return spec::parse_config(state.config_json, "state.json: config");
 }
 
+// Whether the container has a pid namespace of its own: then its processes are those of the
+// namespace, which die with the init, and whatever else is in its cgroup (a nested container's,
+// one that was moved in) is not its to kill (runc). Otherwise they are those of its cgroup.
+bool own_pid_namespace(const ContainerState& state) {
+    auto config = config_of(state);
+    if (!config || !config->linux) return false;
+    const spec::Namespace* pid = config->linux->find_namespace("pid");
+    return pid && pid->path.empty();
+}
+
 // Waits for the init to exit (a zombie counts: nobody but its parent may reap it).
 bool wait_exited(int pidfd, const ContainerState& state, int timeout_ms) {
     auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
@@ -50,27 +60,27 @@ Status remove_abandoned(const StateStore& store, const std::string& id) {
     sys::Fd lock;
     auto creating = store.lock_abandoned(id, lock);
     if (!creating) return std::move(creating).error();
+    // The init never ran anything of the user's: nothing in the cgroup is the container's to kill.
     if (*creating) {
-        if (auto cgroup = cgroups::from_paths((*creating)->cgroup_paths)) {
-            if (auto st = cgroup->kill_all(SIGKILL); !st) log::debug(st.error().message);
-            TRY(cgroup->destroy());
-        }
+        if (auto cgroup = cgroups::from_paths((*creating)->cgroup_paths)) TRY(cgroup->destroy());
     }
     return store.remove(id);
 }
 
-// delete, once the init has exited: its cgroup, then its state directory.
-Status remove_stopped(const StateStore& store, const ContainerState& state, cgroups::Manager* cgroup) {
-    // Processes the init left behind (no pid namespace of its own) go with it; most often there
-    // are none, and the empty cgroup is removed without a look inside.
+// delete, once the init has exited: its cgroup. One that cannot be removed (someone else's
+// process is in it) stays, and is reported once the state is gone, as runc does.
+Status remove_cgroup(const ContainerState& state, cgroups::Manager* cgroup) {
+    // Most often the cgroup is empty, and removed without a look inside. Processes the init left
+    // behind (no pid namespace of its own) go with it; destroy waits for dying ones.
+    Status left;
     if (cgroup && !cgroup->remove_if_empty()) {
-        if (auto st = cgroup->kill_all(SIGKILL); !st) log::debug(st.error().message);
-        TRY(cgroup->destroy());
+        if (!own_pid_namespace(state)) {
+            if (auto st = cgroup->kill_all(SIGKILL); !st) log::debug(st.error().message);
+        }
+        left = cgroup->destroy();
     }
     phase::reached("delete-cgroup");
-    TRY(store.remove(state.id));
-    phase::reached("delete-state");
-    return {};
+    return left;
 }
 
 // Whether the config kept in the state may have hooks of `kind`, so that one without needs no
@@ -199,8 +209,10 @@ Status remove(const StateStore& store, const std::string& id, bool force) {
         // A created container has run nothing of the user's yet: runc deletes it without --force.
         if (!force && status != ContainerStatus::created)
             return Error::msg("cannot delete container " + id + " that is not stopped: " + to_string(status));
-        // Every process of the cgroup (frozen first, and thawed: a paused one dies too).
-        if (cgroup) {
+        // Without a pid namespace of its own, every process of the cgroup (frozen first, and
+        // thawed: a paused one dies too); with one, the init, and the kernel kills the rest.
+        bool own_pid_ns = own_pid_namespace(state);
+        if (cgroup && !own_pid_ns) {
             if (auto st = cgroup->kill_all(SIGKILL); !st) log::warn(st.error().message);
         }
         auto pidfd = sys::open_pidfd(state.pid, state.start_time);
@@ -209,15 +221,22 @@ Status remove(const StateStore& store, const std::string& id, bool force) {
         if (pidfd) {
             // The cgroup's kill may have ended (and its parent reaped) the init since it was pinned.
             if (auto st = sys::send_signal(pidfd->get(), SIGKILL); !st && st.error().errnum != ESRCH) return st;
+            // A frozen (v1) process dies only once thawed, as runc does after its kill.
+            if (cgroup && own_pid_ns && status == ContainerStatus::paused) {
+                if (auto st = cgroup->thaw(); !st) log::warn(st.error().message);
+            }
             if (!wait_exited(pidfd->get(), state, 10000))
                 return Error::msg("container init " + std::to_string(state.pid) + " did not exit after SIGKILL");
         }
     }
     phase::reached("delete-kill");
-    TRY(remove_stopped(store, state, cgroup.get()));
-    if (!may_have_hooks(state, "poststop")) return {};
-    if (auto config = config_of(state)) run_poststop(state, *config);
-    return {};
+    Status cgroup_left = remove_cgroup(state, cgroup.get());
+    TRY(store.remove(state.id));
+    phase::reached("delete-state");
+    if (may_have_hooks(state, "poststop")) {
+        if (auto config = config_of(state)) run_poststop(state, *config);
+    }
+    return cgroup_left;
 }
 
 Status remove(const StateStore& store, const Launched& launched) {
@@ -226,9 +245,11 @@ Status remove(const StateStore& store, const Launched& launched) {
     // A `delete --force` and a new create of the same id while we ran: that one is not ours.
     if (inode != launched.dir_inode) return Error{"container does not exist", ENOENT};
     phase::reached("delete-kill");
-    TRY(remove_stopped(store, launched.state, cgroups::from_paths(launched.state.cgroup_paths).get()));
+    Status cgroup_left = remove_cgroup(launched.state, cgroups::from_paths(launched.state.cgroup_paths).get());
+    TRY(store.remove(launched.state.id));
+    phase::reached("delete-state");
     run_poststop(launched.state, launched.config);
-    return {};
+    return cgroup_left;
 }
 
 Result<Snapshot> inspect(const StateStore& store, const std::string& id) {
