@@ -1572,6 +1572,15 @@ t_cgroups_devices() {
   run_fg "$(newid b)"
   expect_rc "run" 0
   expect_eq "c 1:11 w allowed: open /dev/kmsg, read /dev/zero" "$(echo $OUT)" "kmsg-opened 3"
+  # What v1 would take and silently mean otherwise is refused, as runc: a hole in a wildcard
+  # exception (the kernel ignores that deny: c 1:11 stayed open), a rule without access.
+  cfg '.linux.resources.devices = [{allow: false, access: "rwm"}, {allow: true, type: "c", access: "rwm"},
+    {allow: false, type: "c", major: 1, minor: 11, access: "rwm"}]'
+  run_fg "$(newid hole)"
+  [ "$RC" != 0 ] || fail "a deny inside a wildcard allow was taken: $OUT"
+  cfg '.linux.resources.devices = [{allow: false, access: "rwm"}, {allow: true, type: "c", major: 1, minor: 11}]'
+  run_fg "$(newid noaccess)"
+  [ "$RC" != 0 ] || fail "a rule without access was taken: $OUT"
 }
 
 # delete kills what is the container's, nothing else (runc): with a pid namespace of its own,

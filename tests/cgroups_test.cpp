@@ -13,6 +13,7 @@
 #include <gtest/gtest.h>
 
 #include "cgroups/cgroups.hpp"
+#include "cgroups/device_filter.hpp"
 #include "sys/file.hpp"
 
 namespace rong::cgroups {
@@ -213,12 +214,14 @@ TEST(Cgroups, V1Devices) {
     linux.resources.emplace();
     linux.resources->devices.push_back(deny_all);
     linux.devices.push_back({"c", "/dev/fuse", 10, 229, {}, {}, {}});
-    auto w = v1_device_writes(resources_for(linux).devices);
+    auto w = v1_device_writes(*emulate_device_rules(resources_for(linux).devices));
     ASSERT_GE(w.size(), 3u);
     EXPECT_EQ(w[0], (Write{"devices", "devices.deny", "a"}));
-    EXPECT_EQ(w[1], (Write{"devices", "devices.allow", "c 10:229 rwm"}));
+    // The exceptions in runc's order: by major, minor, type.
+    EXPECT_EQ(w[1], (Write{"devices", "devices.allow", "b *:* m"}));
     EXPECT_EQ(w[2], (Write{"devices", "devices.allow", "c *:* m"}));
-    EXPECT_EQ(w.back(), (Write{"devices", "devices.allow", "c 10:200 rwm"}));
+    EXPECT_NE(std::find(w.begin(), w.end(), Write{"devices", "devices.allow", "c 10:229 rwm"}), w.end());
+    EXPECT_EQ(w.back(), (Write{"devices", "devices.allow", "c 136:* rwm"}));
     // An allow-all rule resets the default: later denials are exceptions.
     spec::DeviceRule allow_all = deny_all;
     allow_all.allow = true;
@@ -226,10 +229,24 @@ TEST(Cgroups, V1Devices) {
     deny_one.type = "b";
     deny_one.major = 8;
     deny_one.access = "w";
-    w = v1_device_writes({deny_all, allow_all, deny_one});
+    w = v1_device_writes(*emulate_device_rules({deny_all, allow_all, deny_one}));
     ASSERT_EQ(w.size(), 2u);
     EXPECT_EQ(w[0], (Write{"devices", "devices.allow", "a"}));
     EXPECT_EQ(w[1], (Write{"devices", "devices.deny", "b 8:* w"}));
+    // What v1 would take silently and mean otherwise is refused, as runc: a hole in a wildcard
+    // exception (the kernel ignores that deny), a rule without access.
+    spec::DeviceRule allow_chars = allow_all;
+    allow_chars.type = "c";
+    spec::DeviceRule deny_char = deny_all;
+    deny_char.type = "c";
+    deny_char.major = 240;
+    deny_char.minor = 7;
+    EXPECT_FALSE(emulate_device_rules({deny_all, allow_chars, deny_char}));
+    spec::DeviceRule no_access = allow_chars;
+    no_access.access = "";
+    auto refused = emulate_device_rules({deny_all, no_access});
+    ASSERT_FALSE(refused);
+    EXPECT_NE(refused.error().message.find("devices[1]"), std::string::npos) << refused.error().message;
 }
 
 TEST(Cgroups, V2Conversions) {

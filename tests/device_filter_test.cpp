@@ -110,8 +110,8 @@ TEST(DeviceFilter, EmulationLikeRunc) {
     EXPECT_TRUE(set.default_allow);
     want = {{'c', 1, 5, W}, {'b', 8, -1, W}};
     EXPECT_EQ(set.exceptions, want);
-    // A rule without access grants nothing.
-    EXPECT_TRUE(emulate_device_rules({deny_all(), rule(true, "c", 1, 3, "")})->exceptions.empty());
+    // A rule without access is refused, as runc ("device access ... cannot be empty").
+    EXPECT_FALSE(emulate_device_rules({deny_all(), rule(true, "c", 1, 3, "")}));
 }
 
 TEST(DeviceFilter, EmulationRefusals) {

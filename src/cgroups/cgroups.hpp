@@ -102,9 +102,6 @@ Result<std::vector<Write>> v1_writes(const spec::Resources& r, const Current& cu
 // The device rules runc applies to every container on top of the config's: mknod of anything and
 // the default devices (null, zero, full, random, urandom, tty, ptmx, pts, tun).
 std::vector<spec::DeviceRule> default_device_rules();
-// The devices cgroup writes for a rule list (config rules, then linux.devices, then the defaults):
-// a default (deny or allow "a"), then the exceptions in order.
-std::vector<Write> v1_device_writes(const std::vector<spec::DeviceRule>& rules);
 
 // The resources a new container's cgroup gets: linux.resources with the device rules completed as
 // runc does (the config's rules, an allow rule per linux.devices entry, then the defaults).

@@ -124,7 +124,11 @@ Result<DeviceRuleSet> emulate_device_rules(const std::vector<spec::DeviceRule>& 
     using Key = std::tuple<int64_t, int64_t, char>;  // (major, minor, type): runc's listing order
     bool default_allow = false;
     std::map<Key, uint32_t> exceptions;
-    for (const auto& rule : rules) {
+    for (size_t i = 0; i < rules.size(); ++i) {
+        const spec::DeviceRule& rule = rules[i];
+        // (the config's rules come first: i is their index in linux.resources.devices)
+        if (rule.access.empty())
+            return Error::msg("linux.resources.devices[" + std::to_string(i) + "]: access is empty (expected letters of \"rwm\")");
         if (rule.type.empty() || rule.type == "a") {
             default_allow = rule.allow;
             exceptions.clear();
@@ -136,7 +140,6 @@ Result<DeviceRuleSet> emulate_device_rules(const std::vector<spec::DeviceRule>& 
         int64_t major = TRY(device_number(rule.major, "major"));
         int64_t minor = TRY(device_number(rule.minor, "minor"));
         uint32_t access = access_bits(rule.access);
-        if (access == 0) continue;  // grants or takes nothing
         Key key{major, minor, type};
         if (rule.allow != default_allow) {
             exceptions[key] |= access;
@@ -164,6 +167,15 @@ Result<DeviceRuleSet> emulate_device_rules(const std::vector<spec::DeviceRule>& 
     for (const auto& [key, access] : exceptions)
         set.exceptions.push_back({std::get<2>(key), std::get<0>(key), std::get<1>(key), access});
     return set;
+}
+
+std::vector<Write> v1_device_writes(const DeviceRuleSet& rules) {
+    std::vector<Write> w;
+    w.push_back({"devices", rules.default_allow ? "devices.allow" : "devices.deny", "a"});
+    for (const auto& e : rules.exceptions)
+        w.push_back({"devices", rules.default_allow ? "devices.deny" : "devices.allow",
+                     rule_text(e.type, e.major, e.minor, e.access)});
+    return w;
 }
 
 std::vector<bpf_insn> device_filter_program(const DeviceRuleSet& rules) {

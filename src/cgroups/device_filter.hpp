@@ -1,4 +1,5 @@
-// cgroup v2 device control: linux.resources.devices compiled into an eBPF program of type
+// Device rules: reduced to what they mean (as the v1 kernel applies them, and runc's emulator),
+// then written to v1's devices.deny/devices.allow, or, for cgroup v2, compiled into an eBPF program of type
 // BPF_PROG_TYPE_CGROUP_DEVICE (hand-assembled, no libbpf) and attached to a cgroup directory with
 // the bpf() syscall. cgroup v2 has no devices.allow/deny files: the program decides every open and
 // mknod of a device node by a process in the cgroup (and below it).
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "base/result.hpp"
+#include "cgroups/cgroups.hpp"
 #include "spec/config.hpp"
 
 namespace rong::cgroups {
@@ -31,10 +33,14 @@ struct DeviceRuleSet {
     std::vector<Exception> exceptions;  // sorted by (major, minor, type) as runc lists them
 };
 
-// Errors: a major or minor above 2^32-1, and taking access away from part of a wildcard
-// exception ("deny c 1:3" after "allow c *:* rwm"), which the v1 kernel would silently ignore
-// and runc refuses.
+// Errors: a rule without access (runc refuses it), a major or minor above 2^32-1, and taking
+// access away from part of a wildcard exception ("deny c 1:3" after "allow c *:* rwm"), which the
+// v1 kernel would silently ignore and runc refuses.
 Result<DeviceRuleSet> emulate_device_rules(const std::vector<spec::DeviceRule>& rules);
+
+// The v1 devices cgroup writes for a rule set: its default ("a" to devices.deny or
+// devices.allow, which also clears what was there), then each exception to the other file.
+std::vector<Write> v1_device_writes(const DeviceRuleSet& rules);
 
 // The program for a rule set: r2 = device type, r3 = access, r4 = major, r5 = minor, then one
 // block per exception (a mismatch jumps to the next block; a match returns its action), then the

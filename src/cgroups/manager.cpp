@@ -249,7 +249,7 @@ public:
         }
         std::vector<Write> writes = TRY(v1_writes(r, cur));
         if (!r.devices.empty()) {
-            auto dev = v1_device_writes(r.devices);
+            auto dev = v1_device_writes(TRY(emulate_device_rules(r.devices)));
             writes.insert(writes.end(), dev.begin(), dev.end());
         }
         // Consecutive writes to one file (the device rules) share one open: each write(2) to a

@@ -13,23 +13,6 @@ namespace {
 std::string num(int64_t v) { return std::to_string(v); }
 std::string num(uint64_t v) { return std::to_string(v); }
 
-std::string dev_num(const std::optional<int64_t>& n) { return n && *n >= 0 ? std::to_string(*n) : "*"; }
-
-std::string device_rule(const spec::DeviceRule& d) {
-    std::string type = d.type.empty() ? "a" : d.type;
-    std::string access = d.access.empty() ? "rwm" : d.access;
-    return type + " " + dev_num(d.major) + ":" + dev_num(d.minor) + " " + access;
-}
-
-bool is_wildcard_all(const spec::DeviceRule& d) {
-    bool all_types = d.type.empty() || d.type == "a";
-    bool all_nums = (!d.major || *d.major < 0) && (!d.minor || *d.minor < 0);
-    std::string access = d.access.empty() ? "rwm" : d.access;
-    bool all_access = access.find('r') != std::string::npos && access.find('w') != std::string::npos &&
-                      access.find('m') != std::string::npos;
-    return all_types && all_nums && all_access;
-}
-
 void add_memory_v1(std::vector<Write>& w, const spec::MemoryResources& m, const Current& cur) {
     int64_t limit = m.limit.value_or(0);
     int64_t swap = m.swap.value_or(0);
@@ -105,25 +88,6 @@ std::vector<spec::DeviceRule> default_device_rules() {
             rule("c", 1, 8, "rwm"),    rule("c", 1, 7, "rwm"),   rule("c", 5, 0, "rwm"),
             rule("c", 1, 5, "rwm"),    rule("c", 1, 9, "rwm"),   rule("c", 136, -1, "rwm"),
             rule("c", 5, 2, "rwm"),    rule("c", 10, 200, "rwm")};
-}
-
-std::vector<Write> v1_device_writes(const std::vector<spec::DeviceRule>& rules) {
-    // A rule for every device with every access resets the default and drops what came before;
-    // runc's emulator starts from deny-all.
-    bool default_allow = false;
-    std::vector<const spec::DeviceRule*> exceptions;
-    for (const auto& r : rules) {
-        if (is_wildcard_all(r)) {
-            default_allow = r.allow;
-            exceptions.clear();
-        } else {
-            exceptions.push_back(&r);
-        }
-    }
-    std::vector<Write> w;
-    w.push_back({"devices", default_allow ? "devices.allow" : "devices.deny", "a"});
-    for (const auto* r : exceptions) w.push_back({"devices", r->allow ? "devices.allow" : "devices.deny", device_rule(*r)});
-    return w;
 }
 
 spec::Resources resources_for(const spec::Linux& linux) {
