@@ -1867,6 +1867,23 @@ t_exec_sub_cgroup() {
   [ "$RC" != 0 ] || fail "exec into a missing sub-cgroup succeeded"
 }
 
+# exec's own errors, before or after the process runs, leave no process behind (runc kills it
+# too): an environment entry without "=", a pidfd socket or a pid file it cannot use
+t_exec_bad_options() {
+  local id
+  id=$(newid)
+  start_waiter "$id"
+  rtc exec -e PA "$id" env
+  [ "$RC" != 0 ] || fail "exec -e PA (no =) succeeded: $OUT"
+  expect_match "exec -e PA" "$ERR" 'invalid environment variable'
+  rtc exec -d --pidfd-socket "$T/no/such/sock" "$id" sleep 777
+  [ "$RC" != 0 ] || fail "exec with an unusable --pidfd-socket succeeded"
+  rtc exec -d --pid-file "$T/no/such/dir/pid" "$id" sleep 778
+  [ "$RC" != 0 ] || fail "exec with an unusable --pid-file succeeded"
+  rtc ps "$id"
+  [[ $OUT != *"sleep 77"* ]] || fail "a failed exec left its process running: $OUT"
+}
+
 t_exec_detach() {
   local id p
   id=$(newid)

@@ -45,10 +45,6 @@ int run_exec(const container::StateStore& store, ExecCommands& cmds) {
     auto handle = container::exec(store, cmds.opts);
     if (!handle) return report_error(handle.error(), kExecFailed);
     sys::Fd master = std::move(handle->console_master);
-    if (!cmds.pid_file.empty()) {
-        if (auto st = sys::write_file_atomic(cmds.pid_file, std::to_string(handle->pid), 0644); !st)
-            return report_error(st.error(), kExecFailed);
-    }
     if (cmds.detach) return 0;
     auto status = signals->supervise(handle->pid, master.get());
     if (!status) return report_error(status.error(), kExecFailed);
@@ -66,7 +62,7 @@ void add_exec_commands(std::vector<CommandEntry>& commands, ExecCommands& cmds) 
         .flag("t,tty", o.tty, "allocate a pseudo-TTY")
         .option("console-socket", o.console_socket, "unix socket that receives the pty master")
         .flag("d,detach", cmds.detach, "detach from the process")
-        .option("pid-file", cmds.pid_file, "file to write the process's pid to")
+        .option("pid-file", o.pid_file, "file to write the process's pid to")
         .option("e,env", o.env, "set an environment variable (KEY=VALUE)")
         .option("cwd", cmds.cwd, "working directory in the container")
         .option("u,user", cmds.user, "uid[:gid]")

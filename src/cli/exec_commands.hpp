@@ -12,7 +12,7 @@ namespace rong::cli {
 
 struct ExecCommands {
     container::ExecOptions opts;
-    std::string cwd, user, pid_file, apparmor, process_label;
+    std::string cwd, user, apparmor, process_label;
     std::vector<std::string> additional_gids;
     bool detach = false;
 };

@@ -29,16 +29,18 @@ namespace rong::container {
 
 namespace {
 
-void set_env(std::vector<std::string>& env, const std::string& entry) {
+Status set_env(std::vector<std::string>& env, const std::string& entry) {
     auto eq = entry.find('=');
-    std::string key = entry.substr(0, eq == std::string::npos ? entry.size() : eq + 1);
+    if (eq == std::string::npos || eq == 0) return Error::msg("invalid environment variable: \"" + entry + "\"");
+    std::string key = entry.substr(0, eq + 1);
     for (auto& e : env) {
         if (e.compare(0, key.size(), key) == 0) {
             e = entry;
-            return;
+            return {};
         }
     }
     env.push_back(entry);
+    return {};
 }
 
 // The namespaces of the container's init that an exec'd process joins (all those the config
@@ -152,7 +154,7 @@ Result<spec::Process> exec_process_spec(const spec::Config& config, const ExecOp
     proc.args = opts.args;
     proc.terminal = opts.tty;
     proc.consoleSize.reset();
-    for (const auto& e : opts.env) set_env(proc.env, e);
+    for (const auto& e : opts.env) TRY(set_env(proc.env, e));
     if (opts.cwd) proc.cwd = *opts.cwd;
     if (opts.uid) proc.user.uid = *opts.uid;
     if (opts.gid) proc.user.gid = *opts.gid;
@@ -203,6 +205,9 @@ Result<ExecHandle> exec(const StateStore& store, const ExecOptions& opts) {
         return Error::msg("cannot use console socket if rong will not detach or allocate tty");
     }
     int console = console_sock.get();
+    // Connected before the process exists: a wrong path fails the exec before anything runs.
+    sys::Fd pidfd_sock;
+    if (!opts.pidfd_socket.empty()) pidfd_sock = TRY(sys::connect_unix(opts.pidfd_socket));
 
     int ns_flags = namespace_flags(config);
     auto [parent_sock, child_sock] = TRY(sys::seqpacket_pair());
@@ -237,30 +242,25 @@ Result<ExecHandle> exec(const StateStore& store, const ExecOptions& opts) {
     child_sock.reset();
     console_sock.reset();
     handle.pid = pid;
-    auto go = sys::send_message(parent_sock.get(), "G");
-    if (!go) {
+    // Until it has exec'd and been handed over, a failure takes the process along.
+    auto start = [&]() -> Status {
+        TRY(sys::send_message(parent_sock.get(), "G"));
+        for (;;) {
+            std::string msg = TRY(sys::recv_message(parent_sock.get()));
+            if (msg.empty()) break;  // exec'd
+            if (msg[0] != kExecSeccomp) return Error::msg(msg.substr(1));
+            TRY(forward_listener(parent_sock.get(), *seccomp, pid, state, config));
+        }
+        // Sent before its execve.
+        if (console_ours) handle.console_master = TRY(sys::recv_fd(console_ours.get()));
+        if (pidfd_sock) TRY(sys::send_fd(pidfd_sock.get(), handle.pidfd.get(), "pidfd"));
+        if (!opts.pid_file.empty()) TRY(sys::write_file_atomic(opts.pid_file, std::to_string(pid), 0644));
+        return {};
+    };
+    if (auto st = start(); !st) {
         ::kill(pid, SIGKILL);
         ::waitpid(pid, nullptr, 0);
-        return std::move(go).error();
-    }
-
-    for (;;) {
-        auto msg = sys::recv_message(parent_sock.get());
-        if (msg && msg->empty()) break;  // exec'd
-        Status st = !msg ? Status(std::move(msg).error())
-                    : (*msg)[0] == kExecSeccomp ? forward_listener(parent_sock.get(), *seccomp, pid, state, config)
-                                                : Status(Error::msg(msg->substr(1)));
-        if (!st) {
-            ::kill(pid, SIGKILL);
-            ::waitpid(pid, nullptr, 0);
-            return std::move(st).error();
-        }
-    }
-    // Sent before its execve.
-    if (console_ours) handle.console_master = TRY(sys::recv_fd(console_ours.get()));
-    if (!opts.pidfd_socket.empty()) {
-        sys::Fd sock = TRY(sys::connect_unix(opts.pidfd_socket));
-        TRY(sys::send_fd(sock.get(), handle.pidfd.get(), "pidfd"));
+        return std::move(st).error();
     }
     return handle;
 }

@@ -33,6 +33,7 @@ struct ExecOptions {
     bool ignore_paused = false;
     std::optional<std::string> apparmor, process_label;  // LSM labels replacing the template's
     std::string pidfd_socket;  // a unix socket that receives the process's pidfd (runc 1.2)
+    std::string pid_file;      // written once the process has exec'd
     // In the foreground: a terminal's pty master comes back in ExecHandle::console_master instead
     // of going to a console socket.
     bool own_console = false;
