@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -205,6 +206,24 @@ TEST(Cgroups, V1Writes) {
     EXPECT_EQ(w, want);
     r.unified["memory.high"] = "1";
     EXPECT_FALSE(v1_writes(r));
+}
+
+// What runc refuses or writes, v1 too: swappiness above 100 (-1, unsigned, leaves the kernel's
+// value), rdma limits to the rdma controller.
+TEST(Cgroups, V1SwappinessAndRdma) {
+    spec::Resources r;
+    r.memory.emplace();
+    r.memory->swappiness = 200;
+    EXPECT_FALSE(v1_writes(r));
+    r.memory->swappiness = std::numeric_limits<uint64_t>::max();
+    EXPECT_TRUE(v1_writes(r)->empty());
+    r.memory->swappiness = 60;
+    EXPECT_EQ(v1_writes(r)->at(0), (Write{"memory", "memory.swappiness", "60"}));
+    spec::Resources rdma;
+    rdma.rdma["mlx5_0"].hcaHandles = 1;
+    auto w = v1_writes(rdma);
+    ASSERT_EQ(w->size(), 1u);
+    EXPECT_EQ(w->at(0), (Write{"rdma", "rdma.max", "mlx5_0 hca_handle=1"}));
 }
 
 TEST(Cgroups, V1Devices) {

@@ -192,6 +192,12 @@ t_cgroup_v2_update() {
   expect_v2 cpu.max "30000 60000"
   rtc exec "$id" cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/pids.max /sys/fs/cgroup/cpu.max
   expect_eq "inside after update" "$(echo $OUT)" "100663296 17 30000 60000"
+  # One of quota and period: the other stays as it is (runc), in the one file that holds both.
+  rtc update --cpu-period 100000 "$id"
+  expect_rc "update --cpu-period" 0
+  expect_v2 cpu.max "30000 100000"
+  rtc update --cpu-quota 50000 "$id"
+  expect_v2 cpu.max "50000 100000"
   rtc delete --force "$id"
   assert_clean "$id" "$PID"
 }

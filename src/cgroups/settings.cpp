@@ -2,6 +2,8 @@
 // v1 follows runc's libcontainer/cgroups/fs; v2 the kernel's cgroup-v2.rst with runc's
 // conversions (libcontainer/cgroups/utils.go, fs2).
 #include <algorithm>
+#include <limits>
+#include <map>
 #include <set>
 
 #include "cgroups/cgroups.hpp"
@@ -13,7 +15,17 @@ namespace {
 std::string num(int64_t v) { return std::to_string(v); }
 std::string num(uint64_t v) { return std::to_string(v); }
 
-void add_memory_v1(std::vector<Write>& w, const spec::MemoryResources& m, const Current& cur) {
+// rdma.max, one line per device ("" controller: the v2 tree's).
+void add_rdma(std::vector<Write>& w, const std::map<std::string, spec::RdmaLimit>& rdma, const std::string& controller) {
+    for (const auto& [device, limit] : rdma) {
+        std::string v = device;
+        if (limit.hcaHandles) v += " hca_handle=" + num(uint64_t{*limit.hcaHandles});
+        if (limit.hcaObjects) v += " hca_object=" + num(uint64_t{*limit.hcaObjects});
+        if (v != device) w.push_back({controller, "rdma.max", v});
+    }
+}
+
+Status add_memory_v1(std::vector<Write>& w, const spec::MemoryResources& m, const Current& cur) {
     int64_t limit = m.limit.value_or(0);
     int64_t swap = m.swap.value_or(0);
     // Unlimited memory with swap unsaid: swap is unlimited too (runc).
@@ -39,7 +51,13 @@ void add_memory_v1(std::vector<Write>& w, const spec::MemoryResources& m, const 
     if (m.kernelTCP && *m.kernelTCP != 0)
         w.push_back({"memory", "memory.kmem.tcp.limit_in_bytes", num(*m.kernelTCP)});
     if (m.disableOOMKiller && *m.disableOOMKiller) w.push_back({"memory", "memory.oom_control", "1"});
-    if (m.swappiness && *m.swappiness <= 100) w.push_back({"memory", "memory.swappiness", num(*m.swappiness)});
+    // -1 (2^64-1 as the spec's unsigned field) leaves the kernel's value, as runc.
+    if (m.swappiness && *m.swappiness != std::numeric_limits<uint64_t>::max()) {
+        if (*m.swappiness > 100)
+            return Error::msg("linux.resources.memory.swappiness: " + num(*m.swappiness) + " is not in 0..100");
+        w.push_back({"memory", "memory.swappiness", num(*m.swappiness)});
+    }
+    return {};
 }
 
 void add_cpu_v1(std::vector<Write>& w, const spec::CpuResources& c) {
@@ -110,7 +128,7 @@ Result<std::vector<Write>> v1_writes(const spec::Resources& r, const Current& cu
     if (!r.unified.empty()) return Error::msg("linux.resources.unified: cannot be used with cgroup v1");
     std::vector<Write> w;
     if (r.cpu) add_cpu_v1(w, *r.cpu);
-    if (r.memory) add_memory_v1(w, *r.memory, current);
+    if (r.memory) TRY(add_memory_v1(w, *r.memory, current));
     if (r.pidsLimit && *r.pidsLimit != 0)
         w.push_back({"pids", "pids.max", *r.pidsLimit > 0 ? num(*r.pidsLimit) : std::string("max")});
     if (r.blockIO) add_blkio_v1(w, *r.blockIO);
@@ -121,6 +139,7 @@ Result<std::vector<Write>> v1_writes(const spec::Resources& r, const Current& cu
         for (const auto& p : r.network->priorities)
             w.push_back({"net_prio", "net_prio.ifpriomap", p.name + " " + num(uint64_t{p.priority})});
     }
+    add_rdma(w, r.rdma, "rdma");
     return w;
 }
 
@@ -227,12 +246,7 @@ Result<std::vector<Write>> v2_writes(const spec::Resources& r, const Current& cu
         w.push_back({"", "hugetlb." + h.pageSize + ".max", num(h.limit)});
         w.push_back({"", "hugetlb." + h.pageSize + ".rsvd.max", num(h.limit), Tolerate::missing});
     }
-    for (const auto& [device, limit] : r.rdma) {
-        std::string v = device;
-        if (limit.hcaHandles) v += " hca_handle=" + num(uint64_t{*limit.hcaHandles});
-        if (limit.hcaObjects) v += " hca_object=" + num(uint64_t{*limit.hcaObjects});
-        if (v != device) w.push_back({"", "rdma.max", v});
-    }
+    add_rdma(w, r.rdma, "");
     for (const auto& [file, value] : r.unified) {
         if (file.empty() || file.find('/') != std::string::npos || file == "." || file == "..")
             return Error::msg("linux.resources.unified: invalid file name \"" + file + "\"");

@@ -59,6 +59,16 @@ Status update(const StateStore& store, const std::string& id, const spec::Resour
         auto kept = TRY(spec::parse_resources(devices.dump(), "state.json: config: linux.resources"));
         resources.blockIO->weightDevice = kept.blockIO->weightDevice;
     }
+    // v2 writes quota and period as one value (cpu.max): the one not given stays as it is in force
+    // (runc), not "max" or the default.
+    if (resources.cpu && in_force.is_object() && in_force.contains("cpu") && in_force["cpu"].is_object()) {
+        auto& cpu = *resources.cpu;
+        const auto& now = in_force["cpu"];
+        if (cpu.quota && !cpu.period && now.contains("period") && now["period"].is_number_unsigned())
+            cpu.period = now["period"].get<uint64_t>();
+        if (cpu.period && !cpu.quota && now.contains("quota") && now["quota"].is_number_integer())
+            cpu.quota = now["quota"].get<int64_t>();
+    }
     TRY(cg->set(resources));
     // As runc, the state's config follows: each field given replaces the config's (a list, such
     // as a throttle's devices, as a whole), so it says what is in force.
