@@ -3,15 +3,7 @@
 # Sourced by run.sh; uses its helpers and security.sh's seccomp_cfg and SECCOMP_PROFILE.
 
 # syscall_errno_mount: helpers/syscall_errno (static) bind-mounted at /syscall_errno
-syscall_errno_mount() {
-  # Named for how it is built: a checkout whose build/ holds an older, dynamic one must not use it.
-  local bin=$BUILD/syscall_errno.static
-  if [ ! -x "$bin" ] || [ "$HERE/helpers/syscall_errno.c" -nt "$bin" ]; then
-    cc -O2 -Wall -static -o "$bin.tmp.$$" "$HERE/helpers/syscall_errno.c" || fail "cannot build helpers/syscall_errno.c (static)"
-    mv -f "$bin.tmp.$$" "$bin"
-  fi
-  cfg --arg s "$bin" '.mounts += [{destination: "/syscall_errno", type: "bind", source: $s, options: ["bind", "ro"]}]'
-}
+syscall_errno_mount() { static_helper_mount syscall_errno; }
 
 # The large profile (default EPERM): reboot (169), known to the profile's architecture but not
 # allowed, gets the default action; 1000 and 999, beyond every syscall the profile names, ENOSYS

@@ -289,6 +289,33 @@ echo done'
   expect_eq "runtime binary unchanged" "$(sha256sum <"$RUNTIME")" "$sum"
 }
 
+# CVE-2019-5736 with CAP_SYS_PTRACE, which lets a process open /proc/<pid>/exe of a non-dumpable
+# one: a process exec'd into a created container takes a handle on its init's (the runtime's)
+# binary, and once start has made the init something else, reopens it for writing. The runtime
+# here is a copy of it in the test's directory, which must come out unchanged.
+t_cve_2019_5736_ptrace() {
+  rong_lacks exec && skip "needs exec"
+  local id copy sum pid
+  copy=$T/runtime-copy
+  cp "$RUNTIME" "$copy" || fail "cp $RUNTIME"
+  sum=$(sha256sum <"$copy")
+  static_helper_mount overwrite_exe
+  cfg '.process.capabilities |= with_entries(.value += ["CAP_SYS_PTRACE"])'
+  set_args sleep 100
+  id=$(newid)
+  RUNTIME=$copy create_c "$id"
+  expect_rc "create" 0
+  pid=$(pid_of "$id")
+  track_pid "$pid"
+  RUNTIME=$copy rt exec -d "$id" /overwrite_exe 1 </dev/null >"$T/overwrite.out" 2>&1
+  sleep 0.5
+  RUNTIME=$copy rtc start "$id"
+  expect_rc "start" 0
+  wait_grep "$T/overwrite.out" '^[a-z]' 150
+  RUNTIME=$copy rtc delete --force "$id"
+  expect_eq "the runtime binary after the attempt ($(cat "$T/overwrite.out"))" "$(sha256sum <"$copy")" "$sum"
+}
+
 # CVE-2025-31133: /dev/null in the rootfs is a symlink: masking must not bind its target
 t_cve_2025_31133_devnull_symlink() {
   local id

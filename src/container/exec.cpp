@@ -20,6 +20,7 @@
 #include "namespaces/namespaces.hpp"
 #include "security/linux_attrs.hpp"
 #include "security/process_attrs.hpp"
+#include "security/sealed_exe.hpp"
 #include "spec/parse.hpp"
 #include "sys/file.hpp"
 #include "sys/process.hpp"
@@ -192,6 +193,14 @@ Result<ExecHandle> exec(const StateStore& store, const ExecOptions& opts) {
     spec::Config exec_config = config;
     exec_config.process = proc;
     TRY(security::check_linux_attrs(exec_config));
+    // Before anything is done (security/sealed_exe.hpp). A process given CAP_SYS_PTRACE by an
+    // exec outlives it: its mark makes every later exec take the sealed copy too.
+    const spec::Capabilities* caps = proc.capabilities ? &*proc.capabilities : nullptr;
+    std::string granted_mark = store.dir_of(opts.id) + "/" + kPtraceGranted;
+    if (security::may_trace_runtime(config, caps) || ::access(granted_mark.c_str(), F_OK) == 0) {
+        TRY(security::run_from_sealed_copy());
+        if (!security::may_trace_runtime(config)) TRY(sys::write_file(granted_mark, "", O_WRONLY | O_CREAT, 0600));
+    }
 
     sys::Fd console_sock, console_ours;  // the process sends its pty master to console_sock
     if (proc.terminal) {

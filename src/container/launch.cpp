@@ -48,6 +48,7 @@
 #include "rootfs/check.hpp"
 #include "rootfs/idmap.hpp"
 #include "security/linux_attrs.hpp"
+#include "security/sealed_exe.hpp"
 #include "spec/parse.hpp"
 #include "sys/file.hpp"
 #include "sys/process.hpp"
@@ -186,6 +187,8 @@ Result<Launched> create(const StateStore& store, const CreateOptions& opts) {
     namespaces::Plan ns = TRY(namespaces::plan(config));
     const spec::Namespace* user_ns = config.linux->find_namespace("user");
     TRY(rootfs::check_rootfs_config(config, user_ns != nullptr));
+    // Before anything is made (security/sealed_exe.hpp).
+    if (security::may_trace_runtime(config)) TRY(security::run_from_sealed_copy());
     phase::reached("parse");
 
     // Socket-activated fds (LISTEN_FDS) pass to the container like --preserve-fds ones.

@@ -203,11 +203,11 @@ Status StateStore::save_creating(const ContainerState& s) const {
 
 Status StateStore::remove(const std::string& id) const {
     std::string dir = dir_of(id);
-    // The fifo is gone once started, the temporary file unless a save was cut short: looked for
-    // only when the directory is not empty without them.
+    // The fifo is gone once started, the temporary file unless a save was cut short, the exec
+    // mark most often absent: looked for only when the directory is not empty without them.
     for (const char* name : {kStateFile, kCreatingFile}) ::unlink((dir + "/" + name).c_str());
     if (::rmdir(dir.c_str()) == 0 || errno == ENOENT) return {};
-    for (const char* name : {kExecFifo, kStateTmpFile}) ::unlink((dir + "/" + name).c_str());
+    for (const char* name : {kExecFifo, kStateTmpFile, kPtraceGranted}) ::unlink((dir + "/" + name).c_str());
     if (::rmdir(dir.c_str()) < 0 && errno != ENOENT) return Error::sys("remove " + dir);
     return {};
 }

@@ -19,6 +19,9 @@ namespace rong::container {
 inline constexpr const char* kStateFile = "state.json";
 inline constexpr const char* kStateTmpFile = "state.json.tmp";  // sys::write_file_atomic's name
 inline constexpr const char* kExecFifo = "exec.fifo";
+// Left by an exec that gave a process CAP_SYS_PTRACE the container's own lacks: later execs then
+// run from a sealed copy of rong too (security/sealed_exe.hpp).
+inline constexpr const char* kPtraceGranted = "ptrace-granted";
 // What a create in progress has made outside the state directory (its cgroup), written before it
 // makes it: a create killed before state.json exists leaves this for `delete` to undo.
 inline constexpr const char* kCreatingFile = "creating.json";
