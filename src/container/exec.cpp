@@ -252,13 +252,14 @@ Result<ExecHandle> exec(const StateStore& store, const ExecOptions& opts) {
     console_sock.reset();
     handle.pid = pid;
     // Until it has exec'd and been handed over, a failure takes the process along.
+    int sync = parent_sock.get();  // (a structured binding, which a lambda may not capture)
     auto start = [&]() -> Status {
-        TRY(sys::send_message(parent_sock.get(), "G"));
+        TRY(sys::send_message(sync, "G"));
         for (;;) {
-            std::string msg = TRY(sys::recv_message(parent_sock.get()));
+            std::string msg = TRY(sys::recv_message(sync));
             if (msg.empty()) break;  // exec'd
             if (msg[0] != kExecSeccomp) return Error::msg(msg.substr(1));
-            TRY(forward_listener(parent_sock.get(), *seccomp, pid, state, config));
+            TRY(forward_listener(sync, *seccomp, pid, state, config));
         }
         // Sent before its execve.
         if (console_ours) handle.console_master = TRY(sys::recv_fd(console_ours.get()));
