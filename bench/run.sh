@@ -577,6 +577,11 @@ jstr() { local s=${1//\\/\\\\}; s=${s//\"/\\\"}; printf '"%s"' "${s//$'\n'/ }"; 
   printf '  }\n}\n'
 } >"$json"
 
+# Exit 0 iff every installed runtime passed its check, and rong and the floor ran every scenario.
+bad=0
+for rt in "${RTS[@]}"; do [ "${STATUS[$rt]}" = failed ] && bad=1; done
+for k in "${!FAILS[@]}"; do case ${k##*.} in rong | floor) bad=1 ;; esac; done
+
 if [ -z "$outdir" ]; then
   if [ $smoke = 1 ]; then outdir=; else outdir=$here/results; fi
 fi
@@ -585,7 +590,9 @@ if [ -n "$outdir" ]; then
   cp "$md" "$outdir/latest.md"
   cp "$json" "$outdir/latest.json"
   echo "wrote $outdir/latest.md and $outdir/latest.json" >&2
-  if [ "$outdir" = "$here/results" ]; then
+  if [ "$outdir" = "$here/results" ] && [ $bad = 1 ]; then
+    echo "the READMEs keep their table: rong or the floor failed in this run" >&2
+  elif [ "$outdir" = "$here/results" ]; then
     # The READMEs show the latest table: what is between their bench:latest markers is replaced.
     for readme in "$repo/README.md" "$here/README.md"; do
       grep -q '^<!-- bench:latest -->$' "$readme" || continue
@@ -597,9 +604,4 @@ if [ -n "$outdir" ]; then
 fi
 echo
 cat "$md"
-
-# Exit 0 iff every installed runtime passed its check, and rong and the floor ran every scenario.
-bad=0
-for rt in "${RTS[@]}"; do [ "${STATUS[$rt]}" = failed ] && bad=1; done
-for k in "${!FAILS[@]}"; do case ${k##*.} in rong | floor) bad=1 ;; esac; done
 exit $bad

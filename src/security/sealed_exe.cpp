@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "base/strings.hpp"
 #include "sys/fd.hpp"
 #include "sys/file.hpp"
 #include "sys/process.hpp"
@@ -69,14 +70,9 @@ Status run_from_sealed_copy() {
     }
     if (::fcntl(copy.get(), F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) < 0)
         return Error::sys("seal the copy of rong");
-    std::string cmdline = TRY(sys::read_file("/proc/self/cmdline"));
-    std::vector<std::string> args;
-    for (size_t pos = 0; pos < cmdline.size();) {
-        size_t end = cmdline.find('\0', pos);
-        if (end == std::string::npos) end = cmdline.size();
-        args.push_back(cmdline.substr(pos, end - pos));
-        pos = end + 1;
-    }
+    // Each argument ends with a NUL: the field after the last one is not an argument.
+    std::vector<std::string> args = split(TRY(sys::read_file("/proc/self/cmdline")), '\0');
+    args.pop_back();
     auto argv = sys::exec_vector(args);
     ::execveat(copy.get(), "", argv.data(), environ, AT_EMPTY_PATH);
     return Error::sys("execute the sealed copy of rong");
