@@ -1882,6 +1882,17 @@ t_exec_bad_options() {
   [[ $OUT != *"sleep 77"* ]] || fail "a failed exec left its process running: $OUT"
 }
 
+# exec --additional-gids adds to the container's groups (runc), it does not replace them
+t_exec_additional_gids() {
+  local id
+  id=$(newid)
+  cfg '.process.user.additionalGids = [10]'
+  start_waiter "$id"
+  rtc exec -g 20 "$id" id -G
+  expect_rc "exec -g 20" 0
+  expect_eq "groups of exec -g 20" "$OUT" "0 10 20"
+}
+
 t_exec_detach() {
   local id p
   id=$(newid)

@@ -159,7 +159,9 @@ Result<spec::Process> exec_process_spec(const spec::Config& config, const ExecOp
     if (opts.cwd) proc.cwd = *opts.cwd;
     if (opts.uid) proc.user.uid = *opts.uid;
     if (opts.gid) proc.user.gid = *opts.gid;
-    if (!opts.additional_gids.empty()) proc.user.additionalGids = opts.additional_gids;
+    // Added to the container's, as runc.
+    auto& gids = proc.user.additionalGids;
+    gids.insert(gids.end(), opts.additional_gids.begin(), opts.additional_gids.end());
     if (opts.no_new_privs) proc.noNewPrivileges = true;
     if (opts.apparmor) proc.apparmorProfile = *opts.apparmor;
     if (opts.process_label) proc.selinuxLabel = *opts.process_label;
