@@ -192,8 +192,9 @@ TEST(Cgroups, V1Writes) {
     auto w = *v1_writes(r);
     std::vector<Write> want = {
         {"cpu", "cpu.shares", "512"},
-        {"cpu", "cpu.cfs_period_us", "100000"},
+        {"cpu", "cpu.cfs_period_us", "100000", Tolerate::invalid},
         {"cpu", "cpu.cfs_quota_us", "50000"},
+        {"cpu", "cpu.cfs_period_us", "100000"},
         {"cpuset", "cpuset.cpus", "0"},
         {"memory", "memory.soft_limit_in_bytes", "10"},
         {"memory", "memory.oom_control", "1"},

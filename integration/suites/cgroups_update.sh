@@ -55,3 +55,26 @@ t_update_persists_in_state() {
   rtc delete --force "$id"
   assert_clean "$id" "$PID"
 }
+
+# cpu.shares outside the kernel's range (2..262144), which it clamps without an error: refused,
+# at create and at update, as runc does
+t_cpu_shares_out_of_range() {
+  local id
+  need_v1 cpu
+  id=$(newid big)
+  cfg '.linux.resources = {cpu: {shares: 1000000}}'
+  set_args true
+  create_c "$id"
+  [ "$RC" != 0 ] || fail "create with cpu.shares 1000000 succeeded"
+  [ "$RT_KIND" = rong ] && expect_match "create's error" "$ERR" 'cpu.shares: 1000000 is above the maximum, 262144'
+  assert_clean "$id"
+  cfg 'del(.linux.resources)'
+  id=$(newid)
+  start_waiter "$id"
+  rt update --cpu-share 1 "$id" >"$T/upd.out" 2>&1
+  RC=$?
+  [ "$RC" != 0 ] || fail "update --cpu-share 1 succeeded"
+  [ "$RT_KIND" = rong ] && expect_match "update's error" "$(cat "$T/upd.out")" 'below the minimum, 2'
+  rtc delete --force "$id"
+  assert_clean "$id" "$PID"
+}

@@ -322,6 +322,35 @@ t_cve_2019_5736_ptrace() {
   expect_eq "the runtime binary after the attempt ($(cat "$T/overwrite.out"))" "$(sha256sum <"$copy")" "$sum"
 }
 
+# The same with CAP_SYS_PTRACE given by the exec alone (the config lacks it): create had no reason
+# to run the init from a sealed copy, so rong refuses such an exec until the container is started
+# (runc's init always runs from a copy in memory)
+t_cve_2019_5736_ptrace_exec_cap() {
+  rong_lacks exec && skip "needs exec"
+  local id copy sum pid
+  copy=$T/runtime-copy
+  cp "$RUNTIME" "$copy" || fail "cp $RUNTIME"
+  sum=$(sha256sum <"$copy")
+  static_helper_mount overwrite_exe
+  set_args sleep 100
+  id=$(newid)
+  RUNTIME=$copy create_c "$id"
+  expect_rc "create" 0
+  pid=$(pid_of "$id")
+  track_pid "$pid"
+  RUNTIME=$copy rt exec -d --cap CAP_SYS_PTRACE "$id" /overwrite_exe 1 </dev/null >"$T/overwrite.out" 2>&1
+  RC=$?
+  [ "$RT_KIND" = rong ] && expect_match "exec's refusal (rc $RC)" "$(cat "$T/overwrite.out")" 'into a created container'
+  sleep 0.5
+  RUNTIME=$copy rtc start "$id"
+  expect_rc "start" 0
+  [ "$RC" != 0 ] || wait_grep "$T/overwrite.out" '^[a-z]' 150
+  RUNTIME=$copy rtc exec "$id" true
+  expect_rc "exec after start" 0
+  RUNTIME=$copy rtc delete --force "$id"
+  expect_eq "the runtime binary after the attempt ($(cat "$T/overwrite.out"))" "$(sha256sum <"$copy")" "$sum"
+}
+
 # CVE-2025-31133: /dev/null in the rootfs is a symlink: masking must not bind its target
 t_cve_2025_31133_devnull_symlink() {
   local id

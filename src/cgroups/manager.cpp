@@ -270,8 +270,10 @@ public:
             ssize_t n;
             do n = ::write(open_file.get(), w.value.data(), w.value.size());
             while (n < 0 && errno == EINTR);
-            if (n < 0) return Error::sys("write \"" + w.value + "\" to " + path);
+            if (n < 0 && !(w.tolerate == Tolerate::invalid && errno == EINVAL))
+                return Error::sys("write \"" + w.value + "\" to " + path);
         }
+        if (r.cpu && r.cpu->shares && *r.cpu->shares) TRY(check_shares(*r.cpu->shares));
         return {};
     }
 
@@ -400,6 +402,18 @@ private:
         Paths out = paths_;
         out.erase("");
         return out;
+    }
+
+    // The kernel clamps cpu.shares to its range without an error; runc reads it back to refuse
+    // a value outside it, and so do we.
+    Status check_shares(uint64_t shares) const {
+        std::string read = TRY(read_value(paths_.at("cpu"), "cpu.shares"));
+        uint64_t in_force = std::strtoull(read.c_str(), nullptr, 10);
+        if (shares > in_force)
+            return Error::msg("linux.resources.cpu.shares: " + std::to_string(shares) + " is above the maximum, " + read);
+        if (shares < in_force)
+            return Error::msg("linux.resources.cpu.shares: " + std::to_string(shares) + " is below the minimum, " + read);
+        return {};
     }
 
     Status set_freezer(const std::string& state) {

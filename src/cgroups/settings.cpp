@@ -62,9 +62,13 @@ Status add_memory_v1(std::vector<Write>& w, const spec::MemoryResources& m, cons
 
 void add_cpu_v1(std::vector<Write>& w, const spec::CpuResources& c) {
     if (c.shares && *c.shares) w.push_back({"cpu", "cpu.shares", num(*c.shares)});
-    // Period before quota: a quota is checked against the period in force.
-    if (c.period && *c.period) w.push_back({"cpu", "cpu.cfs_period_us", num(*c.period)});
-    if (c.quota && *c.quota) w.push_back({"cpu", "cpu.cfs_quota_us", num(*c.quota)});
+    // Period before quota: a quota is checked against the period in force. A period below the
+    // one in force can be refused (EINVAL) while the old quota, over the new period, exceeds the
+    // parent's share: it is written again after the new quota, as runc does.
+    bool period = c.period && *c.period, quota = c.quota && *c.quota;
+    if (period) w.push_back({"cpu", "cpu.cfs_period_us", num(*c.period), quota ? Tolerate::invalid : Tolerate::none});
+    if (quota) w.push_back({"cpu", "cpu.cfs_quota_us", num(*c.quota)});
+    if (period && quota) w.push_back({"cpu", "cpu.cfs_period_us", num(*c.period)});
     if (c.burst) w.push_back({"cpu", "cpu.cfs_burst_us", num(*c.burst)});
     if (c.realtimePeriod && *c.realtimePeriod) w.push_back({"cpu", "cpu.rt_period_us", num(*c.realtimePeriod)});
     if (c.realtimeRuntime && *c.realtimeRuntime) w.push_back({"cpu", "cpu.rt_runtime_us", num(*c.realtimeRuntime)});

@@ -198,6 +198,13 @@ Result<ExecHandle> exec(const StateStore& store, const ExecOptions& opts) {
     // Before anything is done (security/sealed_exe.hpp). A process given CAP_SYS_PTRACE by an
     // exec outlives it: its mark makes every later exec take the sealed copy too.
     const spec::Capabilities* caps = proc.capabilities ? &*proc.capabilities : nullptr;
+    // A created container's init is still rong, and run from the host's binary unless create
+    // found a process of the container could trace it: a process given CAP_SYS_PTRACE now could
+    // take a handle on that binary and write it once start has replaced the init.
+    if (status == ContainerStatus::created && !security::may_trace_runtime(config) &&
+        security::may_trace_runtime(config, caps))
+        return Error::msg("cannot exec a process with CAP_SYS_PTRACE into a created container: its init is still the "
+                          "runtime, which that process could reach (CVE-2019-5736); start the container first");
     std::string granted_mark = store.dir_of(opts.id) + "/" + kPtraceGranted;
     if (security::may_trace_runtime(config, caps) || ::access(granted_mark.c_str(), F_OK) == 0) {
         TRY(security::run_from_sealed_copy());
