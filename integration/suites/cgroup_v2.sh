@@ -271,6 +271,34 @@ t_cgroup_v2_delete_clean() {
   expect_eq "cgroups made and not removed" "$(comm -13 <(echo "$before") <(echo "$after") | tr '\n' ' ')" ""
 }
 
+# A nested cgroupsPath under a parent the runtime makes: the parent delegates the controllers to
+# the container's cgroup, for the first container and for a second one beside it (whose create
+# finds them delegated already)
+t_cgroup_v2_nested_delegation() {
+  local parent a b pa
+  need_v2 memory pids
+  parent=/sys/fs/cgroup/$(newid nest)
+  a=$(newid a)
+  b=$(newid b)
+  cfg --arg cg "${parent#/sys/fs/cgroup}/$a" '.linux.cgroupsPath = $cg | .linux.resources = {memory: {limit: 67108864}, pids: {limit: 30}}'
+  start_waiter "$a"
+  pa=$PID
+  expect_eq "first container's cgroup" "$(v2dir "$pa")" "$parent/$a"
+  expect_v2 memory.max 67108864
+  expect_v2 pids.max 30
+  cfg --arg cg "${parent#/sys/fs/cgroup}/$b" '.linux.cgroupsPath = $cg | .linux.resources = {memory: {limit: 33554432}, pids: {limit: 20}}'
+  start_waiter "$b"
+  expect_eq "second container's cgroup" "$(v2dir "$PID")" "$parent/$b"
+  expect_v2 memory.max 33554432
+  expect_v2 pids.max 20
+  for c in memory pids; do grep -qw "$c" "$parent/cgroup.subtree_control" || fail "$parent does not delegate $c"; done
+  rtc delete --force "$a"
+  rtc delete --force "$b"
+  assert_clean "$a" "$pa"
+  assert_clean "$b" "$PID"
+  rmdir "$parent" || fail "rmdir $parent"
+}
+
 # v2_bad_create ID WHAT: create must fail with an error, and leave no cgroup (nor anything else)
 v2_bad_create() {
   local id=$1 what=$2 before after

@@ -449,11 +449,18 @@ public:
         for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
             auto available = read_value(*it, "cgroup.controllers");
             if (!available) continue;
+            // Only what is not delegated yet: each write walks every cgroup below, so a write per
+            // container would grow with the number of its siblings.
+            auto delegated = read_value(*it, "cgroup.subtree_control");
+            std::vector<std::string> enabled = delegated ? split_words(*delegated) : std::vector<std::string>{};
+            std::vector<std::string> missing;
+            for (const auto& c : split_words(*available))
+                if (std::find(enabled.begin(), enabled.end(), c) == enabled.end()) missing.push_back(c);
             // All in one write, as runc; the kernel takes all or none, so one by one if that fails.
             std::string all;
-            for (const auto& c : split_words(*available)) all += (all.empty() ? "+" : " +") + c;
+            for (const auto& c : missing) all += (all.empty() ? "+" : " +") + c;
             if (all.empty() || write_value(*it, "cgroup.subtree_control", all)) continue;
-            for (const auto& c : split_words(*available))
+            for (const auto& c : missing)
                 if (auto st = write_value(*it, "cgroup.subtree_control", "+" + c); !st) log::debug(st.error().message);
         }
         int fd = ::open(leaf.c_str(), O_DIRECTORY | O_RDONLY | O_CLOEXEC);
