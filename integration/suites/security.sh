@@ -351,6 +351,30 @@ t_cve_2019_5736_ptrace_exec_cap() {
   expect_eq "the runtime binary after the attempt ($(cat "$T/overwrite.out"))" "$(sha256sum <"$copy")" "$sum"
 }
 
+# An exec that gives CAP_SYS_PTRACE to a running container's process (the config lacks it) marks
+# the container: every later exec runs the runtime from a sealed copy too, so that process cannot
+# take a handle on the runtime's binary while a later exec's process is still the runtime
+t_cve_2019_5736_ptrace_exec_later() {
+  rong_lacks exec && skip "needs exec"
+  local id copy sum i
+  copy=$T/runtime-copy
+  cp "$RUNTIME" "$copy" || fail "cp $RUNTIME"
+  sum=$(sha256sum <"$copy")
+  static_helper_mount overwrite_exe
+  id=$(newid)
+  RUNTIME=$copy start_waiter "$id"
+  RUNTIME=$copy rt exec -d --cap CAP_SYS_PTRACE "$id" /overwrite_exe scan </dev/null >"$T/overwrite.out" 2>&1
+  expect_rc "exec -d --cap CAP_SYS_PTRACE" 0
+  for i in $(seq 60); do
+    [ -s "$T/overwrite.out" ] && break
+    RUNTIME=$copy rt exec "$id" true </dev/null >/dev/null 2>&1
+  done
+  wait_grep "$T/overwrite.out" '^[a-z]' 150
+  [[ $(cat "$T/overwrite.out") != not-seen* ]] || fail "no exec's process was seen in 60 execs"
+  RUNTIME=$copy rtc delete --force "$id"
+  expect_eq "the runtime binary after the attempt ($(cat "$T/overwrite.out"))" "$(sha256sum <"$copy")" "$sum"
+}
+
 # CVE-2025-31133: /dev/null in the rootfs is a symlink: masking must not bind its target
 t_cve_2025_31133_devnull_symlink() {
   local id

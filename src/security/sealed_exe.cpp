@@ -3,6 +3,7 @@
 #include <elf.h>
 #include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/sendfile.h>
 #include <unistd.h>
 
@@ -60,7 +61,11 @@ Status run_from_sealed_copy() {
     sys::Fd self(::open("/proc/self/exe", O_RDONLY | O_CLOEXEC));
     if (!self) return Error::sys("open /proc/self/exe");
     int seals = ::fcntl(self.get(), F_GET_SEALS);
-    if (seals >= 0 && (seals & F_SEAL_WRITE)) return {};  // this is the copy
+    if (seals >= 0 && (seals & F_SEAL_WRITE)) {
+        // This is the copy, named after the fd it was started from ("3"): named rong again for ps.
+        ::prctl(PR_SET_NAME, "rong", 0, 0, 0);
+        return {};
+    }
     size_t length = TRY(loaded_length(self.get()));
     sys::Fd copy(::memfd_create("rong", MFD_CLOEXEC | MFD_ALLOW_SEALING));
     if (!copy) return Error::sys("memfd_create");
