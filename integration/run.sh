@@ -1192,6 +1192,40 @@ t_console_socket() {
   assert_clean "$id" "$pid"
 }
 
+# A process that is not root can reopen its stdio (/dev/stdout, its tty): runc hands fds 0-2 to
+# process.user, and so does rong; /dev/null stays root's
+t_stdio_owned_by_user() {
+  local id rp sock="$T/console.sock" pid out
+  id=$(newid plain)
+  cfg '.process.user = {uid: 1000, gid: 1000}'
+  # (all through the reopened fd: rong's foreground stdout is the caller's file, whose offset the
+  # reopened one does not share)
+  sh_args '{ echo via-dev-stdout; stat -c %u /dev/null; } >>/dev/stdout'
+  run_fg "$id"
+  expect_rc "run as uid 1000 ($ERR)" 0
+  expect_eq "output" "$OUT" $'via-dev-stdout\n0'
+  id=$(newid tty)
+  cfg '.process.terminal = true'
+  set_args sh
+  "$BUILD/recvtty" "$sock" 'echo x >$(tty) && echo reopen-ok; exit' 15 >"$T/tty.out" 2>"$T/tty.err" &
+  rp=$!
+  track_pid "$rp"
+  for ((i = 0; i < 50; i++)); do [ -S "$sock" ] && break; sleep 0.05; done
+  [ -S "$sock" ] || fail "receiver did not listen"
+  create_c "$id" --console-socket "$sock"
+  expect_rc "create --console-socket" 0
+  pid=$(pid_of "$id")
+  track_pid "$pid"
+  rtc start "$id"
+  expect_rc "start" 0
+  wait "$rp"
+  out=$(tr -d '\r' <"$T/tty.out")
+  grep -qx 'reopen-ok' <<<"$out" || fail "uid 1000 could not reopen its tty: $(echo "$out" | tr '\n' '|')"
+  wait_status "$id" stopped
+  rtc delete "$id"
+  assert_clean "$id" "$pid"
+}
+
 # ================================================================ logging
 
 # log_lines FILE: every line a JSON object with level, msg, time; prints the last error's msg

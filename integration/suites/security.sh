@@ -375,6 +375,33 @@ t_cve_2019_5736_ptrace_exec_later() {
   expect_eq "the runtime binary after the attempt ($(cat "$T/overwrite.out"))" "$(sha256sum <"$copy")" "$sum"
 }
 
+# Without process.terminal, the container's processes (init and exec'd) lead sessions of their
+# own: the caller's controlling terminal is not theirs, so they cannot type into the operator's
+# shell with TIOCSTI. The runtime runs under `script`, which gives it a controlling terminal.
+t_own_session() {
+  local id probe
+  probe='read -r pid comm state ppid pgrp sid rest </proc/self/stat; echo "pgrp=$pgrp sid=$sid self=$$"; (exec 3<>/dev/tty && echo tty-opened) 2>/dev/null; echo end'
+  id=$(newid run)
+  track "$id"
+  sh_args "$probe"
+  printf '%q ' "$RUNTIME" --root "$ROOT" run --bundle "$B" "$id" >"$T/inner.sh"
+  script -qec "sh $T/inner.sh" /dev/null </dev/null >"$T/script.out" 2>&1
+  OUT=$(tr -d '\r' <"$T/script.out")
+  expect_eq "run: the init's process group, session (and pid)" "$(grep '^pgrp=' <<<"$OUT")" "pgrp=1 sid=1 self=1"
+  [[ $OUT != *tty-opened* ]] || fail "run: the container opened the caller's terminal: $OUT"
+  expect_match "run's output" "$OUT" 'end$'
+  rong_lacks exec && return 0
+  id=$(newid)
+  start_waiter "$id"
+  printf '%q ' "$RUNTIME" --root "$ROOT" exec "$id" sh -c "$probe" >"$T/inner.sh"
+  script -qec "sh $T/inner.sh" /dev/null </dev/null >"$T/script.out" 2>&1
+  OUT=$(tr -d '\r' <"$T/script.out")
+  [[ $OUT =~ pgrp=([0-9]+)\ sid=([0-9]+)\ self=([0-9]+) ]] || fail "exec's output: $OUT"
+  [ "${BASH_REMATCH[1]}" = "${BASH_REMATCH[3]}" ] && [ "${BASH_REMATCH[2]}" = "${BASH_REMATCH[3]}" ] ||
+    fail "exec: the process does not lead its own session: $OUT"
+  [[ $OUT != *tty-opened* ]] || fail "exec: the process opened the caller's terminal: $OUT"
+}
+
 # CVE-2025-31133: /dev/null in the rootfs is a symlink: masking must not bind its target
 t_cve_2025_31133_devnull_symlink() {
   local id

@@ -76,6 +76,7 @@ constexpr char kExecSeccomp = 'S';
     sigset_t none;
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    ::setsid();  // not the caller's controlling terminal (see run_init)
     // v1: into the cgroup before anything else (clone3 placed us in a cgroup2 tree). The host's
     // cgroup files are still ours to open: no namespace of the container's is joined yet.
     if (auto st = cgroups::join_self(cgroup, 3 + preserve_fds); !st) fail(st.error());

@@ -156,6 +156,9 @@ void run_init(const InitContext& ctx) {
     sigset_t none;
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    // A session of our own: the caller's controlling terminal must not be the container's
+    // (TIOCSTI would type into the operator's shell).
+    ::setsid();
 
     std::string hook_state;
     auto exec = setup(ctx, hook_state);

@@ -18,7 +18,7 @@ namespace rong::container {
 Status attach_terminal(rootfs::Console& console, int console_socket_fd, const spec::Process& proc) {
     TRY(sys::send_fd(console_socket_fd, console.master.get(), console.name));
     console.master.reset();
-    if (::setsid() < 0) return Error::sys("setsid");
+    // Our own session already (run_init, run_exec_child): the pty becomes its terminal.
     if (::ioctl(console.peer.get(), TIOCSCTTY, 0) < 0) return Error::sys("set controlling terminal");
     if (proc.consoleSize) {
         struct winsize ws {};
@@ -49,6 +49,7 @@ Result<ExecTarget> prepare_process(const spec::Process& proc, const SeccompSetup
     security::CapabilitySets caps;
     if (proc.capabilities) caps = TRY(security::resolve_capabilities(*proc.capabilities));
     TRY(security::drop_bounding(caps));
+    TRY(security::give_stdio_to(proc.user.uid));
     TRY(security::set_user(proc.user));
     TRY(security::apply_capabilities(caps));
     if (proc.noNewPrivileges) TRY(security::set_no_new_privs());

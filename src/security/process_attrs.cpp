@@ -41,6 +41,24 @@ Status set_oom_score_adj(int value) {
     return sys::write_all(fd.get(), std::to_string(value), path);
 }
 
+Status give_stdio_to(uint32_t uid) {
+    struct stat null {};
+    if (::stat("/dev/null", &null) < 0) return Error::sys("stat /dev/null");
+    for (int fd = 0; fd <= 2; ++fd) {
+        struct stat st {};
+        if (::fstat(fd, &st) < 0) {
+            if (errno == EBADF) continue;
+            return Error::sys("fstat fd " + std::to_string(fd));
+        }
+        if (st.st_uid == uid || (S_ISCHR(st.st_mode) && st.st_rdev == null.st_rdev)) continue;
+        // Owner not mapped in our user namespace (EINVAL, EPERM), a read-only /dev (EROFS): left
+        // as it is, as runc does, rather than failing the container.
+        if (::fchown(fd, uid, static_cast<gid_t>(-1)) < 0 && errno != EINVAL && errno != EPERM && errno != EROFS)
+            return Error::sys("chown fd " + std::to_string(fd) + " to uid " + std::to_string(uid));
+    }
+    return {};
+}
+
 Status set_user(const spec::User& user) {
     // Leaving uid 0 would clear the permitted set, which the capabilities still to be set need.
     bool keep_caps = user.uid != 0;

@@ -13,6 +13,9 @@ namespace rong::security {
 
 Status apply_rlimits(const std::vector<spec::Rlimit>& rlimits);
 Status set_oom_score_adj(int value);
+// Hands fds 0-2 (pipes, FIFOs, the pty) to `uid`, as runc does, so that a process that is not root
+// can reopen them (/dev/stdout, its tty). Not /dev/null, nor what `uid` owns already.
+Status give_stdio_to(uint32_t uid);
 // setgroups, setresgid, setresuid. Capabilities survive it (PR_SET_KEEPCAPS) for apply_capabilities.
 Status set_user(const spec::User& user);
 Status set_no_new_privs();
