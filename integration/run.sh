@@ -1052,6 +1052,89 @@ t_list_empty() {
 
 # ================================================================ hooks
 
+# Hooks as runc runs them: the whole state on stdin however large (annotations of 300 KB: over a
+# socket message and a pipe buffer), their output kept out of the container's, the caller's
+# environment when the hook has none (the process's for the container's own), the bundle as the
+# runtime's hooks' cwd, no blocked signals, no fds past 2 (not the preserved ones)
+t_hooks_like_runc() {
+  local id hl="$T/hooklog" k want
+  id=$(newid)
+  mkdir -p "$hl"
+  cat >"$T/hook.sh" <<EOF
+#!/bin/sh
+PATH=/usr/sbin:/usr/bin:/sbin:/bin
+k=\$1
+jq -r '.annotations.big | length' > "$hl/\$k.len"
+pwd > "$hl/\$k.cwd"
+echo "\$HOOKVAR/\$PROCVAR" > "$hl/\$k.env"
+sed -n 's/^SigBlk:[[:space:]]*//p' /proc/self/status > "$hl/\$k.sig"
+ls /proc/self/fd | tr '\n' ' ' > "$hl/\$k.fds"
+echo hook-noise-\$k
+echo hook-noise-\$k >&2
+EOF
+  cat >"$B/rootfs/hook.sh" <<'EOF'
+#!/bin/sh
+wc -c > /hl/startContainer.bytes
+echo "$PROCVAR" > /hl/startContainer.env
+echo hook-noise-startContainer
+EOF
+  chmod 755 "$T/hook.sh" "$B/rootfs/hook.sh"
+  head -c 300000 /dev/zero | tr '\0' x >"$T/big"
+  cfg --arg h "$T/hook.sh" --arg hl "$hl" --rawfile big "$T/big" '
+    .annotations = {big: $big} |
+    .process.env += ["PROCVAR=from-process"] |
+    .mounts += [{destination: "/hl", type: "bind", source: $hl, options: ["rbind", "rw"]}] |
+    .hooks = {
+      prestart: [{path: $h, args: ["hook.sh", "prestart"], timeout: 20}],
+      createRuntime: [{path: $h, args: ["hook.sh", "createRuntime"]}],
+      createContainer: [{path: $h, args: ["hook.sh", "createContainer"]}],
+      startContainer: [{path: "/hook.sh", args: ["hook.sh"]}],
+      poststart: [{path: $h, args: ["hook.sh", "poststart"]}],
+      poststop: [{path: $h, args: ["hook.sh", "poststop"]}]}'
+  set_args echo main
+  track "$id"
+  HOOKVAR=from-caller rt run --bundle "$B" --preserve-fds 1 "$id" </dev/null >"$T/run.out" 2>"$T/run.err" 3</dev/null
+  RC=$?
+  expect_rc "run ($(cat "$T/run.err"))" 0
+  expect_eq "the container's output" "$(cat "$T/run.out")" main
+  [[ $(cat "$T/run.err") != *hook-noise* ]] || fail "a hook's output reached the container's stderr: $(cat "$T/run.err")"
+  for k in prestart createRuntime createContainer poststart poststop; do
+    expect_eq "$k: the annotation's length on stdin" "$(cat "$hl/$k.len")" 300000
+    want=from-caller/
+    [ "$k" = createContainer ] && want=/from-process
+    expect_eq "$k: its HOOKVAR/PROCVAR" "$(cat "$hl/$k.env")" "$want"
+    expect_eq "$k: its blocked signals" "$(cat "$hl/$k.sig")" 0000000000000000
+    # (runc 1.1.5's createContainer hooks get 3..7, fds of its init's)
+    [ "$RT_KIND/$k" = runc/createContainer ] || expect_eq "$k: its fds" "$(cat "$hl/$k.fds")" "0 1 2 3 "
+  done
+  for k in prestart createRuntime poststart poststop; do expect_eq "$k: its cwd" "$(cat "$hl/$k.cwd")" "$B"; done
+  [ "$(cat "$hl/startContainer.bytes")" -gt 300000 ] || fail "startContainer got $(cat "$hl/startContainer.bytes") bytes of state"
+  expect_eq "startContainer: the process's env" "$(cat "$hl/startContainer.env")" from-process
+  assert_clean "$id"
+}
+
+# A hook that fails: its output in the error; one past its timeout is killed in time, even with a
+# state it never reads and that does not fit a pipe
+t_hooks_fail_and_timeout() {
+  local id t0
+  id=$(newid out)
+  cfg '.hooks = {prestart: [{path: "/bin/sh", args: ["sh", "-c", "echo out-words; echo err-words >&2; exit 3"]}]}'
+  set_args true
+  create_c "$id"
+  [ "$RC" != 0 ] || fail "create with a failing prestart hook succeeded"
+  expect_match "the error" "$ERR" 'exit status 3'
+  [ "$RT_KIND" = rong ] && expect_match "the error" "$ERR" 'stdout: out-words, stderr: err-words'
+  assert_clean "$id"
+  id=$(newid slow)
+  head -c 300000 /dev/zero | tr '\0' x >"$T/big"
+  cfg --rawfile big "$T/big" '.annotations = {big: $big} | .hooks = {prestart: [{path: "/bin/sleep", args: ["sleep", "30"], timeout: 1}]}'
+  t0=$SECONDS
+  create_c "$id"
+  [ "$RC" != 0 ] || fail "create with a prestart hook past its timeout succeeded"
+  [ $((SECONDS - t0)) -lt 10 ] || fail "the hook's timeout of 1 s took $((SECONDS - t0)) s"
+  assert_clean "$id"
+}
+
 t_hooks_order_stdin() {
   local id pid hl="$T/hooklog" order n s
   id=$(newid)
@@ -1190,6 +1273,25 @@ t_console_socket() {
   rtc delete "$id"
   expect_rc "delete" 0
   assert_clean "$id" "$pid"
+}
+
+# A console socket only where rong detaches: in the foreground it proxies the pty itself (runc)
+t_console_socket_foreground_refused() {
+  local id
+  id=$(newid)
+  cfg '.process.terminal = true'
+  set_args true
+  run_fg "$id" --console-socket "$T/nobody.sock"
+  [ "$RC" != 0 ] || fail "run (foreground) with --console-socket succeeded"
+  expect_match "the error" "$ERR" 'cannot use console socket'
+  assert_clean "$id"
+  rong_lacks exec && return 0
+  id=$(newid)
+  cfg '.process.terminal = false'
+  start_waiter "$id"
+  rtc exec -t --console-socket "$T/nobody.sock" "$id" true
+  [ "$RC" != 0 ] || fail "exec (foreground) with --console-socket succeeded"
+  expect_match "exec's error" "$ERR" 'cannot use console socket'
 }
 
 # A process that is not root can reopen its stdio (/dev/stdout, its tty): runc hands fds 0-2 to

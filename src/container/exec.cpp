@@ -213,6 +213,8 @@ Result<ExecHandle> exec(const StateStore& store, const ExecOptions& opts) {
     }
 
     sys::Fd console_sock, console_ours;  // the process sends its pty master to console_sock
+    if (opts.own_console && !opts.console_socket.empty())  // (a foreground exec: as in create)
+        return Error::msg("cannot use console socket if rong will not detach or allocate tty");
     if (proc.terminal) {
         if (!opts.console_socket.empty())
             console_sock = TRY(sys::connect_unix(opts.console_socket));

@@ -2,6 +2,7 @@
 
 #include <poll.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -12,56 +13,32 @@
 #include "sys/file.hpp"
 #include "sys/process.hpp"
 
+extern char** environ;
+
 namespace rong::container {
 
 namespace {
 
-// The hook may have exited (or closed its stdin) before we write: the write then fails with EPIPE,
-// which must not kill rong with SIGPIPE. The signal is blocked around the write and a pending one
-// discarded; ignoring it instead would be inherited by the container's process through execve.
-void write_state(int fd, const std::string& state_json) {
-    sigset_t pipe_only, old;
-    sigemptyset(&pipe_only);
-    sigaddset(&pipe_only, SIGPIPE);
-    ::sigprocmask(SIG_BLOCK, &pipe_only, &old);
-    // State JSON is far below a pipe's buffer: this never blocks.
-    (void)sys::write_all(fd, state_json, "hook stdin");
-    struct timespec zero {};
-    while (::sigtimedwait(&pipe_only, nullptr, &zero) == SIGPIPE) {
-    }
-    ::sigprocmask(SIG_SETMASK, &old, nullptr);
+// How much of a failed hook's stdout and stderr its error quotes.
+constexpr size_t kOutputQuoted = 4096;
+
+// What the hook wrote to `fd`, without the trailing newline, cut at kOutputQuoted.
+std::string output_of(int fd) {
+    std::string out(kOutputQuoted, '\0');
+    ssize_t n = ::pread(fd, out.data(), out.size(), 0);
+    out.resize(n > 0 ? static_cast<size_t>(n) : 0);
+    while (!out.empty() && out.back() == '\n') out.pop_back();
+    return out;
 }
 
-Status run_hook(const char* kind, size_t index, const spec::Hook& hook, const std::string& state_json) {
-    std::string what = std::string(kind) + " hook #" + std::to_string(index) + " (" + hook.path + ")";
-    int pipefd[2];
-    if (::pipe2(pipefd, O_CLOEXEC) < 0) return Error::sys("pipe").wrap(what);
-    sys::Fd stdin_read(pipefd[0]), stdin_write(pipefd[1]);
-
-    std::vector<std::string> args = hook.args.empty() ? std::vector<std::string>{hook.path} : hook.args;
-    std::vector<std::string> env = hook.env;
-    auto argv = sys::exec_vector(args);
-    auto envp = sys::exec_vector(env);
-
-    pid_t pid = ::fork();
-    if (pid < 0) return Error::sys("fork").wrap(what);
-    if (pid == 0) {
-        ::dup2(stdin_read.get(), 0);
-        ::execve(hook.path.c_str(), argv.data(), envp.data());
-        ::_exit(127);
-    }
-    stdin_read.reset();
-    int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
-    sys::Fd pidfd_owner(pidfd);
-    write_state(stdin_write.get(), state_json);
-    stdin_write.reset();
-
-    if (hook.timeout && pidfd >= 0) {
+// Waits for the hook to exit, or kills it when `timeout` (seconds) has passed.
+Result<int> wait_hook(pid_t pid, int pidfd, std::optional<int> timeout, const std::string& what) {
+    if (timeout && pidfd >= 0) {
         struct pollfd p {
             pidfd, POLLIN, 0
         };
         int ready;
-        auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(*hook.timeout);
+        auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(*timeout);
         do {
             auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
             ready = ::poll(&p, 1, static_cast<int>(std::max<long>(0, left.count())));
@@ -69,24 +46,70 @@ Status run_hook(const char* kind, size_t index, const spec::Hook& hook, const st
         if (ready == 0) {
             ::kill(pid, SIGKILL);
             ::waitpid(pid, nullptr, 0);
-            return Error::msg(what + ": timed out after " + std::to_string(*hook.timeout) + "s");
+            return Error::msg(what + ": timed out after " + std::to_string(*timeout) + "s");
         }
     }
     int status = 0;
     while (::waitpid(pid, &status, 0) < 0) {
         if (errno != EINTR) return Error::sys("waitpid").wrap(what);
     }
+    return status;
+}
+
+Status run_hook(const char* kind, size_t index, const spec::Hook& hook, const std::string& state_json,
+                const HookPlace& place) {
+    std::string what = std::string(kind) + " hook #" + std::to_string(index) + " (" + hook.path + ")";
+    // Files, not pipes: writing the state cannot block past the timeout, and a hook that writes a
+    // lot (or leaves a daemon holding its stdout) cannot block either.
+    sys::Fd in(::memfd_create("rong-hook-state", MFD_CLOEXEC));
+    sys::Fd out(::memfd_create("rong-hook-stdout", MFD_CLOEXEC));
+    sys::Fd err(::memfd_create("rong-hook-stderr", MFD_CLOEXEC));
+    if (!in || !out || !err) return Error::sys("memfd_create").wrap(what);
+    if (auto st = sys::write_all(in.get(), state_json, "hook state"); !st) return std::move(st).error().wrap(what);
+    if (::lseek(in.get(), 0, SEEK_SET) < 0) return Error::sys("lseek").wrap(what);
+
+    std::vector<std::string> args = hook.args.empty() ? std::vector<std::string>{hook.path} : hook.args;
+    auto argv = sys::exec_vector(args);
+    bool inherit_env = hook.env.empty() && !place.env;
+    std::vector<std::string> env = !hook.env.empty() ? hook.env : place.env ? *place.env : std::vector<std::string>{};
+    auto envp = sys::exec_vector(env);
+    char** hook_env = inherit_env ? environ : envp.data();
+
+    pid_t pid = ::fork();
+    if (pid < 0) return Error::sys("fork").wrap(what);
+    if (pid == 0) {
+        // Nothing of rong's: not its signal mask (run blocks the signals it forwards), not its
+        // fds (the preserved ones, the caller's).
+        sigset_t none;
+        sigemptyset(&none);
+        ::sigprocmask(SIG_SETMASK, &none, nullptr);
+        if (::dup2(in.get(), 0) < 0 || ::dup2(out.get(), 1) < 0 || ::dup2(err.get(), 2) < 0) ::_exit(126);
+        ::syscall(SYS_close_range, 3U, ~0U, 0U);
+        if (!place.cwd.empty() && ::chdir(place.cwd.c_str()) < 0) ::_exit(126);
+        ::execve(hook.path.c_str(), argv.data(), hook_env);
+        ::_exit(127);
+    }
+    int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+    sys::Fd pidfd_owner(pidfd);
+    int status = TRY(wait_hook(pid, pidfd, hook.timeout, what));
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return {};
+    std::string failure;
     if (WIFEXITED(status) && WEXITSTATUS(status) == 127 && ::access(hook.path.c_str(), X_OK) < 0)
         return Error::sys("exec " + hook.path).wrap(what);
-    if (WIFSIGNALED(status)) return Error::msg(what + ": killed by signal " + std::to_string(WTERMSIG(status)));
-    return Error::msg(what + ": exit status " + std::to_string(WEXITSTATUS(status)));
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 126 && !place.cwd.empty() && ::access(place.cwd.c_str(), X_OK) < 0)
+        return Error::sys("chdir " + place.cwd).wrap(what);
+    if (WIFSIGNALED(status))
+        failure = "killed by signal " + std::to_string(WTERMSIG(status));
+    else
+        failure = "exit status " + std::to_string(WEXITSTATUS(status));
+    return Error::msg(what + ": " + failure + ", stdout: " + output_of(out.get()) + ", stderr: " + output_of(err.get()));
 }
 
 }  // namespace
 
-Status run_hooks(const char* kind, const std::vector<spec::Hook>& hooks, const std::string& state_json) {
-    for (size_t i = 0; i < hooks.size(); ++i) TRY(run_hook(kind, i, hooks[i], state_json));
+Status run_hooks(const char* kind, const std::vector<spec::Hook>& hooks, const std::string& state_json,
+                 const HookPlace& place) {
+    for (size_t i = 0; i < hooks.size(); ++i) TRY(run_hook(kind, i, hooks[i], state_json, place));
     return {};
 }
 

@@ -10,8 +10,18 @@
 
 namespace rong::container {
 
+// Where hooks run, as runc runs them: the working directory ("" keeps rong's: the container's
+// for startContainer) and the environment of a hook whose config gives none (null: rong's own,
+// which the runtime's hooks inherit; the container process's for the container's hooks).
+struct HookPlace {
+    std::string cwd;
+    const std::vector<std::string>* env = nullptr;
+};
+
 // Runs `hooks` in order; the first failure stops them and is returned ("prestart hook #0 (/bin/x):
-// exit status 1").
-Status run_hooks(const char* kind, const std::vector<spec::Hook>& hooks, const std::string& state_json);
+// exit status 1, stdout: ..., stderr: ..."). A hook's own output is kept out of rong's (which may
+// be the container's stdio) and shown only in that error.
+Status run_hooks(const char* kind, const std::vector<spec::Hook>& hooks, const std::string& state_json,
+                 const HookPlace& place = {});
 
 }  // namespace rong::container

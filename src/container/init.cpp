@@ -104,7 +104,8 @@ Result<ExecTarget> setup(const InitContext& ctx, std::string& hook_state) {
         TRY(sys::send_message(ctx.sync_fd, std::string(1, kSyncHooks)));
         TRY(await(ctx.sync_fd, kSyncGo));
     }
-    TRY(run_hooks("createContainer", config.hooks.createContainer, hook_state));
+    // Before the pivot, in the rootfs, with the process's environment, as runc.
+    TRY(run_hooks("createContainer", config.hooks.createContainer, hook_state, {ctx.rootfs, &proc.env}));
     phase::reached("init-hooks");
 
     TRY(rootfs::enter(ctx.rootfs, rootfd.get(), ctx.no_pivot));
@@ -175,7 +176,7 @@ void run_init(const InitContext& ctx) {
     if (ctx.state_dir_fd < 0) {
         // run: the same process starts us. The socket is close-on-exec: its EOF is our execve.
         if (!await(ctx.sync_fd, kSyncStart)) ::_exit(1);
-        if (auto st = run_hooks("startContainer", ctx.config.hooks.startContainer, hook_state); !st)
+        if (auto st = run_hooks("startContainer", ctx.config.hooks.startContainer, hook_state, {"", &exec->env}); !st)
             fail(ctx.sync_fd, st.error());
     } else {
         ::close(ctx.sync_fd);
@@ -188,7 +189,7 @@ void run_init(const InitContext& ctx) {
         }
         ::close(ctx.state_dir_fd);
 
-        if (auto st = run_hooks("startContainer", ctx.config.hooks.startContainer, hook_state); !st) {
+        if (auto st = run_hooks("startContainer", ctx.config.hooks.startContainer, hook_state, {"", &exec->env}); !st) {
             std::fprintf(stderr, "rong: %s\n", st.error().message.c_str());
             ::_exit(1);
         }

@@ -103,13 +103,14 @@ public:
         }
         (void)store_.remove(id_);
         if (poststop_ && !poststop_->empty()) {
-            if (auto st = run_hooks("poststop", *poststop_, hook_state_); !st) log::warn(st.error().message);
+            if (auto st = run_hooks("poststop", *poststop_, hook_state_, {bundle_}); !st) log::warn(st.error().message);
         }
     }
     void set_pid(pid_t pid) { pid_ = pid; }
-    void set_poststop(const std::vector<spec::Hook>& hooks, std::string state_json) {
+    void set_poststop(const std::vector<spec::Hook>& hooks, std::string state_json, std::string bundle) {
         poststop_ = &hooks;
         hook_state_ = std::move(state_json);
+        bundle_ = std::move(bundle);
     }
     // The guard owns the cgroup: a failed create removes every directory it made.
     cgroups::Manager& adopt_cgroup(std::unique_ptr<cgroups::Manager> cgroup) {
@@ -124,6 +125,7 @@ private:
     pid_t pid_ = 0;
     const std::vector<spec::Hook>* poststop_ = nullptr;
     std::string hook_state_;
+    std::string bundle_;
     std::unique_ptr<cgroups::Manager> cgroup_;
     bool committed_ = false;
 };
@@ -182,7 +184,8 @@ Result<Launched> create(const StateStore& store, const CreateOptions& opts) {
     bool own_console = config.process->terminal && opts.console_socket.empty() && opts.own_console;
     if (config.process->terminal && opts.console_socket.empty() && !own_console)
         return Error::msg("cannot allocate tty if rong will detach without setting console socket");
-    if (!config.process->terminal && !opts.console_socket.empty())
+    // In the foreground rong proxies the pty itself: a console socket is refused there, as runc.
+    if ((!config.process->terminal || opts.own_console) && !opts.console_socket.empty())
         return Error::msg("cannot use console socket if rong will not detach or allocate tty");
     namespaces::Plan ns = TRY(namespaces::plan(config));
     const spec::Namespace* user_ns = config.linux->find_namespace("user");
@@ -316,7 +319,7 @@ Result<Launched> create(const StateStore& store, const CreateOptions& opts) {
     bool state_read = !hooks.prestart.empty() || !hooks.createRuntime.empty() || !hooks.createContainer.empty() ||
                       (config.linux->seccomp && !config.linux->seccomp->listenerPath.empty());
     std::string hook_state = state_read ? hook_state_json(state, ContainerStatus::creating, config) : "";
-    if (!hooks.poststop.empty()) guard.set_poststop(hooks.poststop, hook_state_json(state, ContainerStatus::stopped, config));
+    if (!hooks.poststop.empty()) guard.set_poststop(hooks.poststop, hook_state_json(state, ContainerStatus::stopped, config), bundle);
     if (auto sent = sys::send_message(parent_sock.get(), std::string(1, kSyncGo) + hook_state); !sent) {
         // The init may have failed (and gone) before G, mounting while we made its cgroup.
         TRY(next_message(parent_sock.get(), pid));
@@ -343,8 +346,8 @@ Result<Launched> create(const StateStore& store, const CreateOptions& opts) {
             continue;
         }
         if (kind != kSyncHooks) return Error::msg(std::string("sync: unexpected message '") + kind + "'");
-        TRY(run_hooks("prestart", config.hooks.prestart, hook_state));
-        TRY(run_hooks("createRuntime", config.hooks.createRuntime, hook_state));
+        TRY(run_hooks("prestart", config.hooks.prestart, hook_state, {bundle}));
+        TRY(run_hooks("createRuntime", config.hooks.createRuntime, hook_state, {bundle}));
         TRY(sys::send_message(parent_sock.get(), std::string(1, kSyncGo)));
     }
 

@@ -12,6 +12,8 @@ namespace rong::sys {
 // A SOCK_SEQPACKET pair: each send is one message, each receive gets exactly one.
 Result<std::pair<Fd, Fd>> seqpacket_pair();
 
+// One message of any size: a large one (a state with large annotations) travels in a memfd,
+// which recv_message reads back.
 Status send_message(int sock, std::string_view data);
 // An empty result means the peer closed the socket.
 Result<std::string> recv_message(int sock);
