@@ -1135,6 +1135,24 @@ t_hooks_fail_and_timeout() {
   assert_clean "$id"
 }
 
+# A failing poststart or poststop hook is a warning, and the hooks after it still run (the
+# runtime spec; runc 1.1.5 stops at the first failure, so this checks rong only)
+t_hooks_post_failure_continues() {
+  local id
+  id=$(newid)
+  cfg --arg t "$T" '.hooks = {
+    poststart: [{path: "/bin/sh", args: ["sh", "-c", "exit 1"]}, {path: "/bin/sh", args: ["sh", "-c", "touch \($t)/poststart-second"]}],
+    poststop: [{path: "/bin/sh", args: ["sh", "-c", "exit 1"]}, {path: "/bin/sh", args: ["sh", "-c", "touch \($t)/poststop-second"]}]}'
+  set_args true
+  run_fg "$id"
+  [ "$RT_KIND" = rong ] || return 0
+  expect_rc "run" 0
+  [ -e "$T/poststart-second" ] || fail "the poststart hook after a failed one did not run"
+  [ -e "$T/poststop-second" ] || fail "the poststop hook after a failed one did not run"
+  expect_match "warnings" "$ERR" 'poststop hook #0'
+  assert_clean "$id"
+}
+
 t_hooks_order_stdin() {
   local id pid hl="$T/hooklog" order n s
   id=$(newid)

@@ -9,6 +9,7 @@
 
 #include <chrono>
 
+#include "base/log.hpp"
 #include "sys/fd.hpp"
 #include "sys/file.hpp"
 #include "sys/process.hpp"
@@ -111,6 +112,13 @@ Status run_hooks(const char* kind, const std::vector<spec::Hook>& hooks, const s
                  const HookPlace& place) {
     for (size_t i = 0; i < hooks.size(); ++i) TRY(run_hook(kind, i, hooks[i], state_json, place));
     return {};
+}
+
+void run_hooks_warning(const char* kind, const std::vector<spec::Hook>& hooks, const std::string& state_json,
+                       const HookPlace& place) {
+    for (size_t i = 0; i < hooks.size(); ++i) {
+        if (auto st = run_hook(kind, i, hooks[i], state_json, place); !st) log::warn(st.error().message);
+    }
 }
 
 }  // namespace rong::container

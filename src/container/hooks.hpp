@@ -23,5 +23,9 @@ struct HookPlace {
 // be the container's stdio) and shown only in that error.
 Status run_hooks(const char* kind, const std::vector<spec::Hook>& hooks, const std::string& state_json,
                  const HookPlace& place = {});
+// poststart and poststop: a failure is a warning, and the hooks after it run (the runtime spec;
+// runc 1.1.5 stops at the first).
+void run_hooks_warning(const char* kind, const std::vector<spec::Hook>& hooks, const std::string& state_json,
+                       const HookPlace& place = {});
 
 }  // namespace rong::container

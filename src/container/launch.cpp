@@ -103,7 +103,7 @@ public:
         }
         (void)store_.remove(id_);
         if (poststop_ && !poststop_->empty()) {
-            if (auto st = run_hooks("poststop", *poststop_, hook_state_, {bundle_}); !st) log::warn(st.error().message);
+            run_hooks_warning("poststop", *poststop_, hook_state_, {bundle_});
         }
     }
     void set_pid(pid_t pid) { pid_ = pid; }

@@ -94,13 +94,13 @@ bool may_have_hooks(const ContainerState& state, const char* kind) {
 void run_poststart(const ContainerState& state, const spec::Config& config) {
     if (config.hooks.poststart.empty()) return;
     std::string hook_state = hook_state_json(state, ContainerStatus::running, config);
-    if (auto st = run_hooks("poststart", config.hooks.poststart, hook_state, {state.bundle}); !st) log::warn(st.error().message);
+    run_hooks_warning("poststart", config.hooks.poststart, hook_state, {state.bundle});
 }
 
 void run_poststop(const ContainerState& state, const spec::Config& config) {
     if (config.hooks.poststop.empty()) return;
     std::string hook_state = hook_state_json(state, ContainerStatus::stopped, config);
-    if (auto st = run_hooks("poststop", config.hooks.poststop, hook_state, {state.bundle}); !st) log::warn(st.error().message);
+    run_hooks_warning("poststop", config.hooks.poststop, hook_state, {state.bundle});
 }
 
 // start, once the state directory is locked and the container known to be created.
