@@ -156,6 +156,8 @@ TEST(Seccomp, ErrorsNameTheField) {
         {[](spec::Seccomp& c) { c.syscalls = {rule({"getpid"}, "SCMP_ACT_ERRNO", {arg(6, "SCMP_CMP_EQ", 1)})}; },
          "linux.seccomp.syscalls[0].args[0].index"},
         {[](spec::Seccomp& c) { c.defaultAction = "SCMP_ACT_NOTIFY"; }, "cannot be the default action"},
+        {[](spec::Seccomp& c) { c.syscalls = {rule({"read", "write"}, "SCMP_ACT_NOTIFY")}; },
+         "linux.seccomp.syscalls[0]: SCMP_ACT_NOTIFY cannot be used for the write syscall"},
     };
     for (const auto& tc : cases) {
         spec::Seccomp c;

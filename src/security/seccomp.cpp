@@ -116,7 +116,12 @@ Result<SeccompFilter> compile_seccomp(const spec::Seccomp& config) {
         const auto& rule = config.syscalls[i];
         const std::string field = base + ".syscalls[" + std::to_string(i) + "]";
         uint32_t action = TRY(seccomp_action(rule.action, rule.errnoRet, field + ".action"));
-        if (action == SCMP_ACT_NOTIFY) filter.set_notifies();
+        if (action == SCMP_ACT_NOTIFY) {
+            // The init's own write()s (its exec fifo, its errors) would wait on the agent (runc's rule).
+            for (const auto& name : rule.names)
+                if (name == "write") return Error::msg(field + ": SCMP_ACT_NOTIFY cannot be used for the write syscall");
+            filter.set_notifies();
+        }
 
         std::vector<scmp_arg_cmp> conds;
         bool same_index = false;
