@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <optional>
 
 #include "base/log.hpp"
 #include "sys/fd.hpp"
