@@ -773,6 +773,81 @@ t_kill_created() {
   assert_clean "$id" "$pid"
 }
 
+# A catchable signal that would end a process ends a created container too (its init is the
+# first of its pid namespace, which ignores what it does not handle): podman stops with TERM
+t_kill_created_term() {
+  local id pid
+  id=$(newid)
+  sh_args "$WAITER"
+  create_c "$id"
+  expect_rc "create" 0
+  pid=$(pid_of "$id")
+  track_pid "$pid"
+  rtc kill "$id" TERM
+  expect_rc "kill TERM of a created container" 0
+  wait_status "$id" stopped
+  rtc start "$id"
+  [ "$RC" != 0 ] || fail "start after TERM succeeded: the workload ran"
+  [ ! -s "$T/$id.out" ] || fail "the process ran: $(cat "$T/$id.out")"
+  rtc delete "$id"
+  expect_rc "delete" 0
+  assert_clean "$id" "$pid"
+}
+
+# A created container can be paused: it is then "paused" (frozen, not started), start refuses it,
+# resume makes it "created" again and it starts; delete --force of a paused created one is prompt
+t_pause_created() {
+  local id pid t0
+  need_v1 freezer
+  id=$(newid)
+  sh_args 'echo ran'
+  create_c "$id"
+  expect_rc "create" 0
+  pid=$(pid_of "$id")
+  track_pid "$pid"
+  rtc pause "$id"
+  expect_rc "pause of a created container" 0
+  expect_eq "status" "$(status_of "$id")" paused
+  rtc start "$id"
+  [ "$RC" != 0 ] || fail "start of a paused container succeeded"
+  expect_match "start's error" "$ERR" 'paused'
+  rtc resume "$id"
+  expect_rc "resume" 0
+  expect_eq "status after resume" "$(status_of "$id")" created
+  rtc start "$id"
+  expect_rc "start" 0
+  wait_grep "$T/$id.out" '^ran$'
+  rtc delete --force "$id"
+  assert_clean "$id" "$pid"
+  id=$(newid again)
+  create_c "$id"
+  pid=$(pid_of "$id")
+  track_pid "$pid"
+  rtc pause "$id"
+  expect_rc "pause" 0
+  t0=$SECONDS
+  rtc delete --force "$id"
+  expect_rc "delete --force of a paused created container" 0
+  [ $((SECONDS - t0)) -lt 5 ] || fail "delete --force took $((SECONDS - t0)) s"
+  assert_clean "$id" "$pid"
+}
+
+# kill KILL of a paused container takes effect: it is thawed to die (cgroup v1), as runc does
+t_kill_paused() {
+  local id
+  need_v1 freezer
+  id=$(newid)
+  start_waiter "$id"
+  rtc pause "$id"
+  expect_rc "pause" 0
+  rtc kill "$id" KILL
+  expect_rc "kill KILL" 0
+  wait_status "$id" stopped
+  rtc delete "$id"
+  expect_rc "delete" 0
+  assert_clean "$id" "$PID"
+}
+
 t_kill_stopped() {
   local id
   id=$(newid)
@@ -1361,6 +1436,26 @@ check_log_json() {
   [ -n "$LAST_ERR" ] || fail "no level error line in the log: $(cat "$f")"
 }
 
+# Global flags at their edges, as runc: a --log that cannot be opened fails the command (a client
+# reading it would find nothing); an empty --log-format is text; SIGIO is known as IO
+t_cli_log_and_signal_edges() {
+  local id
+  rt --log "$T/no/such/dir/log" list >"$T/list.out" 2>&1
+  RC=$?
+  [ "$RC" != 0 ] || fail "list with an unopenable --log succeeded"
+  expect_match "the error" "$(cat "$T/list.out")" 'no/such/dir/log'
+  rtc --log-format "" list
+  expect_rc "list with an empty --log-format" 0
+  id=$(newid)
+  start_waiter "$id"
+  rtc kill "$id" IO
+  expect_rc "kill IO" 0
+  rtc kill "$id" SIGIO
+  expect_rc "kill SIGIO" 0
+  rtc delete --force "$id"
+  assert_clean "$id" "$PID"
+}
+
 t_log_json_error() {
   local id
   id=$(newid)
@@ -1906,6 +2001,22 @@ t_events_stats() {
   expect_eq "pids limit" "${F[3]}" 50
   expect_eq "pids current >= 2" "${F[4]}" true
   expect_eq "cpu usage > 0" "${F[5]}" true
+  rtc delete --force "$id"
+  assert_clean "$id" "$PID"
+}
+
+# cpu throttling under a quota, with the keys containerd's go-runc reads (throttledPeriods, ...)
+t_events_cpu_throttling() {
+  local id
+  id=$(newid)
+  need_v1 cpu
+  cfg '.linux.resources = {cpu: {quota: 10000, period: 100000}}'
+  start_waiter "$id"
+  rtc exec "$id" sh -c 'timeout 1 sh -c "while :; do :; done"; true'
+  rtc events --stats "$id"
+  expect_rc "events --stats" 0
+  jf "$OUT" '.data.cpu.throttling.periods > 0' '.data.cpu.throttling.throttledPeriods > 0' '.data.cpu.throttling.throttledTime > 0'
+  expect_eq "periods, throttledPeriods, throttledTime > 0 ($(jq -c .data.cpu.throttling <<<"$OUT"))" "${F[*]}" "true true true"
   rtc delete --force "$id"
   assert_clean "$id" "$PID"
 }

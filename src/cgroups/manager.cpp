@@ -332,8 +332,8 @@ public:
             auto st = read_flat_keyed(c, "cpu.stat");
             // runc leaves zero counters out.
             if (st["nr_periods"]) throttling["periods"] = st["nr_periods"];
-            if (st["nr_throttled"]) throttling["throttled_periods"] = st["nr_throttled"];
-            if (st["throttled_time"]) throttling["throttled_time"] = st["throttled_time"];
+            if (st["nr_throttled"]) throttling["throttledPeriods"] = st["nr_throttled"];
+            if (st["throttled_time"]) throttling["throttledTime"] = st["throttled_time"];
         }
         cpu["throttling"] = throttling;
         data["cpu"] = cpu;
@@ -540,8 +540,8 @@ public:
         auto cpu = read_flat_keyed(dir(), "cpu.stat");
         json throttling = json::object();
         if (cpu["nr_periods"]) throttling["periods"] = cpu["nr_periods"];
-        if (cpu["nr_throttled"]) throttling["throttled_periods"] = cpu["nr_throttled"];
-        if (cpu["throttled_usec"]) throttling["throttled_time"] = cpu["throttled_usec"] * 1000;
+        if (cpu["nr_throttled"]) throttling["throttledPeriods"] = cpu["nr_throttled"];
+        if (cpu["throttled_usec"]) throttling["throttledTime"] = cpu["throttled_usec"] * 1000;
         data["cpu"] = {{"usage", {{"total", cpu["usage_usec"] * 1000}, {"kernel", cpu["system_usec"] * 1000},
                                   {"user", cpu["user_usec"] * 1000}}},
                        {"throttling", throttling}};

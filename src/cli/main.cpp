@@ -123,10 +123,11 @@ int main(int argc, char** argv) {
         std::fputs(help_text(global, commands).c_str(), stdout);
         return 0;
     }
+    if (log_opts.format.empty()) log_opts.format = "text";  // runc's default for an empty value
     if (log_opts.format != "text" && log_opts.format != "json")
         return cli::report_error(Error::msg("invalid log-format: " + log_opts.format));
     // From here on errors go where --log and --log-format say, a usage error too, as runc's do.
-    cli::setup_logging(log_opts);
+    if (auto st = cli::setup_logging(log_opts); !st) return cli::report_error(st.error());
     CommandEntry* command = nullptr;
     for (auto& c : commands)
         if (c.args.name() == args[*first]) command = &c;

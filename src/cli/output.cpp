@@ -55,14 +55,21 @@ void sink(log::Level level, std::string_view message) {
 
 }  // namespace
 
-void setup_logging(const LogOptions& opts) {
+Status setup_logging(const LogOptions& opts) {
     g_opts = opts;
     if (!opts.file.empty()) {
         int fd = ::open(opts.file.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
-        if (fd >= 0) g_log_fd = fd;
+        if (fd < 0) {
+            // Reported on stderr: a client that reads the file would find nothing there.
+            auto error = Error::sys("open " + opts.file);
+            g_opts.file.clear();
+            return error;
+        }
+        g_log_fd = fd;
     }
     log::set_sink(sink, opts.debug);
     if (opts.debug) phase::enable_trace();
+    return {};
 }
 
 int report_error(const Error& error, int exit_code) {

@@ -13,8 +13,9 @@ struct LogOptions {
     bool debug = false;
 };
 
-// Installs the sink for rong::log. Call once, after flags are parsed.
-void setup_logging(const LogOptions& opts);
+// Installs the sink for rong::log. Call once, after flags are parsed. A --log file that cannot
+// be opened is an error, as runc's (the caller is told on stderr).
+Status setup_logging(const LogOptions& opts);
 
 // Reports a failed command the way runc does: a log entry at level error (in --log when given)
 // and the bare message on stderr. Returns the exit code to use.

@@ -167,6 +167,14 @@ void run_init(const InitContext& ctx) {
 
     // The handover: from `committed` on, a state file names us and `delete` can clean up.
     ::prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
+    // As the first process of a pid namespace we would ignore every signal we do not handle: a
+    // `kill ID` (TERM) of a created container would do nothing. These end us, as they end runc's
+    // init; the execve resets them.
+    for (int sig : {SIGHUP, SIGINT, SIGQUIT, SIGABRT, SIGTERM}) {
+        struct sigaction sa {};
+        sa.sa_handler = [](int s) { ::_exit(128 + s); };
+        ::sigaction(sig, &sa, nullptr);
+    }
     if (auto st = sys::send_message(ctx.sync_fd, std::string(1, kSyncReady)); !st) ::_exit(1);
     // The payload: the state for startContainer hooks, now that the container is "created".
     auto created_state = await(ctx.sync_fd, kSyncCommitted);

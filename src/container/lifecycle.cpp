@@ -145,6 +145,7 @@ Status start(const StateStore& store, const std::string& id) {
     ContainerState state = TRY(store.load(id));
     ContainerStatus status = status_of(state, store.dir_of(id));
     if (status == ContainerStatus::stopped) return Error::msg("cannot start a container that has stopped");
+    if (status == ContainerStatus::paused) return Error::msg("cannot start a container in the paused state");
     if (status != ContainerStatus::created) return Error::msg("cannot start an already running container");
     sys::Fd pidfd = TRY(sys::open_pidfd(state.pid, state.start_time));
     return start_locked(store, state, pidfd.get());
@@ -189,7 +190,12 @@ Status kill(const StateStore& store, const std::string& id, int signal, bool all
     // Only a process that is gone means "not running"; any other failure is reported as it is.
     if (!pidfd && pidfd.error().errnum == ESRCH) return Error::msg("container not running");
     if (!pidfd) return std::move(pidfd).error();
-    return sys::send_signal(pidfd->get(), signal);
+    TRY(sys::send_signal(pidfd->get(), signal));
+    // A frozen (v1) process dies only once thawed: a SIGKILL thaws a paused container, as runc's.
+    if (signal == SIGKILL && status == ContainerStatus::paused) {
+        if (auto cg = cgroups::from_paths(state.cgroup_paths)) return cg->thaw();
+    }
+    return {};
 }
 
 Status remove(const StateStore& store, const std::string& id, bool force) {

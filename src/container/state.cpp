@@ -235,8 +235,9 @@ ContainerStatus status_of(const ContainerState& state, const std::string& dir) {
 }
 
 ContainerStatus status_of_live(const ContainerState& state, const std::string& dir) {
-    if (::access((dir + "/" + kExecFifo).c_str(), F_OK) == 0) return ContainerStatus::created;
+    // Frozen first: a created container can be paused too (runc).
     if (auto cg = cgroups::from_paths(state.cgroup_paths); cg && cg->frozen()) return ContainerStatus::paused;
+    if (::access((dir + "/" + kExecFifo).c_str(), F_OK) == 0) return ContainerStatus::created;
     return ContainerStatus::running;
 }
 

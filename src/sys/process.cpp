@@ -124,6 +124,7 @@ std::optional<int> parse_signal(const std::string& name) {
     std::string upper = name;
     for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     std::string bare = upper.rfind("SIG", 0) == 0 ? upper.substr(3) : upper;
+    if (bare == "IO") return SIGIO;  // glibc's abbreviation for 29 is POLL; runc knows it as IO
     for (int sig = 1; sig < NSIG; ++sig) {
         const char* abbrev = sigabbrev_np(sig);
         if (abbrev && bare == abbrev) return sig;
