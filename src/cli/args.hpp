@@ -2,7 +2,8 @@
 // a command, then that command's flags and arguments.
 //
 // - A flag is -name or --name; its value follows "=" or is the next argument. A bool flag takes
-//   no value ("--name=false" is allowed); one-letter bool flags may be combined ("-dt").
+//   no value ("--name=false" is allowed); one-letter bool flags may be combined ("-dt"), which
+//   crun takes and runc 1.1.5 refuses (a leniency kept: nothing that works with runc breaks).
 // - A command's flags may come after its arguments ("delete ID --force"), as runc reorders them,
 //   unless the command takes a program's arguments after its own (exec, ps): there the first
 //   argument ends the flags, and everything from it on is kept as it is.
