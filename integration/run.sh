@@ -435,6 +435,31 @@ t_inside_namespaces_host_net() {
   ns_compare pid ipc uts mnt cgroup
 }
 
+# A pid namespace joined by path (another container's, as in a pod) holds the container's process,
+# and only it: the runtime's hooks stay in the host's, away from that container's processes
+t_join_pid_namespace() {
+  local first second p1
+  first=$(newid first)
+  start_waiter "$first"
+  p1=$PID
+  second=$(newid second)
+  cfg --arg p "/proc/$p1/ns/pid" --arg t "$T" '.linux.namespaces |= map(if .type == "pid" then .path = $p else . end)
+      | .hooks = {prestart: [{path: "/bin/sh", args: ["sh", "-c", "readlink /proc/self/ns/pid > \($t)/prestart.ns"]}],
+                  poststop: [{path: "/bin/sh", args: ["sh", "-c", "readlink /proc/self/ns/pid > \($t)/poststop.ns"]}]}'
+  sh_args 'readlink /proc/self/ns/pid'
+  track "$second"
+  # (not run_fg: it expects an empty state root after the run, and the first container is there)
+  rt run --bundle "$B" "$second" </dev/null >"$T/second.out" 2>"$T/second.err"
+  RC=$?
+  expect_rc "run in the first container's pid namespace ($(cat "$T/second.err"))" 0
+  expect_eq "the second container's pid namespace" "$(cat "$T/second.out")" "$(readlink "/proc/$p1/ns/pid")"
+  expect_eq "its prestart hook's pid namespace" "$(cat "$T/prestart.ns")" "$(readlink "$HOST_NS_DIR/pid")"
+  expect_eq "its poststop hook's pid namespace" "$(cat "$T/poststop.ns")" "$(readlink "$HOST_NS_DIR/pid")"
+  rtc delete --force "$first"
+  assert_clean "$first" "$p1"
+  assert_clean "$second"
+}
+
 t_inside_cwd() {
   cfg '.process.cwd = "/etc"'
   sh_args 'pwd'
@@ -469,6 +494,23 @@ t_inside_env_home_kept() {
   expect_eq "env (sorted)" "$(sort <<<"$OUT" | tr '\n' '|')" "HOME=/elsewhere|PATH=/bin|"
 }
 
+# as runc's init builds it: a name given twice once (first place, last value), an empty HOME
+# filled in; an entry that is no NAME=value refused
+t_inside_env_normalised() {
+  local id
+  cfg '.process.env = ["A=1", "PATH=/bin", "B=2", "A=3", "HOME="]'
+  set_args env
+  run_fg "$(newid)"
+  expect_rc "run" 0
+  expect_eq "environ" "$(tr '\n' '|' <<<"$OUT")" "A=3|PATH=/bin|B=2|HOME=/root|"
+  id=$(newid bad)
+  cfg '.process.env += ["FOO"]'
+  create_c "$id"
+  [ "$RC" != 0 ] || fail "create with env entry FOO (no =) succeeded"
+  expect_match "the error" "$ERR" 'invalid environment variable'
+  assert_clean "$id"
+}
+
 t_inside_umask() {
   cfg '.process.user.umask = 63' # 0077
   sh_args 'umask; grep ^Umask: /proc/self/status'
@@ -477,10 +519,15 @@ t_inside_umask() {
   expect_eq "umask" "$OUT" $'0077\nUmask:\t0077'
 }
 
+# without process.user.umask the init's is 0022, whatever the caller's (runc)
 t_inside_umask_default() {
+  local saved
   cfg 'del(.process.user.umask)'
   sh_args 'umask'
+  saved=$(umask)
+  umask 077
   run_fg "$(newid)"
+  umask "$saved"
   expect_rc "run" 0
   expect_eq "umask" "$OUT" 0022
 }
@@ -1387,18 +1434,28 @@ t_console_socket_foreground_refused() {
   expect_match "exec's error" "$ERR" 'cannot use console socket'
 }
 
-# A process that is not root can reopen its stdio (/dev/stdout, its tty): runc hands fds 0-2 to
-# process.user, and so does rong; /dev/null stays root's
+# A process that is not root can reopen its stdio (/dev/stdout, its tty): a detached runtime hands
+# fds 0-2 to process.user, as runc does; /dev/null stays root's. In the foreground the caller's
+# own files (a redirection, the operator's terminal) are left as they are (runc puts pipes there).
 t_stdio_owned_by_user() {
-  local id rp sock="$T/console.sock" pid out
-  id=$(newid plain)
+  local id rp sock="$T/console.sock" pid out i
+  id=$(newid detached)
+  track "$id"
   cfg '.process.user = {uid: 1000, gid: 1000}'
-  # (all through the reopened fd: rong's foreground stdout is the caller's file, whose offset the
-  # reopened one does not share)
+  # (all through the reopened fd, which does not share the original's offset)
   sh_args '{ echo via-dev-stdout; stat -c %u /dev/null; } >>/dev/stdout'
+  rt run -d --bundle "$B" "$id" </dev/null >"$T/detached.out" 2>"$T/detached.err"
+  RC=$?
+  expect_rc "run -d as uid 1000 ($(cat "$T/detached.err"))" 0
+  wait_status "$id" stopped
+  expect_eq "output" "$(cat "$T/detached.out")" $'via-dev-stdout\n0'
+  rtc delete "$id"
+  id=$(newid fg)
+  set_args echo hi
   run_fg "$id"
-  expect_rc "run as uid 1000 ($ERR)" 0
-  expect_eq "output" "$OUT" $'via-dev-stdout\n0'
+  expect_rc "run as uid 1000 in the foreground" 0
+  expect_eq "output" "$OUT" hi
+  expect_eq "the owner of the caller's file that was its stdout" "$(stat -c %u "$T/$id.out")" 0
   id=$(newid tty)
   cfg '.process.terminal = true'
   set_args sh
@@ -2139,6 +2196,9 @@ t_exec_bad_options() {
   rtc exec -e PA "$id" env
   [ "$RC" != 0 ] || fail "exec -e PA (no =) succeeded: $OUT"
   expect_match "exec -e PA" "$ERR" 'invalid environment variable'
+  rtc exec --cwd tmp "$id" pwd
+  [ "$RC" != 0 ] || fail "exec --cwd tmp (relative) succeeded: $OUT"
+  expect_match "exec --cwd tmp" "$ERR" 'Cwd must be an absolute path'
   rtc exec -d --pidfd-socket "$T/no/such/sock" "$id" sleep 777
   [ "$RC" != 0 ] || fail "exec with an unusable --pidfd-socket succeeded"
   rtc exec -d --pid-file "$T/no/such/dir/pid" "$id" sleep 778

@@ -88,6 +88,15 @@ Status read(const Reader& r, Process& p) {
         return r.at("args").error("expected a non-empty array of strings");
     TRY(r.require("args", p.args));
     TRY(r.get("env", p.env));
+    // runc's checks, with its words: NAME=value, a name, no NUL (execve would cut the string).
+    for (size_t i = 0; i < p.env.size(); ++i) {
+        const std::string& e = p.env[i];
+        size_t eq = e.find('=');
+        if (eq == std::string::npos) return r.at("env").at(i).error("invalid environment variable: " + quote(e));
+        if (eq == 0) return r.at("env").at(i).error("environment variable name can't be empty: " + quote(e));
+        if (e.find('\0') != std::string::npos)
+            return r.at("env").at(i).error("environment variable can't contain null(\\x00): " + quote(e));
+    }
     TRY(r.require("cwd", p.cwd));
     TRY(expect_absolute(r.at("cwd"), p.cwd));
     TRY(r.get("capabilities", p.capabilities));

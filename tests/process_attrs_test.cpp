@@ -88,5 +88,17 @@ TEST(FindExecutableDefaultPath, UsedWhenEnvHasNoPath) {
     EXPECT_NE(std::find(defaults.begin(), defaults.end(), *found), defaults.end()) << *found;
 }
 
+TEST(ProcessEnv, DuplicatesKeepTheirFirstPlaceAndLastValue) {
+    auto env = process_env({"A=1", "PATH=/bin", "B=2", "A=3", "HOME=/h", "PATH=/usr/bin"}, 0);
+    EXPECT_EQ(env, (std::vector<std::string>{"A=3", "PATH=/usr/bin", "B=2", "HOME=/h"}));
+}
+
+TEST(ProcessEnv, EmptyHomeIsUnset) {
+    // (uid 4242 has no line in this test's /etc/passwd: "/")
+    auto env = process_env({"HOME=", "A=1"}, 4242);
+    EXPECT_EQ(env, (std::vector<std::string>{"HOME=/", "A=1"}));
+    EXPECT_EQ(process_env({"A=1"}, 4242), (std::vector<std::string>{"A=1", "HOME=/"}));
+}
+
 }  // namespace
 }  // namespace rong::security

@@ -461,6 +461,31 @@ t_sysctl_refused() {
   done
 }
 
+# A namespace joined by a path to the host's own is the host's: its sysctls are refused too. The
+# values are the host's current ones, so a runtime that wrongly writes them changes nothing.
+t_sysctl_refused_joined_host_ns() {
+  local id fwd shm
+  fwd=$(cat /proc/sys/net/ipv4/ip_forward)
+  shm=$(cat /proc/sys/kernel/shmmax)
+  set_args true
+  id=$(newid net)
+  cfg --arg p "/proc/$$/ns/net" --arg v "$fwd" '.linux.sysctl = {"net.ipv4.ip_forward": $v}
+      | .linux.namespaces |= map(if .type == "network" then .path = $p else . end)'
+  create_c "$id"
+  [ "$RC" != 0 ] || fail "create with a net sysctl in the host's network namespace (joined by path) succeeded"
+  [ "$RT_KIND" = rong ] && expect_match "error" "$ERR" 'not allowed in the hosts network namespace'
+  assert_clean "$id"
+  id=$(newid ipc)
+  cfg --arg p "/proc/$$/ns/ipc" --arg v "$shm" '.linux.sysctl = {"kernel.shmmax": $v}
+      | .linux.namespaces |= map(if .type == "network" then del(.path) else . end)
+      | .linux.namespaces |= map(if .type == "ipc" then .path = $p else . end)'
+  create_c "$id"
+  # (runc 1.1.5 checks the network namespace's path only, and writes the host's ipc sysctl)
+  [ "$RT_KIND" = runc ] || [ "$RC" != 0 ] || fail "create with an ipc sysctl in the host's ipc namespace (joined by path) succeeded"
+  [ "$RT_KIND" = runc ] && rtc delete --force "$id"
+  assert_clean "$id"
+}
+
 t_personality() {
   [ "$RT_KIND" = runc ] && skip "runc 1.1.5 ignores linux.personality"
   cfg '.linux.personality = {domain: "LINUX32"}'

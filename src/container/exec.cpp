@@ -65,7 +65,7 @@ constexpr char kExecSeccomp = 'S';
 
 [[noreturn]] void run_exec_child(int sync_fd, int init_pidfd, const cgroups::Paths& cgroup, int ns_flags,
                                  const spec::Config& config, const security::SeccompProgram* seccomp_program,
-                                 int console_fd, int preserve_fds) {
+                                 int console_fd, int preserve_fds, bool foreground) {
     const spec::Process& proc = *config.process;
     auto fail = [&](const Error& e) { report_and_exit(sync_fd, e); };
     // rong's other fds (the host's pid namespace, the cgroup2 directory, the parent's socket)
@@ -116,7 +116,8 @@ constexpr char kExecSeccomp = 'S';
         if (go != "G") ::_exit(1);
         return {};
     };
-    auto target = prepare_process(proc, seccomp);
+    // A foreground exec keeps the caller's stdio as it is (its pty is the process's own).
+    auto target = prepare_process(proc, seccomp, {.init = false, .stdio_to_user = !foreground || proc.terminal});
     if (!target) fail(target.error());
     // The process outlives `exec --detach`: it must not die with us once it runs.
     ::prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
@@ -157,7 +158,10 @@ Result<spec::Process> exec_process_spec(const spec::Config& config, const ExecOp
     proc.terminal = opts.tty;
     proc.consoleSize.reset();
     for (const auto& e : opts.env) TRY(set_env(proc.env, e));
-    if (opts.cwd) proc.cwd = *opts.cwd;
+    if (opts.cwd) {
+        if (opts.cwd->empty() || (*opts.cwd)[0] != '/') return Error::msg("exec --cwd: \"" + *opts.cwd + "\": Cwd must be an absolute path");
+        proc.cwd = *opts.cwd;
+    }
     if (opts.uid) proc.user.uid = *opts.uid;
     if (opts.gid) proc.user.gid = *opts.gid;
     // Added to the container's, as runc.
@@ -257,7 +261,7 @@ Result<ExecHandle> exec(const StateStore& store, const ExecOptions& opts) {
     auto cloned = sys::clone_process(0, &handle.pidfd, cgroup ? cgroup->dir_fd() : -1);
     if (cloned && *cloned == 0)
         run_exec_child(child_sock.get(), init_pidfd.get(), cgroup_paths, ns_flags, exec_config,
-                       program ? &*program : nullptr, console, opts.preserve_fds);
+                       program ? &*program : nullptr, console, opts.preserve_fds, opts.own_console);
     if (own_pid_ns && ::setns(own_pid_ns.get(), CLONE_NEWPID) < 0) log::debug("setns back into our pid namespace failed");
     pid_t pid = TRY(std::move(cloned));
     child_sock.reset();

@@ -38,6 +38,7 @@ struct InitContext {
     int preserve_fds = 0;        // fds 3 .. 3+preserve_fds-1 reach the process
     std::string id;
     bool no_pivot = false;
+    bool foreground = false;     // run without -d: the caller's stdio stays as it is
     bool new_keyring = true;     // a session keyring of its own, named after the container
     std::map<std::string, std::string> cgroup_paths;  // for the container's cgroup mount
     std::string host_cgroup2;  // rootfs::RootfsContext::host_cgroup2

@@ -224,8 +224,6 @@ Result<Launched> create(const StateStore& store, const CreateOptions& opts) {
     TRY(sys::move_fd_above(console_sock, min_fd));
     phase::reached("state-dir");
 
-    if (ns.join_pid) TRY(namespaces::enter_pid_namespace(config.linux->find_namespace("pid")->path));
-
     InitContext ctx{config, rootfs, bundle, ns};
     std::optional<security::SeccompProgram> seccomp;
     if (config.linux->seccomp) {
@@ -241,6 +239,7 @@ Result<Launched> create(const StateStore& store, const CreateOptions& opts) {
     ctx.preserve_fds = passed_fds;
     ctx.id = opts.id;
     ctx.no_pivot = opts.no_pivot;
+    ctx.foreground = opts.own_console;
     ctx.new_keyring = !opts.no_new_keyring;
     ctx.runtime_hooks = !config.hooks.prestart.empty() || !config.hooks.createRuntime.empty();
 
@@ -290,9 +289,16 @@ Result<Launched> create(const StateStore& store, const CreateOptions& opts) {
     }
     phase::reached("cgroup");
 
-    pid_t pid = TRY(sys::clone_process(ns.clone_flags, &out.pidfd, cgroup.dir_fd()));
-    if (pid == 0) run_init(ctx);
+    // A joined pid namespace takes our next child, the init, only: we leave it again right after
+    // the clone, or the hooks we fork would run in it, among the other container's processes.
+    sys::Fd own_pid_ns;
+    if (ns.join_pid) own_pid_ns = TRY(namespaces::enter_pid_namespace(config.linux->find_namespace("pid")->path));
+    auto cloned = sys::clone_process(ns.clone_flags, &out.pidfd, cgroup.dir_fd());
+    if (cloned && *cloned == 0) run_init(ctx);
+    Status back = own_pid_ns ? namespaces::leave_pid_namespace(own_pid_ns.get()) : Status{};
+    pid_t pid = TRY(std::move(cloned));
     guard.set_pid(pid);
+    TRY(std::move(back));
     tasks_files.clear();
     child_sock.reset();
     console_sock.reset();

@@ -4,6 +4,7 @@
 #include <limits.h>
 #include <linux/close_range.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <termios.h>
 #include <unistd.h>
@@ -31,7 +32,7 @@ Status attach_terminal(rootfs::Console& console, int console_socket_fd, const sp
     return {};
 }
 
-Result<ExecTarget> prepare_process(const spec::Process& proc, const SeccompSetup& seccomp) {
+Result<ExecTarget> prepare_process(const spec::Process& proc, const SeccompSetup& seccomp, ProcessRole role) {
     const security::SeccompProgram* filter = seccomp.program;
     auto load_filter = [&]() -> Status {
         sys::Fd listener = TRY(security::load_seccomp_program(*filter));
@@ -49,7 +50,8 @@ Result<ExecTarget> prepare_process(const spec::Process& proc, const SeccompSetup
     security::CapabilitySets caps;
     if (proc.capabilities) caps = TRY(security::resolve_capabilities(*proc.capabilities));
     TRY(security::drop_bounding(caps));
-    TRY(security::give_stdio_to(proc.user.uid));
+    if (role.stdio_to_user) TRY(security::give_stdio_to(proc.user.uid));
+    if (role.init && !proc.user.umask) ::umask(022);
     TRY(security::set_user(proc.user));
     TRY(security::apply_capabilities(caps));
     if (proc.noNewPrivileges) TRY(security::set_no_new_privs());
@@ -60,7 +62,7 @@ Result<ExecTarget> prepare_process(const spec::Process& proc, const SeccompSetup
     // kernel then names it "(unreachable)...", and glibc's getcwd fails with ENOENT (CVE-2024-21626).
     char cwd[PATH_MAX];
     if (!::getcwd(cwd, sizeof cwd)) return Error::sys("cwd " + proc.cwd + ": outside the container's root");
-    ExecTarget target{"", proc.args, security::with_home(proc.env, proc.user.uid)};
+    ExecTarget target{"", proc.args, security::process_env(proc.env, proc.user.uid)};
     target.path = TRY(security::find_executable(proc.args[0], target.env));
     target.seccomp = filter;
     return target;

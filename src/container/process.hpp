@@ -37,8 +37,15 @@ struct SeccompSetup {
 // whoever listens on `console_socket_fd` (with the pty's name, as runc).
 Status attach_terminal(rootfs::Console& console, int console_socket_fd, const spec::Process& proc);
 
+// What differs between the init and an exec'd process, and between a detached and a foreground
+// rong (which keeps the caller's stdio: runc puts pipes of its own there).
+struct ProcessRole {
+    bool init = false;           // no process.user.umask: 0022, not the caller's (runc's init)
+    bool stdio_to_user = false;  // detached: fds 0-2 handed to process.user, as runc does
+};
+
 // Applies everything that must happen before the wait for `start` and returns what to exec.
-Result<ExecTarget> prepare_process(const spec::Process& proc, const SeccompSetup& seccomp = {});
+Result<ExecTarget> prepare_process(const spec::Process& proc, const SeccompSetup& seccomp, ProcessRole role);
 
 // Closes every fd >= 3 + preserve_fds (CVE-2024-21626), loads target.seccomp if any, and execs. Returns only on failure.
 Error exec_process(const ExecTarget& target, int preserve_fds);

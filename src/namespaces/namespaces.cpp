@@ -99,9 +99,15 @@ Result<sys::Fd> user_namespace_with(const std::vector<spec::IdMapping>& uids,
     return made;
 }
 
-Status enter_pid_namespace(const std::string& path) {
+Result<sys::Fd> enter_pid_namespace(const std::string& path) {
+    sys::Fd own = TRY(sys::open_file("/proc/self/ns/pid", O_RDONLY));
     sys::Fd fd = TRY(sys::open_file(path, O_RDONLY));
     if (::setns(fd.get(), CLONE_NEWPID) < 0) return Error::sys("setns pid namespace " + path);
+    return own;
+}
+
+Status leave_pid_namespace(int own_ns) {
+    if (::setns(own_ns, CLONE_NEWPID) < 0) return Error::sys("setns back into our pid namespace");
     return {};
 }
 

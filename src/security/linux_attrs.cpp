@@ -125,6 +125,22 @@ Result<cpu_set_t> parse_cpu_list(const std::string& list, const std::string& fie
     return set;
 }
 
+namespace {
+
+// Whether the config gives the container a namespace of `type` other than rong's own: a new one,
+// or one joined by a path that is not rong's (a path to the host's is the host's, as runc checks).
+bool own_namespace(const spec::Linux& lnx, const char* type, const char* proc_name) {
+    const spec::Namespace* ns = lnx.find_namespace(type);
+    if (!ns) return false;
+    if (ns->path.empty()) return true;
+    struct stat joined {}, ours {};
+    if (::stat(ns->path.c_str(), &joined) < 0) return true;  // the join fails later, with its error
+    if (::stat((std::string("/proc/self/ns/") + proc_name).c_str(), &ours) < 0) return true;
+    return joined.st_dev != ours.st_dev || joined.st_ino != ours.st_ino;
+}
+
+}  // namespace
+
 Status check_sysctl(const std::string& key, const spec::Linux& lnx) {
     static const char* const kIpc[] = {"kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem",
                                        "kernel.shmall", "kernel.shmmax", "kernel.shmmni", "kernel.shm_rmid_forced"};
@@ -132,14 +148,14 @@ Status check_sysctl(const std::string& key, const spec::Linux& lnx) {
     bool ipc = key.rfind("fs.mqueue.", 0) == 0;
     for (const char* k : kIpc) ipc = ipc || key == k;
     if (ipc) {
-        if (lnx.find_namespace("ipc")) return {};
+        if (own_namespace(lnx, "ipc", "ipc")) return {};
         return Error::msg(field + "sysctl \"" + key + "\" is not allowed in the hosts ipc namespace");
     }
     if (key.rfind("net.", 0) == 0) {
-        if (lnx.find_namespace("network")) return {};
+        if (own_namespace(lnx, "network", "net")) return {};
         return Error::msg(field + "sysctl \"" + key + "\" is not allowed in the hosts network namespace");
     }
-    if (lnx.find_namespace("uts")) {
+    if (own_namespace(lnx, "uts", "uts")) {
         if (key == "kernel.domainname") return {};
         if (key == "kernel.hostname")
             return Error::msg(field + "sysctl \"" + key + "\" is not allowed as it conflicts with the OCI \"hostname\" field");

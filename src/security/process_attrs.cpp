@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <array>
+#include <map>
 #include <string_view>
 
 #include "spec/kernel_names.hpp"
@@ -100,12 +101,28 @@ std::optional<std::vector<std::string>> passwd_entry(uint32_t uid) {
     return std::nullopt;
 }
 
-std::vector<std::string> with_home(std::vector<std::string> env, uint32_t uid) {
-    for (const auto& e : env)
-        if (e.rfind("HOME=", 0) == 0) return env;
+std::vector<std::string> process_env(const std::vector<std::string>& env, uint32_t uid) {
+    // As runc's init builds it (Go's Setenv): a name given twice keeps its first place and its
+    // last value.
+    std::vector<std::string> out;
+    std::map<std::string, size_t, std::less<>> place;
+    for (const auto& e : env) {
+        std::string name = e.substr(0, e.find('='));
+        auto [it, added] = place.try_emplace(name, out.size());
+        if (added)
+            out.push_back(e);
+        else
+            out[it->second] = e;
+    }
+    auto home = place.find("HOME");
+    if (home != place.end() && out[home->second] != "HOME=") return out;
     auto entry = passwd_entry(uid);
-    env.push_back("HOME=" + (entry && !(*entry)[5].empty() ? (*entry)[5] : std::string("/")));
-    return env;
+    std::string value = "HOME=" + (entry && !(*entry)[5].empty() ? (*entry)[5] : std::string("/"));
+    if (home != place.end())
+        out[home->second] = value;  // empty is unset (runc)
+    else
+        out.push_back(value);
+    return out;
 }
 
 Result<std::string> find_executable(const std::string& name, const std::vector<std::string>& env) {

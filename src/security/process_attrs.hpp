@@ -25,9 +25,11 @@ Status set_no_new_privs();
 // The fields of uid's line in /etc/passwd (of the caller's root), read as a file as runc does:
 // NSS would load the container's libraries, and rong is linked statically.
 std::optional<std::vector<std::string>> passwd_entry(uint32_t uid);
-// The process environment with HOME added when the config leaves it out: the user's home from the
+// The process environment as runc gives it: a name given twice once, in its first place with its
+// last value; HOME added when the config leaves it out or empty: the user's home from the
 // container's /etc/passwd (read as a file: NSS would load the container's libraries), else "/".
-std::vector<std::string> with_home(std::vector<std::string> env, uint32_t uid);
+// Entries are NAME=value (spec/parse.cpp checks).
+std::vector<std::string> process_env(const std::vector<std::string>& env, uint32_t uid);
 
 Result<std::string> find_executable(const std::string& name, const std::vector<std::string>& env);
 
