@@ -803,7 +803,8 @@ t_kill_nonfatal() {
   assert_clean "$id" "$PID"
 }
 
-t_kill_created() {
+# kill_created SIGNAL: a created container ends on SIGNAL, and its process never runs
+kill_created() {
   local id pid
   id=$(newid)
   sh_args "$WAITER"
@@ -811,35 +812,22 @@ t_kill_created() {
   expect_rc "create" 0
   pid=$(pid_of "$id")
   track_pid "$pid"
-  rtc kill "$id" KILL
-  expect_rc "kill KILL of a created container" 0
+  rtc kill "$id" "$1"
+  expect_rc "kill $1 of a created container" 0
   wait_status "$id" stopped
+  rtc start "$id"
+  [ "$RC" != 0 ] || fail "start after $1 succeeded: the workload ran"
   [ ! -s "$T/$id.out" ] || fail "the process ran: $(cat "$T/$id.out")"
   rtc delete "$id"
   expect_rc "delete" 0
   assert_clean "$id" "$pid"
 }
 
+t_kill_created() { kill_created KILL; }
+
 # A catchable signal that would end a process ends a created container too (its init is the
 # first of its pid namespace, which ignores what it does not handle): podman stops with TERM
-t_kill_created_term() {
-  local id pid
-  id=$(newid)
-  sh_args "$WAITER"
-  create_c "$id"
-  expect_rc "create" 0
-  pid=$(pid_of "$id")
-  track_pid "$pid"
-  rtc kill "$id" TERM
-  expect_rc "kill TERM of a created container" 0
-  wait_status "$id" stopped
-  rtc start "$id"
-  [ "$RC" != 0 ] || fail "start after TERM succeeded: the workload ran"
-  [ ! -s "$T/$id.out" ] || fail "the process ran: $(cat "$T/$id.out")"
-  rtc delete "$id"
-  expect_rc "delete" 0
-  assert_clean "$id" "$pid"
-}
+t_kill_created_term() { kill_created TERM; }
 
 # A created container can be paused: it is then "paused" (frozen, not started), start refuses it,
 # resume makes it "created" again and it starts; delete --force of a paused created one is prompt
@@ -1384,35 +1372,43 @@ EOF
 
 # ================================================================ console socket
 
-t_console_socket() {
-  local id rp sock="$T/console.sock" pid out
-  id=$(newid)
-  cfg '.process.terminal = true'
-  set_args sh
-  "$BUILD/recvtty" "$sock" 'tty; [ -c /dev/console ] && echo console-ok; echo hi; exit' 15 >"$T/tty.out" 2>"$T/tty.err" &
+# console_run ID SCRIPT: create ID (process.terminal) with a console socket whose receiver
+# (helpers/recvtty) types SCRIPT into the pty, start it and wait for the receiver; sets PID, RC (the
+# receiver's exit status) and TTY_OUT (what it read, without \r)
+console_run() {
+  local id=$1 sock="$T/console.sock" rp i
+  "$BUILD/recvtty" "$sock" "$2" 15 >"$T/tty.out" 2>"$T/tty.err" &
   rp=$!
   track_pid "$rp"
   for ((i = 0; i < 50; i++)); do [ -S "$sock" ] && break; sleep 0.05; done
   [ -S "$sock" ] || fail "receiver did not listen"
   create_c "$id" --console-socket "$sock"
   expect_rc "create --console-socket" 0
-  pid=$(pid_of "$id")
-  track_pid "$pid"
+  PID=$(pid_of "$id")
+  track_pid "$PID"
   rtc start "$id"
   expect_rc "start" 0
   wait "$rp"
   RC=$?
+  TTY_OUT=$(tr -d '\r' <"$T/tty.out")
+}
+
+t_console_socket() {
+  local id
+  id=$(newid)
+  cfg '.process.terminal = true'
+  set_args sh
+  console_run "$id" 'tty; [ -c /dev/console ] && echo console-ok; echo hi; exit'
   cat "$T/tty.out" "$T/tty.err"
   [ "$RC" = 0 ] || fail "console receiver failed (exit $RC): $(cat "$T/tty.err")"
   grep -q '^payload=.' "$T/tty.err" || fail "empty payload with the fd"
-  out=$(tr -d '\r' <"$T/tty.out")
-  grep -qx 'hi' <<<"$out" || fail "no 'hi' line from the shell: $(echo "$out" | tr '\n' '|')"
-  grep -qx 'console-ok' <<<"$out" || fail "no /dev/console char device"
-  grep -Eqx '/dev/pts/[0-9]+' <<<"$out" || fail "tty is not a /dev/pts device: $(echo "$out" | tr '\n' '|')"
+  grep -qx 'hi' <<<"$TTY_OUT" || fail "no 'hi' line from the shell: $(echo "$TTY_OUT" | tr '\n' '|')"
+  grep -qx 'console-ok' <<<"$TTY_OUT" || fail "no /dev/console char device"
+  grep -Eqx '/dev/pts/[0-9]+' <<<"$TTY_OUT" || fail "tty is not a /dev/pts device: $(echo "$TTY_OUT" | tr '\n' '|')"
   wait_status "$id" stopped
   rtc delete "$id"
   expect_rc "delete" 0
-  assert_clean "$id" "$pid"
+  assert_clean "$id" "$PID"
 }
 
 # A console socket only where rong detaches: in the foreground it proxies the pty itself (runc)
@@ -1438,7 +1434,7 @@ t_console_socket_foreground_refused() {
 # fds 0-2 to process.user, as runc does; /dev/null stays root's. In the foreground the caller's
 # own files (a redirection, the operator's terminal) are left as they are (runc puts pipes there).
 t_stdio_owned_by_user() {
-  local id rp sock="$T/console.sock" pid out i
+  local id
   id=$(newid detached)
   track "$id"
   cfg '.process.user = {uid: 1000, gid: 1000}'
@@ -1459,23 +1455,11 @@ t_stdio_owned_by_user() {
   id=$(newid tty)
   cfg '.process.terminal = true'
   set_args sh
-  "$BUILD/recvtty" "$sock" 'echo x >$(tty) && echo reopen-ok; exit' 15 >"$T/tty.out" 2>"$T/tty.err" &
-  rp=$!
-  track_pid "$rp"
-  for ((i = 0; i < 50; i++)); do [ -S "$sock" ] && break; sleep 0.05; done
-  [ -S "$sock" ] || fail "receiver did not listen"
-  create_c "$id" --console-socket "$sock"
-  expect_rc "create --console-socket" 0
-  pid=$(pid_of "$id")
-  track_pid "$pid"
-  rtc start "$id"
-  expect_rc "start" 0
-  wait "$rp"
-  out=$(tr -d '\r' <"$T/tty.out")
-  grep -qx 'reopen-ok' <<<"$out" || fail "uid 1000 could not reopen its tty: $(echo "$out" | tr '\n' '|')"
+  console_run "$id" 'echo x >$(tty) && echo reopen-ok; exit'
+  grep -qx 'reopen-ok' <<<"$TTY_OUT" || fail "uid 1000 could not reopen its tty: $(echo "$TTY_OUT" | tr '\n' '|')"
   wait_status "$id" stopped
   rtc delete "$id"
-  assert_clean "$id" "$pid"
+  assert_clean "$id" "$PID"
 }
 
 # ================================================================ logging

@@ -295,31 +295,41 @@ echo done'
   expect_eq "runtime binary unchanged" "$(sha256sum <"$RUNTIME")" "$sum"
 }
 
+# runtime_copy: the runtime copied into the test's directory (COPY) with its checksum (SUM), and
+# helpers/overwrite_exe at /overwrite_exe: the CVE-2019-5736 tests attack the copy, never the
+# binary under test. expect_copy_unchanged: the copy came out of the attempt as it went in.
+runtime_copy() {
+  COPY=$T/runtime-copy
+  cp "$RUNTIME" "$COPY" || fail "cp $RUNTIME"
+  SUM=$(sha256sum <"$COPY")
+  static_helper_mount overwrite_exe
+}
+expect_copy_unchanged() {
+  expect_eq "the runtime binary after the attempt ($(cat "$T/overwrite.out"))" "$(sha256sum <"$COPY")" "$SUM"
+}
+
 # CVE-2019-5736 with CAP_SYS_PTRACE, which lets a process open /proc/<pid>/exe of a non-dumpable
 # one: a process exec'd into a created container takes a handle on its init's (the runtime's)
 # binary, and once start has made the init something else, reopens it for writing. The runtime
 # here is a copy of it in the test's directory, which must come out unchanged.
 t_cve_2019_5736_ptrace() {
   rong_lacks exec && skip "needs exec"
-  local id copy sum pid
-  copy=$T/runtime-copy
-  cp "$RUNTIME" "$copy" || fail "cp $RUNTIME"
-  sum=$(sha256sum <"$copy")
-  static_helper_mount overwrite_exe
+  local id pid
+  runtime_copy
   cfg '.process.capabilities |= with_entries(.value += ["CAP_SYS_PTRACE"])'
   set_args sleep 100
   id=$(newid)
-  RUNTIME=$copy create_c "$id"
+  RUNTIME=$COPY create_c "$id"
   expect_rc "create" 0
   pid=$(pid_of "$id")
   track_pid "$pid"
-  RUNTIME=$copy rt exec -d "$id" /overwrite_exe 1 </dev/null >"$T/overwrite.out" 2>&1
+  RUNTIME=$COPY rt exec -d "$id" /overwrite_exe 1 </dev/null >"$T/overwrite.out" 2>&1
   sleep 0.5
-  RUNTIME=$copy rtc start "$id"
+  RUNTIME=$COPY rtc start "$id"
   expect_rc "start" 0
   wait_grep "$T/overwrite.out" '^[a-z]' 150
-  RUNTIME=$copy rtc delete --force "$id"
-  expect_eq "the runtime binary after the attempt ($(cat "$T/overwrite.out"))" "$(sha256sum <"$copy")" "$sum"
+  RUNTIME=$COPY rtc delete --force "$id"
+  expect_copy_unchanged
 }
 
 # The same with CAP_SYS_PTRACE given by the exec alone (the config lacks it): create had no reason
@@ -327,28 +337,25 @@ t_cve_2019_5736_ptrace() {
 # (runc's init always runs from a copy in memory)
 t_cve_2019_5736_ptrace_exec_cap() {
   rong_lacks exec && skip "needs exec"
-  local id copy sum pid
-  copy=$T/runtime-copy
-  cp "$RUNTIME" "$copy" || fail "cp $RUNTIME"
-  sum=$(sha256sum <"$copy")
-  static_helper_mount overwrite_exe
+  local id pid
+  runtime_copy
   set_args sleep 100
   id=$(newid)
-  RUNTIME=$copy create_c "$id"
+  RUNTIME=$COPY create_c "$id"
   expect_rc "create" 0
   pid=$(pid_of "$id")
   track_pid "$pid"
-  RUNTIME=$copy rt exec -d --cap CAP_SYS_PTRACE "$id" /overwrite_exe 1 </dev/null >"$T/overwrite.out" 2>&1
+  RUNTIME=$COPY rt exec -d --cap CAP_SYS_PTRACE "$id" /overwrite_exe 1 </dev/null >"$T/overwrite.out" 2>&1
   RC=$?
   [ "$RT_KIND" = rong ] && expect_match "exec's refusal (rc $RC)" "$(cat "$T/overwrite.out")" 'into a created container'
   sleep 0.5
-  RUNTIME=$copy rtc start "$id"
+  RUNTIME=$COPY rtc start "$id"
   expect_rc "start" 0
   [ "$RC" != 0 ] || wait_grep "$T/overwrite.out" '^[a-z]' 150
-  RUNTIME=$copy rtc exec "$id" true
+  RUNTIME=$COPY rtc exec "$id" true
   expect_rc "exec after start" 0
-  RUNTIME=$copy rtc delete --force "$id"
-  expect_eq "the runtime binary after the attempt ($(cat "$T/overwrite.out"))" "$(sha256sum <"$copy")" "$sum"
+  RUNTIME=$COPY rtc delete --force "$id"
+  expect_copy_unchanged
 }
 
 # An exec that gives CAP_SYS_PTRACE to a running container's process (the config lacks it) marks
@@ -356,23 +363,20 @@ t_cve_2019_5736_ptrace_exec_cap() {
 # take a handle on the runtime's binary while a later exec's process is still the runtime
 t_cve_2019_5736_ptrace_exec_later() {
   rong_lacks exec && skip "needs exec"
-  local id copy sum i
-  copy=$T/runtime-copy
-  cp "$RUNTIME" "$copy" || fail "cp $RUNTIME"
-  sum=$(sha256sum <"$copy")
-  static_helper_mount overwrite_exe
+  local id i
+  runtime_copy
   id=$(newid)
-  RUNTIME=$copy start_waiter "$id"
-  RUNTIME=$copy rt exec -d --cap CAP_SYS_PTRACE "$id" /overwrite_exe scan </dev/null >"$T/overwrite.out" 2>&1
+  RUNTIME=$COPY start_waiter "$id"
+  RUNTIME=$COPY rt exec -d --cap CAP_SYS_PTRACE "$id" /overwrite_exe scan </dev/null >"$T/overwrite.out" 2>&1
   expect_rc "exec -d --cap CAP_SYS_PTRACE" 0
   for i in $(seq 60); do
     [ -s "$T/overwrite.out" ] && break
-    RUNTIME=$copy rt exec "$id" true </dev/null >/dev/null 2>&1
+    RUNTIME=$COPY rt exec "$id" true </dev/null >/dev/null 2>&1
   done
   wait_grep "$T/overwrite.out" '^[a-z]' 150
   [[ $(cat "$T/overwrite.out") != not-seen* ]] || fail "no exec's process was seen in 60 execs"
-  RUNTIME=$copy rtc delete --force "$id"
-  expect_eq "the runtime binary after the attempt ($(cat "$T/overwrite.out"))" "$(sha256sum <"$copy")" "$sum"
+  RUNTIME=$COPY rtc delete --force "$id"
+  expect_copy_unchanged
 }
 
 # Without process.terminal, the container's processes (init and exec'd) lead sessions of their

@@ -36,6 +36,43 @@ Result<std::string> read_memfd(Fd fd) {
     }
 }
 
+// A message over one buffer, with room for one passed fd: for sendmsg and recvmsg. (Not to be
+// copied: the msghdr points into it.)
+struct FdMessage {
+    struct iovec iov;
+    char control[CMSG_SPACE(sizeof(int))] = {};
+    struct msghdr msg {};
+    FdMessage(void* data, size_t size) : iov{data, size} {
+        msg.msg_iov = &iov;
+        msg.msg_iovlen = 1;
+        msg.msg_control = control;
+        msg.msg_controllen = sizeof control;
+    }
+    FdMessage(const FdMessage&) = delete;
+    FdMessage& operator=(const FdMessage&) = delete;
+};
+
+// One recvmsg into `buf`, with room for one passed fd: the byte count (-1 with errno set), the fd
+// that came along, if any, and the message's flags.
+struct Received {
+    ssize_t bytes;
+    Fd fd;
+    int flags = 0;
+};
+Received receive(int sock, char* buf, size_t size) {
+    FdMessage m(buf, size);
+    Received r{::recvmsg(sock, &m.msg, MSG_CMSG_CLOEXEC), Fd()};
+    if (r.bytes < 0) return r;
+    r.flags = m.msg.msg_flags;
+    struct cmsghdr* cmsg = CMSG_FIRSTHDR(&m.msg);
+    if (cmsg && cmsg->cmsg_level == SOL_SOCKET && cmsg->cmsg_type == SCM_RIGHTS) {
+        int fd;
+        std::memcpy(&fd, CMSG_DATA(cmsg), sizeof fd);
+        r.fd = Fd(fd);
+    }
+    return r;
+}
+
 }  // namespace
 
 Status send_message(int sock, std::string_view data) {
@@ -55,29 +92,16 @@ Result<std::string> recv_message(int sock) {
     std::string buf(kInlineMax, '\0');
     bool reset_seen = false;
     for (;;) {
-        struct iovec iov {
-            buf.data(), buf.size()
-        };
-        char control[CMSG_SPACE(sizeof(int))] = {};
-        struct msghdr msg {};
-        msg.msg_iov = &iov;
-        msg.msg_iovlen = 1;
-        msg.msg_control = control;
-        msg.msg_controllen = sizeof control;
-        ssize_t n = ::recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+        Received r = receive(sock, buf.data(), buf.size());
         // Nothing came before the reset: that is the error, not an orderly end.
-        if (n == 0 && reset_seen) return Error::sys("recv on sync socket", ECONNRESET);
-        if (n >= 0) {
-            struct cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
-            if (cmsg && cmsg->cmsg_level == SOL_SOCKET && cmsg->cmsg_type == SCM_RIGHTS) {
-                int fd;
-                std::memcpy(&fd, CMSG_DATA(cmsg), sizeof fd);
-                Fd memfd(fd);
-                if (n == 1 && buf[0] == kInMemfd) return read_memfd(std::move(memfd));
+        if (r.bytes == 0 && reset_seen) return Error::sys("recv on sync socket", ECONNRESET);
+        if (r.bytes >= 0) {
+            if (r.fd) {
+                if (r.bytes == 1 && buf[0] == kInMemfd) return read_memfd(std::move(r.fd));
                 return Error::msg("sync: a file descriptor came with an unexpected message");
             }
-            if (msg.msg_flags & MSG_TRUNC) return Error::msg("sync: message truncated");
-            buf.resize(static_cast<size_t>(n));
+            if (r.flags & MSG_TRUNC) return Error::msg("sync: message truncated");
+            buf.resize(static_cast<size_t>(r.bytes));
             return buf;
         }
         // The peer closed with a message of ours unread (an init that failed before reading G):
@@ -91,21 +115,13 @@ Result<std::string> recv_message(int sock) {
 }
 
 Status send_fd(int sock, int fd, std::string_view payload) {
-    struct iovec iov {
-        const_cast<char*>(payload.data()), payload.size()
-    };
-    char control[CMSG_SPACE(sizeof(int))] = {};
-    struct msghdr msg {};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof control;
-    struct cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
+    FdMessage m(const_cast<char*>(payload.data()), payload.size());
+    struct cmsghdr* cmsg = CMSG_FIRSTHDR(&m.msg);
     cmsg->cmsg_level = SOL_SOCKET;
     cmsg->cmsg_type = SCM_RIGHTS;
     cmsg->cmsg_len = CMSG_LEN(sizeof(int));
     std::memcpy(CMSG_DATA(cmsg), &fd, sizeof fd);
-    while (::sendmsg(sock, &msg, MSG_NOSIGNAL) < 0) {
+    while (::sendmsg(sock, &m.msg, MSG_NOSIGNAL) < 0) {
         if (errno != EINTR) return Error::sys("sendmsg SCM_RIGHTS");
     }
     return {};
@@ -113,23 +129,13 @@ Status send_fd(int sock, int fd, std::string_view payload) {
 
 Result<Fd> recv_fd(int sock) {
     char data[4096];
-    struct iovec iov {
-        data, sizeof data
-    };
-    char control[CMSG_SPACE(sizeof(int))] = {};
-    struct msghdr msg {};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof control;
-    while (::recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) < 0) {
+    Received r = receive(sock, data, sizeof data);
+    while (r.bytes < 0) {
         if (errno != EINTR) return Error::sys("recvmsg SCM_RIGHTS");
+        r = receive(sock, data, sizeof data);
     }
-    struct cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
-    if (!cmsg || cmsg->cmsg_type != SCM_RIGHTS) return Error::msg("recvmsg: no file descriptor received");
-    int fd;
-    std::memcpy(&fd, CMSG_DATA(cmsg), sizeof fd);
-    return Fd(fd);
+    if (!r.fd) return Error::msg("recvmsg: no file descriptor received");
+    return std::move(r.fd);
 }
 
 Result<Fd> connect_unix(const std::string& path) {
