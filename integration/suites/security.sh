@@ -304,6 +304,15 @@ runtime_copy() {
   SUM=$(sha256sum <"$COPY")
   static_helper_mount overwrite_exe
 }
+# create_with_copy: a created container of the runtime copy, its process `sleep 100`; sets id and pid
+create_with_copy() {
+  set_args sleep 100
+  id=$(newid)
+  RUNTIME=$COPY create_c "$id"
+  expect_rc "create" 0
+  pid=$(pid_of "$id")
+  track_pid "$pid"
+}
 expect_copy_unchanged() {
   expect_eq "the runtime binary after the attempt ($(cat "$T/overwrite.out"))" "$(sha256sum <"$COPY")" "$SUM"
 }
@@ -317,12 +326,7 @@ t_cve_2019_5736_ptrace() {
   local id pid
   runtime_copy
   cfg '.process.capabilities |= with_entries(.value += ["CAP_SYS_PTRACE"])'
-  set_args sleep 100
-  id=$(newid)
-  RUNTIME=$COPY create_c "$id"
-  expect_rc "create" 0
-  pid=$(pid_of "$id")
-  track_pid "$pid"
+  create_with_copy
   RUNTIME=$COPY rt exec -d "$id" /overwrite_exe 1 </dev/null >"$T/overwrite.out" 2>&1
   sleep 0.5
   RUNTIME=$COPY rtc start "$id"
@@ -339,12 +343,7 @@ t_cve_2019_5736_ptrace_exec_cap() {
   rong_lacks exec && skip "needs exec"
   local id pid
   runtime_copy
-  set_args sleep 100
-  id=$(newid)
-  RUNTIME=$COPY create_c "$id"
-  expect_rc "create" 0
-  pid=$(pid_of "$id")
-  track_pid "$pid"
+  create_with_copy
   RUNTIME=$COPY rt exec -d --cap CAP_SYS_PTRACE "$id" /overwrite_exe 1 </dev/null >"$T/overwrite.out" 2>&1
   RC=$?
   [ "$RT_KIND" = rong ] && expect_match "exec's refusal (rc $RC)" "$(cat "$T/overwrite.out")" 'into a created container'
