@@ -116,8 +116,7 @@ constexpr char kExecSeccomp = 'S';
         if (go != "G") ::_exit(1);
         return {};
     };
-    // A foreground exec keeps the caller's stdio as it is (its pty is the process's own).
-    auto target = prepare_process(proc, seccomp, {.init = false, .stdio_to_user = !foreground || proc.terminal});
+    auto target = prepare_process(proc, seccomp, {.init = false, .foreground = foreground});
     if (!target) fail(target.error());
     // The process outlives `exec --detach`: it must not die with us once it runs.
     ::prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
@@ -206,14 +205,15 @@ Result<ExecHandle> exec(const StateStore& store, const ExecOptions& opts) {
     // A created container's init is still rong, and run from the host's binary unless create
     // found a process of the container could trace it: a process given CAP_SYS_PTRACE now could
     // take a handle on that binary and write it once start has replaced the init.
-    if (status == ContainerStatus::created && !security::may_trace_runtime(config) &&
-        security::may_trace_runtime(config, caps))
+    bool init_traceable = security::may_trace_runtime(config);
+    bool exec_may_trace = security::may_trace_runtime(config, caps);
+    if (status == ContainerStatus::created && !init_traceable && exec_may_trace)
         return Error::msg("cannot exec a process with CAP_SYS_PTRACE into a created container: its init is still the "
                           "runtime, which that process could reach (CVE-2019-5736); start the container first");
     std::string granted_mark = store.dir_of(opts.id) + "/" + kPtraceGranted;
-    if (security::may_trace_runtime(config, caps) || ::access(granted_mark.c_str(), F_OK) == 0) {
+    if (exec_may_trace || ::access(granted_mark.c_str(), F_OK) == 0) {
         TRY(security::run_from_sealed_copy());
-        if (!security::may_trace_runtime(config)) TRY(sys::write_file(granted_mark, "", O_WRONLY | O_CREAT, 0600));
+        if (!init_traceable) TRY(sys::write_file(granted_mark, "", O_WRONLY | O_CREAT, 0600));
     }
 
     sys::Fd console_sock, console_ours;  // the process sends its pty master to console_sock

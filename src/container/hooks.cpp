@@ -2,7 +2,6 @@
 
 #include <poll.h>
 #include <signal.h>
-#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -63,12 +62,11 @@ Status run_hook(const char* kind, size_t index, const spec::Hook& hook, const st
     std::string what = std::string(kind) + " hook #" + std::to_string(index) + " (" + hook.path + ")";
     // Files, not pipes: writing the state cannot block past the timeout, and a hook that writes a
     // lot (or leaves a daemon holding its stdout) cannot block either.
-    sys::Fd in(::memfd_create("rong-hook-state", MFD_CLOEXEC));
-    sys::Fd out(::memfd_create("rong-hook-stdout", MFD_CLOEXEC));
-    sys::Fd err(::memfd_create("rong-hook-stderr", MFD_CLOEXEC));
-    if (!in || !out || !err) return Error::sys("memfd_create").wrap(what);
-    if (auto st = sys::write_all(in.get(), state_json, "hook state"); !st) return std::move(st).error().wrap(what);
-    if (::lseek(in.get(), 0, SEEK_SET) < 0) return Error::sys("lseek").wrap(what);
+    auto in = sys::memfd_holding("rong-hook-state", state_json);
+    auto out = sys::memfd_holding("rong-hook-stdout", "");
+    auto err = sys::memfd_holding("rong-hook-stderr", "");
+    for (auto* made : {&in, &out, &err})
+        if (!*made) return std::move(*made).error().wrap(what);
 
     std::vector<std::string> args = hook.args.empty() ? std::vector<std::string>{hook.path} : hook.args;
     auto argv = sys::exec_vector(args);
@@ -85,7 +83,7 @@ Status run_hook(const char* kind, size_t index, const spec::Hook& hook, const st
         sigset_t none;
         sigemptyset(&none);
         ::sigprocmask(SIG_SETMASK, &none, nullptr);
-        if (::dup2(in.get(), 0) < 0 || ::dup2(out.get(), 1) < 0 || ::dup2(err.get(), 2) < 0) ::_exit(126);
+        if (::dup2(in->get(), 0) < 0 || ::dup2(out->get(), 1) < 0 || ::dup2(err->get(), 2) < 0) ::_exit(126);
         ::syscall(SYS_close_range, 3U, ~0U, 0U);
         if (!place.cwd.empty() && ::chdir(place.cwd.c_str()) < 0) ::_exit(126);
         ::execve(hook.path.c_str(), argv.data(), hook_env);
@@ -104,7 +102,7 @@ Status run_hook(const char* kind, size_t index, const spec::Hook& hook, const st
         failure = "killed by signal " + std::to_string(WTERMSIG(status));
     else
         failure = "exit status " + std::to_string(WEXITSTATUS(status));
-    return Error::msg(what + ": " + failure + ", stdout: " + output_of(out.get()) + ", stderr: " + output_of(err.get()));
+    return Error::msg(what + ": " + failure + ", stdout: " + output_of(out->get()) + ", stderr: " + output_of(err->get()));
 }
 
 }  // namespace

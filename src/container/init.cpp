@@ -125,7 +125,7 @@ Result<ExecTarget> setup(const InitContext& ctx, std::string& hook_state) {
         TRY(await(ctx.sync_fd, kSyncGo));
         return {};
     };
-    ExecTarget target = TRY(prepare_process(proc, seccomp, {.init = true, .stdio_to_user = !ctx.foreground || proc.terminal}));
+    ExecTarget target = TRY(prepare_process(proc, seccomp, {.init = true, .foreground = ctx.foreground}));
     phase::reached("init-process");
     return target;
 }

@@ -50,7 +50,7 @@ Result<ExecTarget> prepare_process(const spec::Process& proc, const SeccompSetup
     security::CapabilitySets caps;
     if (proc.capabilities) caps = TRY(security::resolve_capabilities(*proc.capabilities));
     TRY(security::drop_bounding(caps));
-    if (role.stdio_to_user) TRY(security::give_stdio_to(proc.user.uid));
+    if (!role.foreground || proc.terminal) TRY(security::give_stdio_to(proc.user.uid));
     if (role.init && !proc.user.umask) ::umask(022);
     TRY(security::set_user(proc.user));
     TRY(security::apply_capabilities(caps));

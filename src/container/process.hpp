@@ -40,8 +40,9 @@ Status attach_terminal(rootfs::Console& console, int console_socket_fd, const sp
 // What differs between the init and an exec'd process, and between a detached and a foreground
 // rong (which keeps the caller's stdio: runc puts pipes of its own there).
 struct ProcessRole {
-    bool init = false;           // no process.user.umask: 0022, not the caller's (runc's init)
-    bool stdio_to_user = false;  // detached: fds 0-2 handed to process.user, as runc does
+    bool init = false;        // no process.user.umask: 0022, not the caller's (runc's init)
+    bool foreground = false;  // else fds 0-2 are handed to process.user, as runc does (and so is
+                              // the process's own pty in the foreground)
 };
 
 // Applies everything that must happen before the wait for `start` and returns what to exec.

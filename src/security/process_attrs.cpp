@@ -11,6 +11,7 @@
 
 #include <array>
 #include <map>
+#include <optional>
 #include <string_view>
 
 #include "spec/kernel_names.hpp"
@@ -43,15 +44,22 @@ Status set_oom_score_adj(int value) {
 }
 
 Status give_stdio_to(uint32_t uid) {
-    struct stat null {};
-    if (::stat("/dev/null", &null) < 0) return Error::sys("stat /dev/null");
+    std::optional<dev_t> null_device;  // looked up only for a device not already the user's
     for (int fd = 0; fd <= 2; ++fd) {
         struct stat st {};
         if (::fstat(fd, &st) < 0) {
             if (errno == EBADF) continue;
             return Error::sys("fstat fd " + std::to_string(fd));
         }
-        if (st.st_uid == uid || (S_ISCHR(st.st_mode) && st.st_rdev == null.st_rdev)) continue;
+        if (st.st_uid == uid) continue;
+        if (S_ISCHR(st.st_mode)) {
+            if (!null_device) {
+                struct stat null {};
+                if (::stat("/dev/null", &null) < 0) return Error::sys("stat /dev/null");
+                null_device = null.st_rdev;
+            }
+            if (st.st_rdev == *null_device) continue;
+        }
         // Owner not mapped in our user namespace (EINVAL, EPERM), a read-only /dev (EROFS): left
         // as it is, as runc does, rather than failing the container.
         if (::fchown(fd, uid, static_cast<gid_t>(-1)) < 0 && errno != EINVAL && errno != EPERM && errno != EROFS)

@@ -1,6 +1,7 @@
 #include "sys/file.hpp"
 
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -66,6 +67,14 @@ Status write_all(int fd, std::string_view data, const std::string& what) {
         data.remove_prefix(static_cast<size_t>(n));
     }
     return {};
+}
+
+Result<Fd> memfd_holding(const char* name, std::string_view data) {
+    Fd fd(::memfd_create(name, MFD_CLOEXEC));
+    if (!fd) return Error::sys("memfd_create");
+    TRY(write_all(fd.get(), data, std::string("memfd ") + name));
+    if (::lseek(fd.get(), 0, SEEK_SET) < 0) return Error::sys("lseek memfd");
+    return fd;
 }
 
 Status write_file(const std::string& path, std::string_view data, int flags, mode_t mode) {

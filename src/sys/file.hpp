@@ -22,6 +22,9 @@ Result<std::string> read_fd(int fd);
 Status write_file(const std::string& path, std::string_view data, int flags = O_WRONLY | O_TRUNC | O_CREAT,
                   mode_t mode = 0644);
 Status write_all(int fd, std::string_view data, const std::string& what);
+// A memfd (close-on-exec) holding `data`, its offset back at 0: what a reader of it gets whole
+// (a hook's stdin, a sync message too large for a datagram).
+Result<Fd> memfd_holding(const char* name, std::string_view data);
 // write to a temporary file in the same directory, rename over `path` (no fsync: see file.cpp).
 Status write_file_atomic(const std::string& path, std::string_view data, mode_t mode = 0600);
 // Moves `fd` to a number >= min (close-on-exec), so it cannot sit where preserved fds go.

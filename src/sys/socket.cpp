@@ -1,6 +1,5 @@
 #include "sys/socket.hpp"
 
-#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 
@@ -22,19 +21,6 @@ namespace {
 // (~208 KiB), and a state with large annotations can.
 constexpr size_t kInlineMax = 16384;
 constexpr char kInMemfd = '\x01';  // the one byte sent along with such a memfd
-
-Result<std::string> read_memfd(Fd fd) {
-    std::string out;
-    char chunk[65536];
-    for (off_t at = 0;;) {
-        ssize_t n = ::pread(fd.get(), chunk, sizeof chunk, at);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) return Error::sys("read a sync message's memfd");
-        if (n == 0) return out;
-        out.append(chunk, static_cast<size_t>(n));
-        at += n;
-    }
-}
 
 // A message over one buffer, with room for one passed fd: for sendmsg and recvmsg. (Not to be
 // copied: the msghdr points into it.)
@@ -77,9 +63,7 @@ Received receive(int sock, char* buf, size_t size) {
 
 Status send_message(int sock, std::string_view data) {
     if (data.size() > kInlineMax) {
-        Fd memfd(::memfd_create("rong-sync", MFD_CLOEXEC));
-        if (!memfd) return Error::sys("memfd_create");
-        TRY(write_all(memfd.get(), data, "sync message memfd"));
+        Fd memfd = TRY(memfd_holding("rong-sync", data));
         return send_fd(sock, memfd.get(), std::string_view(&kInMemfd, 1));
     }
     for (;;) {
@@ -97,7 +81,7 @@ Result<std::string> recv_message(int sock) {
         if (r.bytes == 0 && reset_seen) return Error::sys("recv on sync socket", ECONNRESET);
         if (r.bytes >= 0) {
             if (r.fd) {
-                if (r.bytes == 1 && buf[0] == kInMemfd) return read_memfd(std::move(r.fd));
+                if (r.bytes == 1 && buf[0] == kInMemfd) return read_fd(r.fd.get());  // rewound by the sender
                 return Error::msg("sync: a file descriptor came with an unexpected message");
             }
             if (r.flags & MSG_TRUNC) return Error::msg("sync: message truncated");
