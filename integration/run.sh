@@ -460,6 +460,55 @@ t_join_pid_namespace() {
   assert_clean "$second"
 }
 
+# A new user namespace with a network namespace joined by path, as podman (rootful, --userns)
+# makes them: it is joined before the user namespace is made, while the runtime may still enter a
+# namespace of the host's. sysfs belongs to the network namespace's owner: bound, as podman does.
+t_userns_joined_netns() {
+  local netns=$T/netns
+  : >"$netns"
+  unshare --net="$netns" true || fail "unshare --net=$netns"
+  make_userns_bundle
+  cfg --arg p "$netns" '.linux.namespaces |= map(if .type == "network" then .path = $p else . end)
+      | .mounts |= map(if .destination == "/sys" then {destination: "/sys", type: "bind", source: "/sys",
+                         options: ["rbind", "nosuid", "noexec", "nodev", "ro"]} else . end)
+      | .mounts |= map(select(.destination != "/sys/fs/cgroup"))'
+  sh_args 'readlink /proc/self/ns/net; readlink /proc/self/ns/user; echo $$; tr -s " " </proc/self/uid_map'
+  run_fg "$(newid)"
+  expect_rc "run ($ERR)" 0
+  expect_eq "network namespace" "$(sed -n 1p <<<"$OUT")" "$(nsenter --net="$netns" readlink /proc/self/ns/net)"
+  [ "$(sed -n 2p <<<"$OUT")" != "$(readlink "$HOST_NS_DIR/user")" ] || fail "the user namespace is the host's"
+  expect_eq "pid, uid map" "$(sed -n '3,$p' <<<"$OUT")" "1
+ 0 100000 65536"
+}
+
+# A pod's member: it joins the first container's user, network, ipc and uts namespaces by path
+# and makes its own mount and pid namespaces, which the joined user namespace owns (podman pods
+# with --userns). As root of that namespace it may write its rootfs.
+t_join_userns_new_namespaces() {
+  local first second p1
+  make_userns_bundle
+  cfg '.root.readonly = false'
+  chmod 1777 "$B/rootfs/tmp"
+  first=$(newid first)
+  start_waiter "$first"
+  p1=$PID
+  second=$(newid second)
+  cfg --arg p "/proc/$p1/ns" '.linux.namespaces = [{type: "pid"}, {type: "mount"}, {type: "user", path: "\($p)/user"},
+        {type: "network", path: "\($p)/net"}, {type: "ipc", path: "\($p)/ipc"}, {type: "uts", path: "\($p)/uts"}]'
+  sh_args 'for n in user net ipc uts mnt; do readlink /proc/self/ns/$n; done; echo $$; id -u; touch /tmp/it-$$ && stat -c %u /tmp/it-$$'
+  track "$second"
+  rt run --bundle "$B" "$second" </dev/null >"$T/second.out" 2>"$T/second.err"
+  RC=$?
+  expect_rc "run in the first container's user namespace ($(cat "$T/second.err"))" 0
+  local want n
+  for n in user net ipc uts; do want+="$(readlink "/proc/$p1/ns/$n")"$'\n'; done
+  want+="$(awk 'NR == 5' "$T/second.out" | grep -vx "$(readlink "/proc/$p1/ns/mnt")")"$'\n'"1"$'\n'"0"$'\n'"0"
+  expect_eq "joined namespaces, own mount namespace, pid, uid, file owner" "$(cat "$T/second.out")" "$want"
+  rtc delete --force "$first"
+  assert_clean "$first" "$p1"
+  assert_clean "$second"
+}
+
 t_inside_cwd() {
   cfg '.process.cwd = "/etc"'
   sh_args 'pwd'

@@ -20,12 +20,6 @@ spec::Config with_namespaces(std::vector<spec::Namespace> namespaces) {
     return config;
 }
 
-Plan plan_ok(const spec::Config& config) {
-    auto p = plan(config);
-    EXPECT_TRUE(p) << (p ? "" : p.error().message);
-    return p ? *p : Plan{};
-}
-
 std::vector<std::string> join_types(const Plan& p) {
     std::vector<std::string> out;
     for (const auto& j : p.joins) out.push_back(j.type);
@@ -35,7 +29,7 @@ std::vector<std::string> join_types(const Plan& p) {
 TEST(NamespacesPlan, RuncDefaultConfig) {
     auto config = spec::parse_config(spec::default_config_json(false));
     ASSERT_TRUE(config) << config.error().message;
-    Plan p = plan_ok(*config);
+    Plan p = plan(*config);
     EXPECT_EQ(p.clone_flags, uint64_t{CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNS});
     EXPECT_TRUE(p.joins.empty());
     EXPECT_FALSE(p.new_user);
@@ -46,20 +40,20 @@ TEST(NamespacesPlan, RuncDefaultConfig) {
 TEST(NamespacesPlan, RootlessDefaultConfigCreatesAUserNamespaceAndNoNetwork) {
     auto config = spec::parse_config(spec::default_config_json(true, 1000, 1000));
     ASSERT_TRUE(config) << config.error().message;
-    Plan p = plan_ok(*config);
+    Plan p = plan(*config);
     EXPECT_EQ(p.clone_flags, uint64_t{CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNS | CLONE_NEWUSER});
     EXPECT_TRUE(p.new_user);
 }
 
 TEST(NamespacesPlan, NoLinuxSectionPlansNothing) {
-    Plan p = plan_ok(spec::Config{});
+    Plan p = plan(spec::Config{});
     EXPECT_EQ(p.clone_flags, 0u);
     EXPECT_TRUE(p.joins.empty());
 }
 
 TEST(NamespacesPlan, JoinedNamespacesAreOrderedUserFirst) {
     // Config order is deliberately scrambled: the plan's order is fixed.
-    Plan p = plan_ok(with_namespaces({{"mount", "/proc/9/ns/mnt"},
+    Plan p = plan(with_namespaces({{"mount", "/proc/9/ns/mnt"},
                                       {"network", "/var/run/netns/x"},
                                       {"cgroup", "/proc/9/ns/cgroup"},
                                       {"ipc", "/proc/9/ns/ipc"},
@@ -77,41 +71,54 @@ TEST(NamespacesPlan, JoinedNamespacesAreOrderedUserFirst) {
 }
 
 TEST(NamespacesPlan, MixOfNewAndJoined) {
-    Plan p = plan_ok(with_namespaces({{"pid", ""}, {"network", "/var/run/netns/x"}, {"mount", ""}, {"uts", ""}}));
+    Plan p = plan(with_namespaces({{"pid", ""}, {"network", "/var/run/netns/x"}, {"mount", ""}, {"uts", ""}}));
     EXPECT_EQ(p.clone_flags, uint64_t{CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS});
     EXPECT_EQ(join_types(p), std::vector<std::string>{"network"});
 }
 
 TEST(NamespacesPlan, JoinedPidIsEnteredByTheParent) {
-    Plan p = plan_ok(with_namespaces({{"pid", "/proc/9/ns/pid"}, {"mount", ""}}));
+    Plan p = plan(with_namespaces({{"pid", "/proc/9/ns/pid"}, {"mount", ""}}));
     EXPECT_TRUE(p.join_pid);
     EXPECT_TRUE(p.joins.empty());  // not setns'd by the init
     EXPECT_EQ(p.clone_flags, uint64_t{CLONE_NEWNS});
 }
 
 TEST(NamespacesPlan, NewTimeNamespaceIsUnsharedByTheInit) {
-    Plan p = plan_ok(with_namespaces({{"time", ""}, {"mount", ""}}));
+    Plan p = plan(with_namespaces({{"time", ""}, {"mount", ""}}));
     EXPECT_TRUE(p.unshare_time);
     EXPECT_EQ(p.clone_flags, uint64_t{CLONE_NEWNS});  // never CLONE_NEWTIME at clone time
-    Plan joined = plan_ok(with_namespaces({{"time", "/proc/9/ns/time"}}));
+    Plan joined = plan(with_namespaces({{"time", "/proc/9/ns/time"}}));
     EXPECT_FALSE(joined.unshare_time);
     EXPECT_EQ(join_types(joined), std::vector<std::string>{"time"});
 }
 
-TEST(NamespacesPlan, NewUserNamespace) {
-    Plan p = plan_ok(with_namespaces({{"user", ""}, {"mount", ""}, {"network", "/var/run/netns/x"}}));
+TEST(NamespacesPlan, NewUserNamespaceWithJoinedOnesIsStaged) {
+    // The network namespace is the host's: only a process still outside the new user namespace
+    // may join it, so the init cannot be cloned straight into the new one.
+    Plan p = plan(with_namespaces({{"user", ""}, {"mount", ""}, {"network", "/var/run/netns/x"}}));
     EXPECT_TRUE(p.new_user);
+    EXPECT_TRUE(p.in_user_namespace());
     EXPECT_EQ(p.clone_flags, uint64_t{CLONE_NEWUSER | CLONE_NEWNS});
     EXPECT_EQ(join_types(p), std::vector<std::string>{"network"});
+    EXPECT_TRUE(p.staged);
+    // Nothing to join first: one clone.
+    EXPECT_FALSE(plan(with_namespaces({{"user", ""}, {"mount", ""}})).staged);
+    // A joined pid namespace alone is entered by the parent around the clone.
+    EXPECT_FALSE(plan(with_namespaces({{"user", ""}, {"mount", ""}, {"pid", "/proc/9/ns/pid"}})).staged);
 }
 
-TEST(NamespacesPlan, JoinedUserWithNewNamespacesIsAnError) {
-    auto p = plan(with_namespaces({{"user", "/proc/9/ns/user"}, {"mount", ""}}));
-    ASSERT_FALSE(p);
-    EXPECT_EQ(p.error().message, "joining a user namespace while creating other namespaces is not supported yet");
-    // Joining the user namespace and only joining the rest is fine.
-    Plan ok = plan_ok(with_namespaces({{"user", "/proc/9/ns/user"}, {"mount", "/proc/9/ns/mnt"}}));
-    EXPECT_EQ(join_types(ok), (std::vector<std::string>{"user", "mount"}));
+TEST(NamespacesPlan, JoinedUserNamespaceOwningNewOnesIsStaged) {
+    Plan p = plan(with_namespaces({{"user", "/proc/9/ns/user"}, {"mount", ""}, {"pid", ""}}));
+    EXPECT_TRUE(p.join_user);
+    EXPECT_FALSE(p.new_user);
+    EXPECT_TRUE(p.in_user_namespace());
+    EXPECT_TRUE(p.staged);
+    EXPECT_EQ(p.clone_flags, uint64_t{CLONE_NEWNS | CLONE_NEWPID});
+    // Joining the user namespace and only joining the rest: the init joins them itself.
+    Plan all_joined = plan(with_namespaces({{"user", "/proc/9/ns/user"}, {"mount", "/proc/9/ns/mnt"}}));
+    EXPECT_EQ(join_types(all_joined), (std::vector<std::string>{"user", "mount"}));
+    EXPECT_FALSE(all_joined.staged);
+    EXPECT_TRUE(all_joined.join_user);
 }
 
 TEST(Namespaces, CloneFlagAndProcName) {

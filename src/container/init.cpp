@@ -64,12 +64,12 @@ Result<ExecTarget> setup(const InitContext& ctx, std::string& hook_state) {
     // Keys of the caller's session must not be reachable from the container.
     if (ctx.new_keyring && ::syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, ctx.id.c_str()) < 0 && errno != ENOSYS)
         return Error::sys("join a new session keyring");
-    if (ctx.ns.new_user) {
+    if (!ctx.ns.staged) TRY(namespaces::join(ctx.ns));  // staged: the stage joined them (launch.cpp)
+    if (ctx.ns.in_user_namespace()) {
         // Mapped now: become the namespace's root to set it up.
         if (::setresgid(0, 0, 0) < 0) return Error::sys("setresgid 0 in the user namespace");
         if (::setresuid(0, 0, 0) < 0) return Error::sys("setresuid 0 in the user namespace");
     }
-    TRY(namespaces::join(ctx.ns));
     auto enter_cgroup = [&]() -> Status {
         if (ctx.cgroup_made_meanwhile) {
             phase::reached("init-mounts-before-cgroup");
@@ -87,7 +87,7 @@ Result<ExecTarget> setup(const InitContext& ctx, std::string& hook_state) {
     TRY(namespaces::set_identity(config));
     phase::reached("init-namespaces");
 
-    rootfs::RootfsContext rctx{config, ctx.rootfs, ctx.bundle, ctx.ns.new_user};
+    rootfs::RootfsContext rctx{config, ctx.rootfs, ctx.bundle, ctx.ns.in_user_namespace()};
     rctx.cgroup_paths = ctx.cgroup_paths;
     rctx.host_cgroup2 = ctx.host_cgroup2;
     rctx.idmapped_trees = idmapped_by_index;

@@ -29,6 +29,7 @@
 #include <limits.h>
 #include <signal.h>
 #include <sched.h>
+#include <sys/prctl.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -166,6 +167,37 @@ Result<std::vector<sys::Fd>> open_idmapped_trees(const spec::Config& config, con
     return trees;
 }
 
+// namespaces::Plan::staged: a child of ours joins the namespaces given by path (user first, pid
+// last), clones the init with the new ones as our child (CLONE_PARENT), tells us its pid and
+// exits. Returns 0 in the init, as a clone does.
+Result<pid_t> clone_staged(const InitContext& ctx, int cgroup_fd) {
+    auto [ours, theirs] = TRY(sys::seqpacket_pair());
+    pid_t stage = TRY(sys::clone_process(0));
+    if (stage == 0) {
+        ours.reset();
+        ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+        auto cloned = [&]() -> Result<pid_t> {
+            sys::Fd pid_ns;  // opened before a joined mount namespace hides its path
+            std::string pid_path = ctx.ns.join_pid ? ctx.config.linux->find_namespace("pid")->path : "";
+            if (ctx.ns.join_pid) pid_ns = TRY(sys::open_file(pid_path, O_RDONLY));
+            TRY(namespaces::join(ctx.ns));
+            if (pid_ns && ::setns(pid_ns.get(), CLONE_NEWPID) < 0) return Error::sys("setns pid namespace " + pid_path);
+            return sys::clone_process(ctx.ns.clone_flags | CLONE_PARENT, nullptr, cgroup_fd);
+        }();
+        if (cloned && *cloned == 0) return 0;
+        // The pid as our parent sees it: the stage is still in its pid namespace.
+        (void)sys::send_message(theirs.get(), cloned ? "P" + std::to_string(*cloned) : "E" + cloned.error().message);
+        ::_exit(cloned ? 0 : 1);
+    }
+    theirs.reset();
+    auto report = sys::recv_message(ours.get());
+    (void)sys::wait_for(stage);
+    std::string said = TRY(std::move(report));
+    if (said.empty()) return Error::msg("the stage process before the init exited without a word");
+    if (said[0] != 'P') return Error::msg(said.substr(1));
+    return static_cast<pid_t>(std::stol(said.substr(1)));
+}
+
 int listen_fds() {
     const char* n = ::getenv("LISTEN_FDS");
     return n ? std::atoi(n) : 0;
@@ -187,7 +219,7 @@ Result<Launched> create(const StateStore& store, const CreateOptions& opts) {
     // In the foreground rong proxies the pty itself: a console socket is refused there, as runc.
     if ((!config.process->terminal || opts.own_console) && !opts.console_socket.empty())
         return Error::msg("cannot use console socket if rong will not detach or allocate tty");
-    namespaces::Plan ns = TRY(namespaces::plan(config));
+    namespaces::Plan ns = namespaces::plan(config);
     const spec::Namespace* user_ns = config.linux->find_namespace("user");
     TRY(rootfs::check_rootfs_config(config, user_ns != nullptr));
     // Before anything is made (security/sealed_exe.hpp).
@@ -249,12 +281,12 @@ Result<Launched> create(const StateStore& store, const CreateOptions& opts) {
     // hierarchies costs a mkdir and writes, the v1 cgroups are made after it, on this CPU, while
     // the init mounts what does not need them; it joins them once G says they exist. Not so
     // when the init must hear from us first anyway (id maps, idmapped trees), or cannot open
-    // the host's cgroup files itself (a new user namespace): then the init gets open `tasks`
+    // the host's cgroup files itself (in a user namespace): then the init gets open `tasks`
     // files.
     cgroups::Manager& cgroup =
         guard.adopt_cgroup(TRY(cgroups::for_container(config.linux->cgroupsPath, opts.id)));
     bool idmapped_mounts = std::any_of(config.mounts.begin(), config.mounts.end(), rootfs::is_idmapped);
-    ctx.cgroup_made_meanwhile = cgroup.mode() != cgroups::Mode::unified && !ns.new_user && !idmapped_mounts;
+    ctx.cgroup_made_meanwhile = cgroup.mode() != cgroups::Mode::unified && !ns.in_user_namespace() && !idmapped_mounts;
     // Recorded before it exists: were rong killed from here on, `delete` finds the cgroup.
     ContainerState creating;
     creating.id = opts.id;
@@ -291,14 +323,17 @@ Result<Launched> create(const StateStore& store, const CreateOptions& opts) {
 
     // A joined pid namespace takes our next child, the init, only: we leave it again right after
     // the clone, or the hooks we fork would run in it, among the other container's processes.
+    // (A stage joins it itself.)
     sys::Fd own_pid_ns;
-    if (ns.join_pid) own_pid_ns = TRY(namespaces::enter_pid_namespace(config.linux->find_namespace("pid")->path));
-    auto cloned = sys::clone_process(ns.clone_flags, &out.pidfd, cgroup.dir_fd());
+    if (ns.join_pid && !ns.staged)
+        own_pid_ns = TRY(namespaces::enter_pid_namespace(config.linux->find_namespace("pid")->path));
+    auto cloned = ns.staged ? clone_staged(ctx, cgroup.dir_fd()) : sys::clone_process(ns.clone_flags, &out.pidfd, cgroup.dir_fd());
     if (cloned && *cloned == 0) run_init(ctx);
     Status back = own_pid_ns ? namespaces::leave_pid_namespace(own_pid_ns.get()) : Status{};
     pid_t pid = TRY(std::move(cloned));
     guard.set_pid(pid);
     TRY(std::move(back));
+    if (!out.pidfd) out.pidfd = TRY(sys::open_child_pidfd(pid));  // staged
     tasks_files.clear();
     child_sock.reset();
     console_sock.reset();

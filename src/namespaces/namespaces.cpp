@@ -30,7 +30,7 @@ std::string proc_name(const std::string& type) {
     return t ? std::string(t->proc) : std::string();
 }
 
-Result<Plan> plan(const spec::Config& config) {
+Plan plan(const spec::Config& config) {
     Plan p;
     if (!config.linux) return p;
     for (const auto& t : spec::kNamespaceTypes) {  // in the order they are entered
@@ -51,9 +51,8 @@ Result<Plan> plan(const spec::Config& config) {
             p.clone_flags |= static_cast<uint64_t>(t.clone_flag);
         if (t.clone_flag == CLONE_NEWUSER) p.new_user = true;
     }
-    bool joins_user = !p.joins.empty() && p.joins.front().nstype == CLONE_NEWUSER;
-    if (joins_user && p.clone_flags)
-        return Error::msg("joining a user namespace while creating other namespaces is not supported yet");
+    p.join_user = !p.joins.empty() && p.joins.front().nstype == CLONE_NEWUSER;
+    p.staged = (p.new_user && !p.joins.empty()) || (p.join_user && p.clone_flags != 0);
     return p;
 }
 

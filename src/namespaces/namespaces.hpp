@@ -28,10 +28,18 @@ struct Plan {
                                  // cgroup, so the namespace's root is the container's cgroup
     std::vector<Join> joins;   // user first, then the rest in a fixed order
     bool new_user = false;
+    bool join_user = false;    // joins.front() is the user namespace
     bool join_pid = false;     // joined by the parent before clone: setns(pid) affects children only
+    // clone3 makes the new namespaces before the init could join any: too early when a new user
+    // namespace comes with namespaces joined by path (the init would have no privilege over the
+    // host's), or when a joined user namespace must own the new ones. Then a short-lived stage
+    // process joins them first, the pid namespace included, and clones the init (runc's order).
+    bool staged = false;
+
+    bool in_user_namespace() const { return new_user || join_user; }
 };
 
-Result<Plan> plan(const spec::Config& config);
+Plan plan(const spec::Config& config);
 
 // Returns the CLONE_NEW* flag of a namespace type name ("network" → CLONE_NEWNET), 0 if unknown.
 int clone_flag(const std::string& type);

@@ -19,7 +19,8 @@ Result<pid_t> clone_process(uint64_t flags, Fd* pidfd_out, int cgroup_fd) {
     struct clone_args args {};
     int pidfd = -1;
     args.flags = flags;
-    args.exit_signal = SIGCHLD;
+    // With CLONE_PARENT the kernel takes the caller's exit signal and refuses any other.
+    args.exit_signal = (flags & CLONE_PARENT) ? 0 : SIGCHLD;
     if (pidfd_out) {
         args.flags |= CLONE_PIDFD;
         args.pidfd = reinterpret_cast<uint64_t>(&pidfd);
@@ -33,11 +34,20 @@ Result<pid_t> clone_process(uint64_t flags, Fd* pidfd_out, int cgroup_fd) {
         // Kernels before 5.3: plain clone has the same semantics for what we ask of it.
         args.flags &= ~static_cast<uint64_t>(CLONE_PIDFD);
         pid = ::syscall(SYS_clone, args.flags | SIGCHLD, nullptr, nullptr, nullptr, 0);
-        if (pid > 0 && pidfd_out) pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+        if (pid > 0 && pidfd_out) {
+            auto fd = open_child_pidfd(static_cast<pid_t>(pid));
+            if (fd) pidfd = fd->release();
+        }
     }
     if (pid < 0) return Error::sys("clone3");
     if (pid > 0 && pidfd_out) pidfd_out->reset(pidfd);
     return static_cast<pid_t>(pid);
+}
+
+Result<Fd> open_child_pidfd(pid_t pid) {
+    int fd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+    if (fd < 0) return Error::sys("pidfd_open " + std::to_string(pid));
+    return Fd(fd);
 }
 
 std::optional<ProcStat> read_proc_stat(pid_t pid) {

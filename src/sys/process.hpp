@@ -13,7 +13,8 @@
 
 namespace rong::sys {
 
-// clone3 with `flags` (CLONE_NEW*) and SIGCHLD as exit signal; returns 0 in the child, the child's
+// clone3 with `flags` (CLONE_NEW*, CLONE_PARENT) and SIGCHLD as exit signal (with CLONE_PARENT the
+// caller's own); returns 0 in the child, the child's
 // pid in the parent. `pidfd_out`, when given, receives a pidfd for the child (CLONE_PIDFD).
 // `cgroup_fd` >= 0 places the child in that cgroup (CLONE_INTO_CGROUP).
 Result<pid_t> clone_process(uint64_t flags, Fd* pidfd_out = nullptr, int cgroup_fd = -1);
@@ -29,6 +30,8 @@ std::optional<ProcStat> read_proc_stat(pid_t pid);
 // True when `pid` is the very process started at `start_time` and has not exited (a zombie has).
 bool process_alive(pid_t pid, uint64_t start_time);
 
+// A pidfd for a child of ours not waited for yet: its pid cannot have been reused.
+Result<Fd> open_child_pidfd(pid_t pid);
 // A pidfd for `pid`, checked against its start time so a recycled pid is never signalled.
 Result<Fd> open_pidfd(pid_t pid, uint64_t start_time);
 Status send_signal(int pidfd, int sig);
