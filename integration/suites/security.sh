@@ -498,7 +498,8 @@ t_personality() {
   expect_match "uname -m with LINUX32" "$OUT" '^i[3-6]86$'
 }
 
-# process.scheduler, ioPriority, execCPUAffinity (runtime-spec 1.2/1.3; runc 1.1.5 has none)
+# process.scheduler, ioPriority (runtime-spec 1.2; runc 1.1.5 has neither). execCPUAffinity is
+# for exec'd processes only: the init keeps every CPU.
 t_process_sched_io_affinity() {
   [ "$RT_KIND" = runc ] && skip "runc 1.1.5 has no scheduler, ioPriority or execCPUAffinity"
   cfg '.process.scheduler = {policy: "SCHED_BATCH", nice: 5} | .process.ioPriority = {class: "IOPRIO_CLASS_IDLE", priority: 0}
@@ -506,7 +507,31 @@ t_process_sched_io_affinity() {
   sh_args 'grep -E "^policy" /proc/self/sched | tr -d " "; cut -d" " -f19 /proc/self/stat; ionice -p $$; grep Cpus_allowed_list /proc/self/status | cut -f2'
   run_fg "$(newid)"
   expect_rc "run" 0
-  expect_eq "policy, nice, I/O class, CPUs" "$OUT" $'policy:3\n5\nidle\n0'
+  expect_eq "policy, nice, I/O class, CPUs" "$OUT" "policy:3
+5
+idle
+$(grep Cpus_allowed_list /proc/self/status | cut -f2)"
+}
+
+# execCPUAffinity of exec'd processes: `final` once in the container's cgroup; with only
+# `initial`, the cgroup's CPUs again (runtime-spec 1.2, runc 1.2)
+t_exec_cpu_affinity() {
+  [ "$RT_KIND" = runc ] && skip "runc 1.1.5 has no execCPUAffinity"
+  local id all
+  all=$(grep Cpus_allowed_list /proc/self/status | cut -f2)
+  [ "$all" = 0 ] && skip "one CPU only"
+  id=$(newid)
+  cfg '.process.execCPUAffinity = {initial: "0", final: "1"}'
+  start_waiter "$id"
+  expect_eq "the init's CPUs" "$(grep Cpus_allowed_list "/proc/$PID/status" | cut -f2)" "$all"
+  rtc exec "$id" grep Cpus_allowed_list /proc/self/status
+  expect_rc "exec" 0
+  expect_eq "exec'd process's CPUs (final)" "$(cut -f2 <<<"$OUT")" 1
+  jq '.process | .args = ["grep", "Cpus_allowed_list", "/proc/self/status"] | .execCPUAffinity = {initial: "1"}' \
+    "$B/config.json" >"$T/process.json"
+  rtc exec --process "$T/process.json" "$id"
+  expect_rc "exec --process" 0
+  expect_eq "exec'd process's CPUs (initial only)" "$(cut -f2 <<<"$OUT")" "$all"
 }
 
 t_memory_policy() {

@@ -106,6 +106,7 @@ constexpr char kExecSeccomp = 'S';
         if (auto st = attach_terminal(*console, console_fd, proc); !st) fail(st.error());
     }
     if (auto st = security::apply_linux_attrs(config); !st) fail(st.error());
+    if (auto st = security::set_final_cpu_affinity(proc); !st) fail(st.error());
     // The container's seccomp filter binds every process in it, exec'd ones too.
     SeccompSetup seccomp;
     seccomp.program = seccomp_program;
@@ -147,6 +148,7 @@ Result<spec::Process> exec_process_spec(const spec::Config& config, const ExecOp
             if (proc.apparmorProfile.empty()) proc.apparmorProfile = base.apparmorProfile;
             if (proc.selinuxLabel.empty()) proc.selinuxLabel = base.selinuxLabel;
             if (proc.rlimits.empty()) proc.rlimits = base.rlimits;
+            if (!proc.execCPUAffinity) proc.execCPUAffinity = base.execCPUAffinity;
         }
         return proc;
     }
@@ -248,6 +250,7 @@ Result<ExecHandle> exec(const StateStore& store, const ExecOptions& opts) {
     std::optional<security::SeccompProgram> program;
     if (seccomp) program = TRY(security::seccomp_program_cached(*seccomp, store.seccomp_cache_dir()));
 
+    TRY(security::set_initial_cpu_affinity(*exec_config.process));  // inherited by the clone
     // setns(pid) moves only our future children: the clone below lands in the container. Only
     // the clone comes between it and the way back: every later child (such as the thread with
     // which LeakSanitizer stops the process at exit, which in the container's namespace cannot

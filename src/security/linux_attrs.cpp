@@ -288,13 +288,34 @@ Status apply_linux_attrs(const spec::Config& config) {
         if (::syscall(SYS_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */, 0, (cls << 13) | static_cast<unsigned>(p.ioPriority->priority)) < 0)
             return Error::sys("ioprio_set " + p.ioPriority->ioClass);
     }
-    if (p.execCPUAffinity) {
-        for (const auto* list : {&p.execCPUAffinity->initial, &p.execCPUAffinity->final}) {
-            if (list->empty()) continue;
-            cpu_set_t set = TRY(parse_cpu_list(*list, "process.execCPUAffinity"));
-            if (::sched_setaffinity(0, sizeof set, &set) < 0) return Error::sys("sched_setaffinity " + *list);
-        }
-    }
+    return {};
+}
+
+namespace {
+
+Status set_cpu_affinity(const std::string& list, const char* field) {
+    cpu_set_t set = TRY(parse_cpu_list(list, field));
+    if (::sched_setaffinity(0, sizeof set, &set) < 0) return Error::sys(std::string("sched_setaffinity ") + field + " " + list);
+    return {};
+}
+
+}  // namespace
+
+Status set_initial_cpu_affinity(const spec::Process& process) {
+    if (!process.execCPUAffinity || process.execCPUAffinity->initial.empty()) return {};
+    return set_cpu_affinity(process.execCPUAffinity->initial, "process.execCPUAffinity.initial");
+}
+
+Status set_final_cpu_affinity(const spec::Process& process) {
+    if (!process.execCPUAffinity) return {};
+    const auto& affinity = *process.execCPUAffinity;
+    if (!affinity.final.empty()) return set_cpu_affinity(affinity.final, "process.execCPUAffinity.final");
+    if (affinity.initial.empty()) return {};
+    // Every CPU: the kernel narrows it to what the cgroup's cpuset allows.
+    cpu_set_t all;
+    CPU_ZERO(&all);
+    for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu) CPU_SET(cpu, &all);
+    if (::sched_setaffinity(0, sizeof all, &all) < 0) return Error::sys("sched_setaffinity to the cgroup's CPUs");
     return {};
 }
 

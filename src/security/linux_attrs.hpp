@@ -37,7 +37,14 @@ Status set_apparmor_profile(const std::string& profile);
 Status set_selinux_labels(const std::string& label);
 
 // In the init before the process's own setup: personality, memory policy, scheduler, I/O
-// priority, CPU affinity (initial, then final).
+// priority.
 Status apply_linux_attrs(const spec::Config& config);
+
+// process.execCPUAffinity, for exec'd processes only (the spec exempts the init). `initial` is
+// for the runtime before the process enters the container's cgroup: exec sets it on itself before
+// the clone, which the process inherits. `final` is the process's once in the cgroup; without it,
+// a process that had an `initial` one gets the cgroup's CPUs back.
+Status set_initial_cpu_affinity(const spec::Process& process);
+Status set_final_cpu_affinity(const spec::Process& process);
 
 }  // namespace rong::security
