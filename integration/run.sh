@@ -1526,6 +1526,19 @@ check_log_json() {
   [ -n "$LAST_ERR" ] || fail "no level error line in the log: $(cat "$f")"
 }
 
+# A command or help topic the runtime does not know: runc's line and exit status 3; `help CMD`
+# prints that command's usage
+t_cli_unknown_command_and_help() {
+  rtc no-such-command
+  expect_rc "an unknown command" 3
+  expect_match "its error" "$ERR" "No help topic for 'no-such-command'"
+  rtc help no-such-command
+  expect_rc "help of an unknown command" 3
+  rtc help state
+  expect_rc "help state" 0
+  expect_match "help state" "$OUT" "state - output the state of a container"
+}
+
 # Global flags at their edges, as runc: a --log that cannot be opened fails the command (a client
 # reading it would find nothing); an empty --log-format is text; SIGIO is known as IO
 t_cli_log_and_signal_edges() {

@@ -128,10 +128,28 @@ int main(int argc, char** argv) {
         return cli::report_error(Error::msg("invalid log-format: " + log_opts.format));
     // From here on errors go where --log and --log-format say, a usage error too, as runc's do.
     if (auto st = cli::setup_logging(log_opts); !st) return cli::report_error(st.error());
-    CommandEntry* command = nullptr;
-    for (auto& c : commands)
-        if (c.args.name() == args[*first]) command = &c;
-    if (!command) return cli::report_error(Error::msg("No help topic for '" + std::string(args[*first]) + "'"));
+    auto find = [&](std::string_view name) -> CommandEntry* {
+        for (auto& c : commands)
+            if (c.args.name() == name) return &c;
+        return nullptr;
+    };
+    // runc's exit status for a command or help topic it does not know.
+    constexpr int kUnknownCommand = 3;
+    auto unknown = [&](std::string_view name) {
+        return cli::report_error(Error::msg("No help topic for '" + std::string(name) + "'"), kUnknownCommand);
+    };
+    if (args[*first] == "help" || args[*first] == "h") {
+        if (*first + 1 == args.size()) {
+            std::fputs(help_text(global, commands).c_str(), stdout);
+            return 0;
+        }
+        CommandEntry* topic = find(args[*first + 1]);
+        if (!topic) return unknown(args[*first + 1]);
+        std::fputs(topic->args.usage("rong").c_str(), stdout);
+        return 0;
+    }
+    CommandEntry* command = find(args[*first]);
+    if (!command) return unknown(args[*first]);
     if (auto st = command->args.parse({args.begin() + static_cast<std::ptrdiff_t>(*first) + 1, args.end()}); !st)
         return cli::report_error(st.error());
     if (command->args.help_asked()) {
