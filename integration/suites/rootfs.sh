@@ -348,6 +348,7 @@ t_rootfs_without_new_mount_api() {
       {destination: "/t/ro", type: "bind", source: $s, options: ["rbind", "ro", "nosuid"]},
       {destination: "/t/priv", type: "tmpfs", source: "tmpfs", options: ["size=1m", "rnodev", "private"]},
       {destination: "/t/priv/sub", type: "tmpfs", source: "tmpfs", options: ["size=1m"]}]'
+  # (from the second run on, /t/priv is a directory of the image: its tmpfs takes its mode)
   sh_args "$(mountinfo_of /t/ro /t/priv /t/priv/sub /dev /dev/shm /proc/sys)"'
 if touch /t/ro/x 2>/dev/null; then echo ro-writable; else echo ro-ro; fi'
   # ENOSYS, EPERM for open_tree (428) and fsopen (430); EPERM for move_mount (429) alone
@@ -359,7 +360,7 @@ if touch /t/ro/x 2>/dev/null; then echo ro-writable; else echo ro-ro; fi'
     expect_rc "run with errno and syscalls $denied" 0
     expect_match "mountinfo and writes (errno and syscalls $denied)" "$OUT" "^/t/ro ro,nosuid,relatime - [^
 ]*
-/t/priv rw,nodev,relatime - rw,size=1024k
+/t/priv rw,nodev,relatime - rw,size=1024k(,mode=755)?
 /t/priv/sub rw,relatime - rw,size=1024k
 /dev rw,nosuid - rw,size=65536k,mode=755
 /dev/shm rw,nosuid,nodev,noexec,relatime - rw,size=65536k
@@ -490,5 +491,103 @@ t_rootfs_propagation_bidirectional() {
   expect_eq "output" "$OUT" mounted
   awk -v d="$T/shared/sub" '$5 == d { found = 1 } END { exit !found }' /proc/self/mountinfo ||
     fail "the mount made inside did not propagate to the host"
+  expect_host_mounts_unchanged
+}
+
+# Masked and read-only paths through symlinks: followed inside the container, as runc does
+# (/proc/net is a link to self/net; an image's links to what they mean), so nothing stays
+# readable or writable because its path holds a symlink.
+t_rootfs_masked_readonly_symlinks() {
+  mounts_before
+  mkdir -m 755 "$B/rootfs/rodir" "$B/rootfs/secretdir"
+  echo secret >"$B/rootfs/secret"
+  ln -s /rodir "$B/rootfs/rolnk"
+  ln -s secret "$B/rootfs/lnkfile"
+  ln -s /secretdir "$B/rootfs/lnkdir"
+  cfg '.root.readonly = false | .linux.maskedPaths += ["/proc/net", "/lnkfile", "/lnkdir"]
+      | .linux.readonlyPaths += ["/rolnk"]'
+  # (the shell itself looks: /proc/net is /proc/self/net, the container's pid 1's when masked)
+  sh_args 'if [ -e /proc/net/tcp ]; then echo net-visible; else echo net-masked; fi; cat /secret | wc -c; ls /secretdir | wc -l
+if touch /rodir/x 2>/dev/null; then echo rodir-writable; else echo rodir-ro; fi'
+  touch "$B/rootfs/secretdir/visible"
+  run_fg "$(newid)"
+  expect_rc "run" 0
+  expect_eq "/proc/net, /secret bytes, /secretdir entries, /rodir" "$OUT" "net-masked
+0
+0
+rodir-ro"
+  expect_host_mounts_unchanged
+}
+
+# A tmpfs over a directory of the image takes that directory's mode, even over a mode= option
+# (runc chmods it after the mount); over a directory it had to make, its options' mode
+t_rootfs_tmpfs_takes_image_dir_mode() {
+  mounts_before
+  mkdir -m 755 "$B/rootfs/run-it"
+  mkdir -m 700 "$B/rootfs/priv-it"
+  cfg '.mounts += [{destination: "/run-it", type: "tmpfs", source: "tmpfs", options: ["nosuid", "nodev"]},
+      {destination: "/priv-it", type: "tmpfs", source: "tmpfs", options: ["mode=1777"]},
+      {destination: "/new-it", type: "tmpfs", source: "tmpfs", options: ["mode=1777"]}]'
+  sh_args 'stat -c "%n %a" /run-it /priv-it /new-it'
+  run_fg "$(newid)"
+  expect_rc "run" 0
+  expect_eq "modes" "$OUT" "/run-it 755
+/priv-it 700
+/new-it 1777"
+  expect_host_mounts_unchanged
+}
+
+# Without a /dev mount in the config the devices are made in the image's /dev, as runc does:
+# the defaults and linux.devices
+t_rootfs_devices_without_dev_mount() {
+  mounts_before
+  cfg '.mounts |= map(select(.destination != "/dev" and (.destination | startswith("/dev/") | not)))
+      | .linux.devices = [{path: "/dev/it-zero", type: "c", major: 1, minor: 5}]'
+  sh_args 'for d in null zero full random urandom tty it-zero; do stat -c "%n %t:%T" /dev/$d; done; readlink /dev/fd'
+  run_fg "$(newid)"
+  expect_rc "run" 0
+  expect_eq "devices" "$OUT" "/dev/null 1:3
+/dev/zero 1:5
+/dev/full 1:7
+/dev/random 1:8
+/dev/urandom 1:9
+/dev/tty 5:0
+/dev/it-zero 1:5
+/proc/self/fd"
+  expect_host_mounts_unchanged
+}
+
+# A read-only tmpfs or /dev becomes read-only after what goes in it: mounts beneath it, the
+# devices, tmpcopyup's copy (runc remounts them read-only at the end)
+t_rootfs_readonly_tmpfs_filled_first() {
+  mounts_before
+  cfg '.mounts |= map(if .destination == "/dev" then .options += ["ro"] else . end)
+      | .mounts += [{destination: "/t", type: "tmpfs", source: "tmpfs", options: ["ro"]},
+                    {destination: "/t/sub", type: "tmpfs", source: "tmpfs"},
+                    {destination: "/etc", type: "tmpfs", source: "tmpfs", options: ["tmpcopyup", "ro"]}]'
+  sh_args 'for f in /t/x /t/sub/x /dev/x /etc/x; do if touch $f 2>/dev/null; then echo "$f rw"; else echo "$f ro"; fi; done
+test -c /dev/null && test -s /etc/passwd && echo filled'
+  run_fg "$(newid)"
+  expect_rc "run ($ERR)" 0
+  expect_eq "writes" "$OUT" "/t/x ro
+/t/sub/x rw
+/dev/x ro
+/etc/x ro
+filled"
+  expect_host_mounts_unchanged
+}
+
+# readonlyPaths make the path read-only, not the mounts the config puts beneath it (runc
+# remounts only the top one)
+t_rootfs_readonly_path_not_recursive() {
+  mounts_before
+  cfg '.mounts += [{destination: "/proc/sys/kernel/random", type: "tmpfs", source: "tmpfs", options: ["size=1m"]}]'
+  sh_args 'awk "\$5 ~ /^\/proc\/sys/ { print \$5, \$6 }" /proc/self/mountinfo'
+  run_fg "$(newid)"
+  expect_rc "run" 0
+  # the tmpfs, the read-only bind of /proc/sys, the tmpfs's copy beneath that bind
+  expect_eq "mounts" "$OUT" "/proc/sys/kernel/random rw,relatime
+/proc/sys ro,relatime
+/proc/sys/kernel/random rw,relatime"
   expect_host_mounts_unchanged
 }

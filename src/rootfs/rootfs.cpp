@@ -312,6 +312,12 @@ private:
     sys::Fd fd_;
 };
 
+bool readonly_at_finish(const spec::Mount& m) {
+    MountOptions opts = parse_mount_options(m.options);
+    bool bind = opts.is_bind() || m.type == "bind";
+    return !bind && (m.type == "tmpfs" || m.destination == "/dev") && (opts.flags & MS_RDONLY);
+}
+
 // What a mount's options ask for after it is made: propagation, recursive attributes.
 Status set_mount(int mounted, const MountOptions& opts, const std::string& what) {
     for (unsigned long prop : opts.propagation) TRY(sys::mount_on_fd("", mounted, "", prop, "", what));
@@ -360,6 +366,24 @@ Status mount_one(int rootfd, const struct statx& root, size_t index, const Rootf
             target = std::move(*existing);  // not a symlink: what create_in_root would open
         }
     }
+    // A tmpfs over a directory of the image takes that directory's mode, as runc's does (an
+    // image's root-only /run must not become world-writable): given last in its data, it wins
+    // over a mode= option, as runc's chmod after the mount does.
+    std::string image_dir_mode;
+    if (!bind && type == "tmpfs" && fresh_path.empty()) {
+        if (auto existing = sys::open_in_root(rootfd, m.destination, O_PATH)) {
+            target_st = TRY(stat_place(existing->get(), what + " in container rootfs"));
+            if (S_ISDIR(target_st.stx_mode)) {
+                char mode[16];
+                std::snprintf(mode, sizeof mode, "mode=%o", target_st.stx_mode & 07777);
+                image_dir_mode = mode;
+            }
+            target = std::move(*existing);
+        }
+    }
+    // A read-only tmpfs or /dev is made read-only only at the end (finish()), as runc does: the
+    // devices, the mounts beneath it and tmpcopyup's files go in first.
+    if (readonly_at_finish(m)) opts.flags &= ~static_cast<unsigned long>(MS_RDONLY);
     if (fresh_path.empty()) {
         if (!target) {
             target = TRY(sys::create_in_root(rootfd, m.destination, file_target));
@@ -400,6 +424,7 @@ Status mount_one(int rootfd, const struct statx& root, size_t index, const Rootf
         sys::Fd copy_from;
         if (opts.tmpcopyup && type == "tmpfs") copy_from.reset(::openat(target.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
         std::string data = with_mount_label(opts.data, type, ctx.config.linux ? ctx.config.linux->mountLabel : "");
+        if (!image_dir_mode.empty()) data += (data.empty() ? "" : ",") + image_dir_mode;
         remember = type == "tmpfs" && !opts.tmpcopyup && fresh.wanted(index, ctx.config);
         Status st;
         if (!fresh_path.empty()) {
@@ -519,12 +544,14 @@ Status setup_dev(int rootfd, const RootfsContext& ctx) {
 }  // namespace
 
 bool needs_dev_setup(const spec::Config& config) {
+    // runc's rule: /dev gets its devices unless the config binds a /dev of its own there, with or
+    // without a /dev mount (then they are made in the image's /dev).
     for (const auto& m : config.mounts) {
         if (m.destination != "/dev") continue;
         auto opts = parse_mount_options(m.options);
         return !(opts.is_bind() || m.type == "bind");
     }
-    return false;
+    return true;
 }
 
 Result<sys::Fd> prepare(const RootfsContext& ctx) {
@@ -626,31 +653,38 @@ Result<sys::Fd> open_verified_dev_null() {
     return fd;
 }
 
+// A masked or read-only path, after pivot_root: symlinks are followed, as runc does (/proc/net
+// leads to /proc/self/net; an image's link to the directory it means), but only inside the new
+// root and never through a magic link (/proc/self/fd/N, /proc/self/root). nullopt: not there.
+Result<std::optional<sys::Fd>> open_container_path(const std::string& path, const char* what) {
+    sys::Fd root(::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (!root) return Error::sys("open /");
+    auto target = sys::open_in_root(root.get(), path, O_PATH);
+    if (target) return std::optional<sys::Fd>(std::move(*target));
+    if (target.error().errnum == ENOENT) return std::optional<sys::Fd>();
+    return Error::sys(std::string("open ") + what + " " + path, target.error().errnum);
+}
+
 Status mask_path(const std::string& path, int null_fd) {
-    sys::Fd target(::open(path.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
-    if (!target) {
-        if (errno == ENOENT) return {};
-        return Error::sys("open masked path " + path);
-    }
+    auto target = TRY(open_container_path(path, "masked path"));
+    if (!target) return {};
     struct stat st {};
-    if (::fstat(target.get(), &st) < 0) return Error::sys("stat " + path);
+    if (::fstat(target->get(), &st) < 0) return Error::sys("stat " + path);
     if (S_ISDIR(st.st_mode))
-        return sys::mount_on_fd("tmpfs", target.get(), "tmpfs", MS_RDONLY, "", path);
-    if (S_ISLNK(st.st_mode)) return {};
-    return sys::mount(sys::fd_path(null_fd), sys::fd_path(target.get()), "", MS_BIND, "", path);
+        return sys::mount_on_fd("tmpfs", target->get(), "tmpfs", MS_RDONLY, "", path);
+    return sys::mount(sys::fd_path(null_fd), sys::fd_path(target->get()), "", MS_BIND, "", path);
 }
 
 Status make_readonly(const std::string& path) {
-    sys::Fd target(::open(path.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
-    if (!target) {
-        if (errno == ENOENT) return {};
-        return Error::sys("open read-only path " + path);
-    }
+    auto opened = TRY(open_container_path(path, "read-only path"));
+    if (!opened) return {};
+    sys::Fd target = std::move(*opened);
     // A copy of what is there, made read-only before it is put on top: nothing is looked up by
     // path after the open (see NewMount).
+    // The mounts beneath it keep their own flags: runc remounts only the top one read-only.
     auto tree = sys::clone_tree(sys::fd_path(target.get()), true, path);
     if (tree) {
-        TRY(sys::mount_setattr(tree->get(), MOUNT_ATTR_RDONLY, 0, true, path));
+        TRY(sys::mount_setattr(tree->get(), MOUNT_ATTR_RDONLY, 0, false, path));
         NewMount made = TRY(attach(std::move(*tree), target.get(), path));
         if (made.fd) return {};
     } else if (!without_new_mount_api(tree.error().errnum)) {
@@ -658,12 +692,17 @@ Status make_readonly(const std::string& path) {
     }
     TRY(sys::mount_on_fd(sys::fd_path(target.get()), target.get(), "", MS_BIND | MS_REC, "", path));
     // By path: `target` is the directory under the new bind.
-    return sys::mount_setattr(path, MOUNT_ATTR_RDONLY, 0, true);
+    return sys::mount_setattr(path, MOUNT_ATTR_RDONLY, 0, false);
 }
 
 }  // namespace
 
 Status finish(const spec::Config& config) {
+    for (const auto& m : config.mounts) {
+        if (!readonly_at_finish(m)) continue;
+        auto st = sys::mount_setattr(m.destination, MOUNT_ATTR_RDONLY, 0, false);
+        if (!st) return std::move(st).error().wrap("make " + m.destination + " read-only");
+    }
     if (config.linux) {
         const auto& lnx = *config.linux;
         if (!lnx.maskedPaths.empty()) {
