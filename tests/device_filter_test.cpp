@@ -163,16 +163,21 @@ TEST(DeviceFilter, Instructions) {
 }
 
 TEST(DeviceFilter, ContainerDefaults) {
-    // What a container gets: the config's deny-all, linux.devices, then runc's defaults.
+    // What a container gets: the config's deny-all and read-only fuse, then runc's defaults; a
+    // linux.devices node gets no rule of its own.
     spec::Linux linux;
     linux.resources.emplace();
     linux.resources->devices.push_back(deny_all());
+    linux.resources->devices.push_back(rule(true, "c", 10, 229, "r"));
     linux.devices.push_back({"c", "/dev/fuse", 10, 229, {}, {}, {}});
+    linux.devices.push_back({"c", "/dev/kmsg", 1, 11, {}, {}, {}});
     auto prog = program_for(resources_for(linux).devices);
     EXPECT_EQ(run(prog, C, R | W, 1, 3), 1);    // null
     EXPECT_EQ(run(prog, C, R, 1, 5), 1);        // zero
     EXPECT_EQ(run(prog, C, R | W, 136, 7), 1);  // a pts, any minor
-    EXPECT_EQ(run(prog, C, R | W, 10, 229), 1); // fuse, from linux.devices
+    EXPECT_EQ(run(prog, C, R, 10, 229), 1);     // fuse, read as the rule says
+    EXPECT_EQ(run(prog, C, W, 10, 229), 0);     // but not written
+    EXPECT_EQ(run(prog, C, R, 1, 11), 0);       // kmsg: a node, no rule
     EXPECT_EQ(run(prog, C, M, 4, 1), 1);        // mknod of any char device
     EXPECT_EQ(run(prog, B, M, 8, 0), 1);        // and of any block device
     EXPECT_EQ(run(prog, B, R, 8, 0), 0);        // but no access to it

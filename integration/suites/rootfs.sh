@@ -591,3 +591,33 @@ t_rootfs_readonly_path_not_recursive() {
 /proc/sys/kernel/random rw,relatime"
   expect_host_mounts_unchanged
 }
+
+# A linux.devices node may be used only as linux.resources.devices allow (podman's
+# `--device /dev/x:w`): the node alone opens nothing up (runc)
+t_rootfs_device_access_from_rules_only() {
+  [ -c /dev/fuse ] || skip "no /dev/fuse on this host"
+  mounts_before
+  cfg '.linux.devices = [{path: "/dev/it-fuse", type: "c", major: 10, minor: 229}]
+      | .linux.resources.devices += [{allow: true, type: "c", major: 10, minor: 229, access: "w"}]'
+  sh_args 'if head -c0 /dev/it-fuse 2>/dev/null; then echo read-allowed; else echo read-denied; fi
+if (exec 3>/dev/it-fuse) 2>/dev/null; then echo write-allowed; else echo write-denied; fi'
+  run_fg "$(newid)"
+  expect_rc "run" 0
+  expect_eq "opens" "$OUT" "read-denied
+write-allowed"
+  expect_host_mounts_unchanged
+}
+
+# /dev/ptmx among linux.devices (podman --privileged lists every host device) stays the link to
+# the container's devpts, in a user namespace too (where the devices are binds of the host's)
+t_rootfs_ptmx_in_devices_userns() {
+  mounts_before
+  make_userns_bundle
+  cfg '.linux.devices = [{path: "/dev/ptmx", type: "c", major: 5, minor: 2}, {path: "/dev/full", type: "c", major: 1, minor: 7}]'
+  sh_args 'readlink /dev/ptmx; stat -c "%t:%T" /dev/full'
+  run_fg "$(newid)"
+  expect_rc "run ($ERR)" 0
+  expect_eq "/dev/ptmx, /dev/full" "$OUT" "pts/ptmx
+1:7"
+  expect_host_mounts_unchanged
+}

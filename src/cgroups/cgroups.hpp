@@ -104,7 +104,7 @@ Result<std::vector<Write>> v1_writes(const spec::Resources& r, const Current& cu
 std::vector<spec::DeviceRule> default_device_rules();
 
 // The resources a new container's cgroup gets: linux.resources with the device rules completed as
-// runc does (the config's rules, an allow rule per linux.devices entry, then the defaults).
+// runc does (the config's rules, then the defaults; none for linux.devices entries).
 spec::Resources resources_for(const spec::Linux& linux);
 
 // v2 (kernel's cgroup-v2.rst files), with runc's conversions. Device rules are not among them

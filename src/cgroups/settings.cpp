@@ -114,16 +114,8 @@ std::vector<spec::DeviceRule> default_device_rules() {
 
 spec::Resources resources_for(const spec::Linux& linux) {
     spec::Resources r = linux.resources.value_or(spec::Resources{});
-    for (const auto& d : linux.devices) {
-        if (d.type == "p") continue;  // a fifo is no device to the devices controller
-        spec::DeviceRule rule;
-        rule.allow = true;
-        rule.type = d.type == "u" ? "c" : d.type;
-        rule.major = d.major;
-        rule.minor = d.minor;
-        rule.access = "rwm";
-        r.devices.push_back(rule);
-    }
+    // linux.devices only makes nodes: what may be done with them is linux.resources.devices'
+    // say (podman's `--device /dev/x:r` sends an "r" rule there), as with runc.
     for (auto& d : default_device_rules()) r.devices.push_back(std::move(d));
     return r;
 }

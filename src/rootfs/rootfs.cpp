@@ -524,6 +524,9 @@ Status setup_dev(int rootfd, const RootfsContext& ctx) {
     }
     if (lnx) {
         for (const auto& d : lnx->devices) {
+            // /dev/ptmx is always the link to the container's devpts below (podman --privileged
+            // lists the host's: bound there in a user namespace, it could not be replaced).
+            if (d.path == "/dev/ptmx") continue;
             mode_t type = d.type == "b" ? S_IFBLK : d.type == "p" ? S_IFIFO : S_IFCHR;
             mode_t perm = d.fileMode ? (*d.fileMode & 07777) : 0666;
             TRY(make_device(rootfd, d.path, type, static_cast<unsigned>(d.major), static_cast<unsigned>(d.minor), perm,
