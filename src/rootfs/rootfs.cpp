@@ -16,10 +16,12 @@
 
 #include <algorithm>
 #include <climits>
+#include <cstdlib>
 #include <memory>
 
 #include "base/log.hpp"
 #include "base/phase.hpp"
+#include "base/strings.hpp"
 #include "rootfs/check.hpp"
 #include "rootfs/mount_options.hpp"
 #include "sys/file.hpp"
@@ -312,6 +314,14 @@ private:
     sys::Fd fd_;
 };
 
+// The mode a tmpfs's data gives its root (the last mode= option), or -1.
+long data_mode(const std::string& data) {
+    long mode = -1;
+    for (const auto& option : split(data, ','))
+        if (option.rfind("mode=", 0) == 0) mode = std::strtol(option.c_str() + 5, nullptr, 8);
+    return mode;
+}
+
 bool readonly_at_finish(const spec::Mount& m) {
     MountOptions opts = parse_mount_options(m.options);
     bool bind = opts.is_bind() || m.type == "bind";
@@ -373,7 +383,7 @@ Status mount_one(int rootfd, const struct statx& root, size_t index, const Rootf
     if (!bind && type == "tmpfs" && fresh_path.empty()) {
         if (auto existing = sys::open_in_root(rootfd, m.destination, O_PATH)) {
             target_st = TRY(stat_place(existing->get(), what + " in container rootfs"));
-            if (S_ISDIR(target_st.stx_mode)) {
+            if (S_ISDIR(target_st.stx_mode) && data_mode(opts.data) != (target_st.stx_mode & 07777)) {
                 char mode[16];
                 std::snprintf(mode, sizeof mode, "mode=%o", target_st.stx_mode & 07777);
                 image_dir_mode = mode;
@@ -659,17 +669,15 @@ Result<sys::Fd> open_verified_dev_null() {
 // A masked or read-only path, after pivot_root: symlinks are followed, as runc does (/proc/net
 // leads to /proc/self/net; an image's link to the directory it means), but only inside the new
 // root and never through a magic link (/proc/self/fd/N, /proc/self/root). nullopt: not there.
-Result<std::optional<sys::Fd>> open_container_path(const std::string& path, const char* what) {
-    sys::Fd root(::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
-    if (!root) return Error::sys("open /");
-    auto target = sys::open_in_root(root.get(), path, O_PATH);
+Result<std::optional<sys::Fd>> open_container_path(int rootfd, const std::string& path, const char* what) {
+    auto target = sys::open_in_root(rootfd, path, O_PATH);
     if (target) return std::optional<sys::Fd>(std::move(*target));
     if (target.error().errnum == ENOENT) return std::optional<sys::Fd>();
     return Error::sys(std::string("open ") + what + " " + path, target.error().errnum);
 }
 
-Status mask_path(const std::string& path, int null_fd) {
-    auto target = TRY(open_container_path(path, "masked path"));
+Status mask_path(int rootfd, const std::string& path, int null_fd) {
+    auto target = TRY(open_container_path(rootfd, path, "masked path"));
     if (!target) return {};
     struct stat st {};
     if (::fstat(target->get(), &st) < 0) return Error::sys("stat " + path);
@@ -678,8 +686,8 @@ Status mask_path(const std::string& path, int null_fd) {
     return sys::mount(sys::fd_path(null_fd), sys::fd_path(target->get()), "", MS_BIND, "", path);
 }
 
-Status make_readonly(const std::string& path) {
-    auto opened = TRY(open_container_path(path, "read-only path"));
+Status make_readonly(int rootfd, const std::string& path) {
+    auto opened = TRY(open_container_path(rootfd, path, "read-only path"));
     if (!opened) return {};
     sys::Fd target = std::move(*opened);
     // A copy of what is there, made read-only before it is put on top: nothing is looked up by
@@ -708,11 +716,13 @@ Status finish(const spec::Config& config) {
     }
     if (config.linux) {
         const auto& lnx = *config.linux;
+        // Resolved inside our working directory, the new root (enter() went there).
+        int root = AT_FDCWD;
         if (!lnx.maskedPaths.empty()) {
             sys::Fd null_fd = TRY(open_verified_dev_null());
-            for (const auto& p : lnx.maskedPaths) TRY(mask_path(p, null_fd.get()));
+            for (const auto& p : lnx.maskedPaths) TRY(mask_path(root, p, null_fd.get()));
         }
-        for (const auto& p : lnx.readonlyPaths) TRY(make_readonly(p));
+        for (const auto& p : lnx.readonlyPaths) TRY(make_readonly(root, p));
     }
     if (config.root.readonly) TRY(sys::mount_setattr("/", MOUNT_ATTR_RDONLY, 0, false));
     if (config.linux && !config.linux->rootfsPropagation.empty())
