@@ -68,3 +68,37 @@ t_seccomp_cache_reused_and_repaired() {
   expect_eq "errors (damaged entry)" "$OUT" $'169 EPERM\n1000 ENOSYS'
   [ "$(stat -c %s "$entry")" -gt 100 ] || fail "damaged entry not replaced: $(head -c 50 "$entry")"
 }
+
+# An allowlist (default EPERM) holding what runc's init needs once the filter is in, without
+# sendto, recvmsg, umask or rt_sigaction: the container starts, an exec'd process too (with and
+# without noNewPrivileges), and an error after the filter (a missing binary) still reaches the
+# caller
+t_seccomp_strict_allowlist() {
+  [ "$(uname -m)" = x86_64 ] || skip "the profile names x86-64's syscalls"
+  local nnp id names='["read", "write", "close", "openat", "newfstatat", "fstat", "stat", "lstat", "statx",
+    "statfs", "fstatfs", "execve", "exit", "exit_group", "prctl", "capset", "capget", "setgroups",
+    "setresuid", "setresgid", "setuid", "setgid", "chdir", "getcwd", "close_range", "access",
+    "faccessat", "faccessat2", "fchown", "futex", "brk", "mmap", "munmap", "mprotect", "madvise",
+    "arch_prctl", "set_tid_address", "set_robust_list", "rseq", "prlimit64", "readlink", "getrandom",
+    "getuid", "geteuid", "getgid", "getegid", "getpid", "getppid", "gettid", "rt_sigprocmask",
+    "rt_sigreturn", "sigaltstack", "tgkill", "ioctl", "fcntl", "dup2", "dup3", "wait4", "clone",
+    "clone3", "fork", "vfork", "nanosleep", "clock_nanosleep", "clock_gettime", "sched_yield",
+    "sched_getaffinity", "uname", "pread64", "lseek", "getdents64", "pipe2", "epoll_pwait", "poll",
+    "kill", "writev"]'
+  for nnp in false true; do
+    id=$(newid "$nnp")
+    cfg --argjson n "$names" --argjson nnp "$nnp" '.process.noNewPrivileges = $nnp | .linux.seccomp = {
+        defaultAction: "SCMP_ACT_ERRNO", defaultErrnoRet: 1, architectures: ["SCMP_ARCH_X86_64"],
+        syscalls: [{names: $n, action: "SCMP_ACT_ALLOW"}]}'
+    start_waiter "$id"
+    rtc exec "$id" echo exec-ok
+    expect_rc "exec (noNewPrivileges $nnp)" 0
+    expect_eq "exec's output (noNewPrivileges $nnp)" "$OUT" exec-ok
+    rtc delete --force "$id"
+    assert_clean "$id" "$PID"
+    set_args no-such-binary-it
+    run_fg "$(newid "$nnp-missing")"
+    [ "$RC" != 0 ] || fail "a missing binary ran (noNewPrivileges $nnp)"
+    expect_match "the error (noNewPrivileges $nnp)" "$ERR" "no-such-binary-it"
+  done
+}

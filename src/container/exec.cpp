@@ -59,7 +59,7 @@ constexpr char kExecError = 'E';
 constexpr char kExecSeccomp = 'S';
 
 [[noreturn]] void report_and_exit(int sync_fd, const Error& error) {
-    (void)sys::send_message(sync_fd, kExecError + error.message);
+    (void)sys::write_message(sync_fd, kExecError + error.message);  // the filter may be loaded
     ::_exit(1);
 }
 

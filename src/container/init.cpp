@@ -31,10 +31,14 @@ namespace rong::container {
 
 namespace {
 
+// How the init reads a message: once its seccomp filter may be loaded, by read() only (see
+// sys::read_message), unless a large payload may come.
+enum class Channel { any, plain };
+
 // Waits for one message of `kind` from the parent. The parent gone (EOF) ends the init: no state
 // file points at it, so nobody would ever reap or kill it.
-Result<std::string> await(int sync_fd, char kind) {
-    auto msg = sys::recv_message(sync_fd);
+Result<std::string> await(int sync_fd, char kind, Channel channel = Channel::any) {
+    auto msg = channel == Channel::plain ? sys::read_message(sync_fd) : sys::recv_message(sync_fd);
     if (!msg) return std::move(msg).error();
     if (msg->empty()) ::_exit(1);
     if ((*msg)[0] != kind) return Error::msg(std::string("sync: unexpected message '") + (*msg)[0] + "'");
@@ -131,7 +135,7 @@ Result<ExecTarget> setup(const InitContext& ctx, std::string& hook_state) {
 }
 
 [[noreturn]] void fail(int sync_fd, const Error& error) {
-    (void)sys::send_message(sync_fd, std::string(1, kSyncError) + error.message);
+    (void)sys::write_message(sync_fd, std::string(1, kSyncError) + error.message);
     ::_exit(1);
 }
 
@@ -160,6 +164,14 @@ void run_init(const InitContext& ctx) {
     // A session of our own: the caller's controlling terminal must not be the container's
     // (TIOCSTI would type into the operator's shell).
     ::setsid();
+    // As the first process of a pid namespace we would ignore every signal we do not handle: a
+    // `kill ID` (TERM) of a created container would do nothing. These end us, as they end runc's
+    // init; the execve resets them. (Set now, before a seccomp filter may refuse rt_sigaction.)
+    for (int sig : {SIGHUP, SIGINT, SIGQUIT, SIGABRT, SIGTERM}) {
+        struct sigaction sa {};
+        sa.sa_handler = [](int s) { ::_exit(128 + s); };
+        ::sigaction(sig, &sa, nullptr);
+    }
 
     std::string hook_state;
     auto exec = setup(ctx, hook_state);
@@ -167,23 +179,18 @@ void run_init(const InitContext& ctx) {
 
     // The handover: from `committed` on, a state file names us and `delete` can clean up.
     ::prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
-    // As the first process of a pid namespace we would ignore every signal we do not handle: a
-    // `kill ID` (TERM) of a created container would do nothing. These end us, as they end runc's
-    // init; the execve resets them.
-    for (int sig : {SIGHUP, SIGINT, SIGQUIT, SIGABRT, SIGTERM}) {
-        struct sigaction sa {};
-        sa.sa_handler = [](int s) { ::_exit(128 + s); };
-        ::sigaction(sig, &sa, nullptr);
-    }
-    if (auto st = sys::send_message(ctx.sync_fd, std::string(1, kSyncReady)); !st) ::_exit(1);
+    // setup() may have loaded the seccomp filter (without no_new_privs, before the capabilities
+    // go): from here on write() and read() only, as runc's init.
+    if (auto st = sys::write_message(ctx.sync_fd, std::string(1, kSyncReady)); !st) ::_exit(1);
     // The payload: the state for startContainer hooks, now that the container is "created".
-    auto created_state = await(ctx.sync_fd, kSyncCommitted);
+    bool large_state = !ctx.config.hooks.startContainer.empty();
+    auto created_state = await(ctx.sync_fd, kSyncCommitted, large_state ? Channel::any : Channel::plain);
     if (!created_state) ::_exit(1);
     hook_state = std::move(*created_state);
 
     if (ctx.state_dir_fd < 0) {
         // run: the same process starts us. The socket is close-on-exec: its EOF is our execve.
-        if (!await(ctx.sync_fd, kSyncStart)) ::_exit(1);
+        if (!await(ctx.sync_fd, kSyncStart, Channel::plain)) ::_exit(1);
         if (auto st = run_hooks("startContainer", ctx.config.hooks.startContainer, hook_state, {"", &exec->env}); !st)
             fail(ctx.sync_fd, st.error());
     } else {

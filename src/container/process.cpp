@@ -42,6 +42,11 @@ Result<ExecTarget> prepare_process(const spec::Process& proc, const SeccompSetup
         return seccomp.send_listener(std::move(listener));
     };
     TRY(security::apply_rlimits(proc.rlimits));
+    // Before the filter: the fewer syscalls after it, the fewer a profile must allow.
+    if (!role.foreground || proc.terminal) TRY(security::give_stdio_to(proc.user.uid));
+    // process.user.umask; the init's default is runc's (an exec'd process keeps exec's own).
+    if (proc.user.umask) ::umask(static_cast<mode_t>(*proc.user.umask & 0777));
+    else if (role.init) ::umask(022);
     // Loading a filter without no_new_privs needs CAP_SYS_ADMIN: before the capabilities go.
     if (filter && !proc.noNewPrivileges) TRY(load_filter());
     // runc's order: bounding set while still privileged, then the uid change with capabilities
@@ -50,8 +55,6 @@ Result<ExecTarget> prepare_process(const spec::Process& proc, const SeccompSetup
     security::CapabilitySets caps;
     if (proc.capabilities) caps = TRY(security::resolve_capabilities(*proc.capabilities));
     TRY(security::drop_bounding(caps));
-    if (!role.foreground || proc.terminal) TRY(security::give_stdio_to(proc.user.uid));
-    if (role.init && !proc.user.umask) ::umask(022);
     TRY(security::set_user(proc.user));
     TRY(security::apply_capabilities(caps));
     if (proc.noNewPrivileges) TRY(security::set_no_new_privs());

@@ -79,7 +79,6 @@ Status set_user(const spec::User& user) {
     if (::setresgid(user.gid, user.gid, user.gid) < 0) return Error::sys("setresgid " + std::to_string(user.gid));
     if (::setresuid(user.uid, user.uid, user.uid) < 0) return Error::sys("setresuid " + std::to_string(user.uid));
     if (keep_caps && ::prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0) return Error::sys("prctl PR_SET_KEEPCAPS");
-    if (user.umask) ::umask(static_cast<mode_t>(*user.umask & 0777));
     return {};
 }
 

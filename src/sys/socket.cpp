@@ -2,6 +2,7 @@
 
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <unistd.h>
 
 #include <cstring>
 
@@ -95,6 +96,26 @@ Result<std::string> recv_message(int sock) {
             continue;
         }
         if (errno != EINTR) return Error::sys("recv on sync socket");
+    }
+}
+
+Status write_message(int sock, std::string_view data) {
+    if (data.size() > kInlineMax) return send_message(sock, data);
+    for (;;) {
+        if (::write(sock, data.data(), data.size()) >= 0) return {};
+        if (errno != EINTR) return Error::sys("write on sync socket");
+    }
+}
+
+Result<std::string> read_message(int sock) {
+    std::string buf(kInlineMax, '\0');
+    for (;;) {
+        ssize_t n = ::read(sock, buf.data(), buf.size());
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return Error::sys("read on sync socket");
+        if (n == 1 && buf[0] == kInMemfd) return Error::msg("sync: a large message came where only a small one may");
+        buf.resize(static_cast<size_t>(n));
+        return buf;
     }
 }
 

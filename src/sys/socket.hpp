@@ -18,6 +18,13 @@ Status send_message(int sock, std::string_view data);
 // An empty result means the peer closed the socket.
 Result<std::string> recv_message(int sock);
 
+// The same by write(2) and read(2), for an init whose seccomp filter may be loaded already: a
+// profile runc's init starts under allows those, not sendto or recvmsg. No MSG_NOSIGNAL: a
+// SIGPIPE ends an init whose parent is gone. A message too large for one datagram still goes as
+// send_message's memfd, which only recv_message reads back (read_message refuses it).
+Status write_message(int sock, std::string_view data);
+Result<std::string> read_message(int sock);
+
 // Sends `fd` with SCM_RIGHTS and a short payload (runc sends the pty's name).
 Status send_fd(int sock, int fd, std::string_view payload);
 Result<Fd> recv_fd(int sock);
