@@ -2201,6 +2201,22 @@ t_exec_status() {
   assert_clean "$id" "$PID"
 }
 
+# exec --process FILE without rlimits or oomScoreAdj, as runc: the caller's rlimits (not the
+# container's), the container's OOM score adjustment
+t_exec_process_file_limits() {
+  local id
+  id=$(newid)
+  cfg '.process.rlimits = [{type: "RLIMIT_NOFILE", soft: 100, hard: 200}] | .process.oomScoreAdj = 100'
+  start_waiter "$id"
+  jq -n '{args: ["sh", "-c", "ulimit -n; cat /proc/self/oom_score_adj"], cwd: "/", env: ["PATH=/bin"], user: {uid: 0, gid: 0}}' >"$T/process.json"
+  rtc exec --process "$T/process.json" "$id"
+  expect_rc "exec --process" 0
+  expect_eq "open files limit, oom_score_adj" "$OUT" "$(ulimit -n)
+100"
+  rtc delete --force "$id"
+  assert_clean "$id" "$PID"
+}
+
 t_exec_missing_binary() {
   local id
   id=$(newid)

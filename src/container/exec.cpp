@@ -141,13 +141,14 @@ Result<spec::Process> exec_process_spec(const spec::Config& config, const ExecOp
         std::string text = TRY(sys::read_file(opts.process_file));
         spec::Process proc = TRY(spec::parse_process(text, opts.process_file));
         // What the file leaves out, the container's process gives, as runc: not the runtime's own
-        // capabilities, confinement and limits.
+        // capabilities, confinement and OOM score. Not its rlimits: those stay the caller's, as
+        // with runc.
         if (config.process) {
             const spec::Process& base = *config.process;
             if (!proc.capabilities) proc.capabilities = base.capabilities;
             if (proc.apparmorProfile.empty()) proc.apparmorProfile = base.apparmorProfile;
             if (proc.selinuxLabel.empty()) proc.selinuxLabel = base.selinuxLabel;
-            if (proc.rlimits.empty()) proc.rlimits = base.rlimits;
+            if (!proc.oomScoreAdj) proc.oomScoreAdj = base.oomScoreAdj;
             if (!proc.execCPUAffinity) proc.execCPUAffinity = base.execCPUAffinity;
         }
         return proc;
