@@ -429,13 +429,15 @@ EOF
   expect_host_mounts_unchanged
 }
 
-# Refused by rong before anything is made; runc 1.1.5 accepts them (and makes the node)
+# Refused by rong before anything is made; runc 1.1.5 accepts them (and makes the node). A node
+# that cannot be made is named by its entry.
 t_rootfs_bad_devices_idmap() {
   [ "$RT_KIND" = runc ] && skip "runc 1.1.5 makes device nodes outside /dev and ignores idmap"
   mounts_before
   bad_creates <<'EOF'
 .linux.devices = [{path: "/etc/it-evil", type: "c", major: 1, minor: 3}]|linux.devices\[0\].path: /etc/it-evil is not a path under /dev
 .linux.devices = [{path: "/dev/../etc/it-evil", type: "c", major: 1, minor: 3}]|linux.devices\[0\].path: /dev/../etc/it-evil is not a path under /dev
+.linux.devices = [{path: "/dev/null/it", type: "c", major: 1, minor: 3}]|linux.devices\[0\] \(/dev/null/it\): open /dev/null in container rootfs: Not a directory
 .mounts += [{destination: "/m", type: "bind", source: "/etc", options: ["bind", "idmap"]}]|mounts\[[0-9]+\] \(/m\): an idmapped mount without uidMappings/gidMappings needs a user namespace
 .mounts += [{destination: "/m", type: "tmpfs", source: "tmpfs", options: ["idmap"]}]|mounts\[[0-9]+\] \(/m\): idmapped mounts are supported for bind mounts only
 EOF

@@ -533,14 +533,16 @@ Status setup_dev(int rootfd, const RootfsContext& ctx) {
             TRY(make_node_at(dev.get(), d.path + 5, d.path, S_IFCHR, d.major, d.minor, 0666, 0, 0, made_root_owned));
     }
     if (lnx) {
-        for (const auto& d : lnx->devices) {
+        for (size_t i = 0; i < lnx->devices.size(); ++i) {
+            const spec::Device& d = lnx->devices[i];
             // /dev/ptmx is always the link to the container's devpts below (podman --privileged
             // lists the host's: bound there in a user namespace, it could not be replaced).
             if (d.path == "/dev/ptmx") continue;
             mode_t type = d.type == "b" ? S_IFBLK : d.type == "p" ? S_IFIFO : S_IFCHR;
             mode_t perm = d.fileMode ? (*d.fileMode & 07777) : 0666;
-            TRY(make_device(rootfd, d.path, type, static_cast<unsigned>(d.major), static_cast<unsigned>(d.minor), perm,
-                            d.uid.value_or(0), d.gid.value_or(0), ctx.in_user_namespace));
+            auto made = make_device(rootfd, d.path, type, static_cast<unsigned>(d.major), static_cast<unsigned>(d.minor),
+                                    perm, d.uid.value_or(0), d.gid.value_or(0), ctx.in_user_namespace);
+            if (!made) return std::move(made).error().wrap("linux.devices[" + std::to_string(i) + "] (" + d.path + ")");
         }
     }
     for (const auto& link : kDevSymlinks) {
