@@ -13,10 +13,10 @@
 
 namespace rong::sys {
 
-// clone3 with `flags` (CLONE_NEW*, CLONE_PARENT) and SIGCHLD as exit signal (with CLONE_PARENT the
-// caller's own); returns 0 in the child, the child's
-// pid in the parent. `pidfd_out`, when given, receives a pidfd for the child (CLONE_PIDFD).
-// `cgroup_fd` >= 0 places the child in that cgroup (CLONE_INTO_CGROUP).
+// clone3 with `flags` (CLONE_NEW*, CLONE_PARENT) and SIGCHLD as exit signal (with CLONE_PARENT,
+// the caller's own); returns 0 in the child, the child's pid in the parent. `pidfd_out`, when
+// given, receives a pidfd for the child (CLONE_PIDFD). `cgroup_fd` >= 0 places the child in that
+// cgroup (CLONE_INTO_CGROUP).
 Result<pid_t> clone_process(uint64_t flags, Fd* pidfd_out = nullptr, int cgroup_fd = -1);
 
 // What identifies a process for life: its pid and its start time (field 22 of /proc/<pid>/stat).
