@@ -133,14 +133,9 @@ Status read(const Reader& r, Capabilities& caps) {
         {"bounding", &caps.bounding},   {"effective", &caps.effective}, {"inheritable", &caps.inheritable},
         {"permitted", &caps.permitted}, {"ambient", &caps.ambient},
     };
-    for (auto [key, names] : sets) {
-        TRY(r.get(key, *names));
-        // Unknown but well-formed names are kept: whether the kernel knows them is decided later.
-        for (std::size_t i = 0; i < names->size(); ++i)
-            if (!(*names)[i].starts_with("CAP_"))
-                return r.at(key).at(i).error("invalid capability " + quote((*names)[i]) +
-                                             " (expected CAP_*)");
-    }
+    // Every name is kept: one rong or the kernel does not know is warned about and ignored later
+    // (security::resolve_capabilities), as runc does.
+    for (auto [key, names] : sets) TRY(r.get(key, *names));
     return {};
 }
 

@@ -148,14 +148,16 @@ seccomp_notify_run() {
 
 # ---------------------------------------------------------------- capabilities
 
-# runc 1.1+ warns about an unknown capability name and ignores it
+# runc 1.1+ warns about an unknown capability name and ignores it, one without the CAP_ prefix too
 t_caps_unknown_ignored() {
-  cfg '.process.capabilities.bounding += ["CAP_FLY_TO_THE_MOON"] | .process.capabilities.effective += ["CAP_FLY_TO_THE_MOON"]'
+  cfg '.process.capabilities.bounding += ["CAP_FLY_TO_THE_MOON", "NET_ADMIN"] | .process.capabilities.effective += ["CAP_FLY_TO_THE_MOON"]'
   sh_args 'grep ^CapBnd: /proc/self/status | cut -f2'
   run_fg "$(newid)"
   expect_rc "run" 0
   expect_match "warning" "$ERR" 'CAP_FLY_TO_THE_MOON'
+  expect_match "warning" "$ERR" 'NET_ADMIN'
   [[ $OUT =~ ^[0-9a-f]{16}$ ]] || fail "CapBnd: '$OUT'"
+  (( (16#$OUT >> 12) % 2 == 0 )) || fail "NET_ADMIN is in the bounding set: $OUT"
 }
 
 # CVE-2022-29162: the inheritable set is exactly the config's, never widened (by run, nor by exec,
