@@ -526,6 +526,20 @@ t_inside_cwd_created() {
   expect_eq "cwd" "$OUT" /work/dir
 }
 
+# Without PATH in the environment a bare name is found nowhere, as with runc and crun; a path
+# still runs
+t_inside_env_without_path() {
+  cfg '.process.env = ["TERM=xterm"]'
+  set_args echo found
+  run_fg "$(newid bare)"
+  [ "$RC" != 0 ] || fail "a bare name ran without PATH: $OUT"
+  expect_match "the error" "$ERR" 'exec: \\?"echo\\?": executable file not found in \$PATH'
+  set_args /bin/echo found
+  run_fg "$(newid path)"
+  expect_rc "run of /bin/echo" 0
+  expect_eq "output" "$OUT" found
+}
+
 t_inside_env() {
   cfg '.process.env = ["PATH=/bin:/sbin", "FOO=bar baz", "EMPTY=", "MULTI=a=b=c"]'
   set_args env

@@ -145,11 +145,12 @@ Result<std::string> find_executable(const std::string& name, const std::vector<s
             return Error{"exec: \"" + name + "\": stat " + name + ": no such file or directory", ENOENT};
         return Error{"exec: \"" + name + "\": permission denied", EACCES};
     }
-    std::string path_var = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    // No PATH (or an empty one): nothing is searched, as runc and crun do (no default).
+    std::string path_var;
     for (const auto& e : env)
         if (e.rfind("PATH=", 0) == 0) path_var = e.substr(5);
     size_t start = 0;
-    while (start <= path_var.size()) {
+    while (!path_var.empty() && start <= path_var.size()) {
         size_t colon = path_var.find(':', start);
         std::string dir = path_var.substr(start, colon == std::string::npos ? std::string::npos : colon - start);
         if (dir.empty()) dir = ".";

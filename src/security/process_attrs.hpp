@@ -20,8 +20,6 @@ Status give_stdio_to(uint32_t uid);
 Status set_user(const spec::User& user);
 Status set_no_new_privs();
 
-// execvp's search, done before `create` returns so a missing binary fails `create`:
-// exec: "foo": executable file not found in $PATH
 // The fields of uid's line in /etc/passwd (of the caller's root), read as a file as runc does:
 // NSS would load the container's libraries, and rong is linked statically.
 std::optional<std::vector<std::string>> passwd_entry(uint32_t uid);
@@ -31,6 +29,9 @@ std::optional<std::vector<std::string>> passwd_entry(uint32_t uid);
 // Entries are NAME=value (spec/parse.cpp checks).
 std::vector<std::string> process_env(const std::vector<std::string>& env, uint32_t uid);
 
+// The search of the container's PATH (none without one, as runc and crun), done before
+// `create` returns so a missing binary fails `create`:
+// exec: "foo": executable file not found in $PATH
 Result<std::string> find_executable(const std::string& name, const std::vector<std::string>& env);
 
 }  // namespace rong::security
