@@ -724,6 +724,50 @@ t_podman_userns_map() {
   expect_eq "uid inside / file owner" "$OUT" $'0\n0'
 }
 
+# --device X:r: the node is there, but only readable (the rule podman sends), not rwm
+t_podman_device_read_only() {
+  need_podman
+  [ -c /dev/fuse ] || skip "no /dev/fuse on this host"
+  call run "${PM[@]}" run --rm "${PM_RUN[@]}" --device /dev/fuse:/dev/it-fuse:r \
+    "$P_IMAGE" sh -c 'if (exec 3>/dev/it-fuse) 2>/dev/null; then echo write-allowed; else echo write-denied; fi'
+  [ "$RC" = 0 ] || pm_fail "podman run --rm --device X:r"
+  expect_eq "a write open" "$OUT" write-denied
+}
+
+# --privileged in a user namespace: the host's devices, /dev/ptmx among them, are bound in
+t_podman_privileged_userns() {
+  need_podman
+  call run "${PM[@]}" run --rm "${PM_RUN[@]}" --uidmap 0:100000:65536 --gidmap 0:100000:65536 --privileged \
+    "$P_IMAGE" sh -c 'readlink /dev/ptmx; test -c /dev/null && echo null-ok'
+  [ "$RC" = 0 ] || pm_fail "podman run --rm --uidmap --privileged"
+  expect_eq "/dev/ptmx, /dev/null" "$OUT" $'pts/ptmx\nnull-ok'
+}
+
+# A user namespace of its own with the host's network namespace given by path (what podman does
+# with --uidmap and a network), and a pod whose user namespace its members join while making
+# their own mount and pid namespaces
+t_podman_userns_joined_namespaces() {
+  need_podman
+  local netns=$T/netns pod=$ID-pod
+  : >"$netns"
+  unshare --net="$netns" true || fail "unshare --net=$netns"
+  local want
+  want=$(nsenter --net="$netns" readlink /proc/self/ns/net)
+  call run "${PM[@]}" run --rm --cgroup-parent "$P_CGPARENT" --uidmap 0:100000:65536 --gidmap 0:100000:65536 \
+    --network "ns:$netns" "$P_IMAGE" sh -c 'readlink /proc/self/ns/net; tr -s " " </proc/self/uid_map'
+  umount "$netns"
+  [ "$RC" = 0 ] || pm_fail "podman run --uidmap --network ns:PATH"
+  expect_eq "network namespace" "$(sed -n 1p <<<"$OUT")" "$want"
+  expect_eq "uid map" "$(sed -n 2p <<<"$OUT")" " 0 100000 65536"
+  trap 'timeout 30 podman "${PODMAN_GLOBAL[@]}" pod rm -f -t 0 "$ID-pod" >/dev/null 2>&1' EXIT
+  call pod "${PM[@]}" pod create --name "$pod" --network none --cgroup-parent "$P_CGPARENT" \
+    --uidmap 0:200000:65536 --gidmap 0:200000:65536
+  [ "$RC" = 0 ] || pm_fail "podman pod create --uidmap"
+  call member "${PM[@]}" run --rm --pod "$pod" "$P_IMAGE" sh -c 'echo $$; tr -s " " </proc/self/uid_map'
+  [ "$RC" = 0 ] || pm_fail "podman run --pod (joins the pod's user namespace)"
+  expect_eq "pid, uid map in the pod" "$OUT" $'1\n 0 200000 65536'
+}
+
 t_podman_sysctl() {
   need_podman
   call run "${PM[@]}" run --rm "${PM_RUN[@]}" --sysctl kernel.msgmax=12345 --sysctl net.ipv4.ip_forward=1 \
