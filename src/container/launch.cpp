@@ -176,6 +176,9 @@ Result<pid_t> clone_staged(const InitContext& ctx, int cgroup_fd) {
     if (stage == 0) {
         ours.reset();
         ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+        // Not to be traced from the namespaces it joins, nor its /proc/<pid>/exe (the rong
+        // binary) opened (CVE-2019-5736), as the init.
+        ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
         auto cloned = [&]() -> Result<pid_t> {
             sys::Fd pid_ns;  // opened before a joined mount namespace hides its path
             std::string pid_path = ctx.ns.join_pid ? ctx.config.linux->find_namespace("pid")->path : "";
