@@ -477,7 +477,8 @@ CASES
 }
 
 # rootfsPropagation rshared with an rshared bind of a shared host mount (Kubernetes'
-# Bidirectional mount propagation): a mount made inside appears on the host, as with runc.
+# Bidirectional mount propagation): a mount made inside appears on the host, as with runc; the
+# other mounts are not made shared (an rslave bind is a slave only, an rprivate one private).
 t_rootfs_propagation_bidirectional() {
   mounts_before
   mkdir -p "$T/shared"
@@ -486,11 +487,21 @@ t_rootfs_propagation_bidirectional() {
   cfg --arg s "$T/shared" '.linux.rootfsPropagation = "rshared" |
       .process.capabilities.bounding += ["CAP_SYS_ADMIN"] | .process.capabilities.effective += ["CAP_SYS_ADMIN"] |
       .process.capabilities.permitted += ["CAP_SYS_ADMIN"] |
-      .mounts += [{destination: "/bidi", type: "bind", source: $s, options: ["rbind", "rshared"]}]'
-  sh_args 'mount -t tmpfs it-from-inside /bidi/sub && echo mounted'
+      .mounts += [{destination: "/bidi", type: "bind", source: $s, options: ["rbind", "rshared"]},
+                  {destination: "/h2c", type: "bind", source: $s, options: ["rbind", "rslave"]},
+                  {destination: "/none", type: "bind", source: $s, options: ["rbind", "rprivate"]}]'
+  # (the rest of the container's mounts keep their own propagation, as with runc: only the
+  # namespace's mounts before the rootfs bind are shared)
+  sh_args 'mount -t tmpfs it-from-inside /bidi/sub && echo mounted
+for m in / /proc /dev /h2c /none; do awk -v m=$m "\$5 == m { s = \"not-shared\"; for (i = 7; \$i != \"-\"; i++) if (\$i ~ /^shared/) s = \"shared\"; print m, s; exit }" /proc/self/mountinfo; done'
   run_fg "$(newid)"
   expect_rc "run" 0
-  expect_eq "output" "$OUT" mounted
+  expect_eq "output" "$OUT" "mounted
+/ not-shared
+/proc not-shared
+/dev not-shared
+/h2c not-shared
+/none not-shared"
   awk -v d="$T/shared/sub" '$5 == d { found = 1 } END { exit !found }' /proc/self/mountinfo ||
     fail "the mount made inside did not propagate to the host"
   expect_host_mounts_unchanged

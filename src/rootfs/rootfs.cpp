@@ -727,8 +727,13 @@ Status finish(const spec::Config& config) {
         for (const auto& p : lnx.readonlyPaths) TRY(make_readonly(root, p));
     }
     if (config.root.readonly) TRY(sys::mount_setattr("/", MOUNT_ATTR_RDONLY, 0, false));
-    if (config.linux && !config.linux->rootfsPropagation.empty())
-        TRY(sys::mount("", "/", "", propagation_flag(config.linux->rootfsPropagation), "", "/"));
+    // A shared, slave or private rootfsPropagation was the mount namespace's before the rootfs was
+    // bound (prepare()), as runc's: the container's own mounts keep what their options say. An
+    // unbindable one (which runc fails on) is the container root's.
+    if (config.linux && !config.linux->rootfsPropagation.empty()) {
+        unsigned long flag = propagation_flag(config.linux->rootfsPropagation);
+        if (flag & MS_UNBINDABLE) TRY(sys::mount("", "/", "", flag, "", "/"));
+    }
     return {};
 }
 

@@ -49,7 +49,7 @@ Result<Console> open_pty(int rootfd);
 
 Status enter(const std::string& rootfs, int rootfd, bool no_pivot);
 // Right after enter(), working in the new root: the read-only tmpfs and /dev mounts, masked and
-// read-only paths (symlinks followed inside the root), the read-only root, its propagation.
+// read-only paths (symlinks followed inside the root), the read-only root.
 Status finish(const spec::Config& config);
 
 // True when a config mount covers /dev: rong then makes the default devices and /dev symlinks.
