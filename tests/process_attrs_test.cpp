@@ -80,6 +80,16 @@ TEST_F(FindExecutable, NameWithSlashIsNotSearched) {
     EXPECT_EQ(found.error().errnum, ENOENT);
 }
 
+TEST_F(FindExecutable, StatErrorIsNamedAsItIs) {
+    // A symlink loop is no missing file (runc's wording: Go's, strerror in lower case).
+    std::string loop = (root / "a/loop").string();
+    fs::create_symlink(loop, loop);
+    auto found = find_executable(loop, env());
+    ASSERT_FALSE(found);
+    EXPECT_EQ(found.error().message, "exec: \"" + loop + "\": stat " + loop + ": too many levels of symbolic links");
+    EXPECT_EQ(found.error().errnum, ELOOP);
+}
+
 TEST(FindExecutableWithoutPath, SearchesNothing) {
     // As runc and crun: no default search path.
     for (const auto& env : {std::vector<std::string>{"HOME=/"}, std::vector<std::string>{"PATH="}}) {

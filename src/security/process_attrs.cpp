@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include <array>
+#include <cctype>
+#include <cstring>
 #include <map>
 #include <optional>
 #include <string_view>
@@ -141,8 +143,13 @@ Result<std::string> find_executable(const std::string& name, const std::vector<s
         if (executable(name)) return name;
         // Clients tell the two apart (podman: 127 for a missing binary, 126 for one it can't run).
         struct stat st {};
-        if (::stat(name.c_str(), &st) < 0)
-            return Error{"exec: \"" + name + "\": stat " + name + ": no such file or directory", ENOENT};
+        if (::stat(name.c_str(), &st) < 0) {
+            // Go's wording, as runc's: strerror in lower case ("no such file or directory").
+            int err = errno;
+            std::string why = std::strerror(err);
+            if (!why.empty()) why[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(why[0])));
+            return Error{"exec: \"" + name + "\": stat " + name + ": " + why, err};
+        }
         return Error{"exec: \"" + name + "\": permission denied", EACCES};
     }
     // No PATH (or an empty one): nothing is searched, as runc and crun do (no default).
