@@ -527,6 +527,17 @@ t_inside_cwd_created() {
   expect_eq "cwd" "$OUT" /work/dir
 }
 
+# A file the kernel will not execute (a script without #!), found at create: `run` fails with
+# execve's error and exit status 1, as runc, and leaves nothing
+t_run_exec_format_error() {
+  printf 'echo hi\n' >"$B/rootfs/it-script"
+  chmod 755 "$B/rootfs/it-script"
+  set_args /it-script
+  run_fg "$(newid)"
+  expect_rc "run" 1
+  expect_match "the error" "$ERR" 'exec /it-script: [Ee]xec format error'
+}
+
 # Without PATH in the environment a bare name is found nowhere, as with runc and crun; a path
 # still runs
 t_inside_env_without_path() {

@@ -212,9 +212,12 @@ void run_init(const InitContext& ctx) {
         (void)fifo.release();  // closed by the execve itself
     }
 
+    // An execve that fails after all (ENOEXEC: a script without #!): as runc's, `run` fails with
+    // it; after `start`, only the process's stderr is left. Exit status 1 either way, as runc's.
     Error error = exec_process(*exec, ctx.preserve_fds);
+    if (ctx.state_dir_fd < 0) fail(ctx.sync_fd, error);
     std::fprintf(stderr, "rong: %s\n", error.message.c_str());
-    ::_exit(127);
+    ::_exit(1);
 }
 
 }  // namespace rong::container
