@@ -322,8 +322,7 @@ long data_mode(const std::string& data) {
     return mode;
 }
 
-bool readonly_at_finish(const spec::Mount& m) {
-    MountOptions opts = parse_mount_options(m.options);
+bool readonly_at_finish(const spec::Mount& m, const MountOptions& opts) {
     bool bind = opts.is_bind() || m.type == "bind";
     return !bind && (m.type == "tmpfs" || m.destination == "/dev") && (opts.flags & MS_RDONLY);
 }
@@ -364,36 +363,33 @@ Status mount_one(int rootfd, const struct statx& root, size_t index, const Rootf
         if (::stat(source_ref.c_str(), &st) < 0) return Error::sys("stat bind source " + source);
         file_target = !S_ISDIR(st.st_mode);
     }
-    // CVE-2019-19921 / CVE-2023-27561: a /proc or /sys that is a symlink (into a volume another
-    // container controls) would make later writes there (sysctl, LSM) go elsewhere. As runc 1.1.5.
+    // What is there already, for two kinds. CVE-2019-19921 / CVE-2023-27561: a /proc or /sys that
+    // is a symlink (into a volume another container controls) would make later writes there
+    // (sysctl, LSM) go elsewhere; as runc 1.1.5, it is refused. A tmpfs over a directory of the
+    // image takes that directory's mode, as runc's does (an image's root-only /run must not become
+    // world-writable): given last in its data, it wins over a mode= option, as runc's chmod after
+    // the mount does.
     sys::Fd target;
     struct statx target_st {};
-    if (!bind && (type == "proc" || type == "sysfs")) {
-        if (auto existing = sys::open_in_root(rootfd, m.destination, O_PATH | O_NOFOLLOW)) {
+    bool proc_or_sys = !bind && (type == "proc" || type == "sysfs");
+    bool tmpfs = !bind && type == "tmpfs" && fresh_path.empty();
+    if (proc_or_sys || tmpfs) {
+        if (auto existing = sys::open_in_root(rootfd, m.destination, O_PATH | (proc_or_sys ? O_NOFOLLOW : 0))) {
             target_st = TRY(stat_place(existing->get(), what + " in container rootfs"));
-            if (S_ISLNK(target_st.stx_mode))
+            if (proc_or_sys && S_ISLNK(target_st.stx_mode))
                 return Error::msg("mount " + type + " on " + m.destination + ": the destination is a symlink");
-            target = std::move(*existing);  // not a symlink: what create_in_root would open
+            target = std::move(*existing);  // what create_in_root would open
         }
     }
-    // A tmpfs over a directory of the image takes that directory's mode, as runc's does (an
-    // image's root-only /run must not become world-writable): given last in its data, it wins
-    // over a mode= option, as runc's chmod after the mount does.
     std::string image_dir_mode;
-    if (!bind && type == "tmpfs" && fresh_path.empty()) {
-        if (auto existing = sys::open_in_root(rootfd, m.destination, O_PATH)) {
-            target_st = TRY(stat_place(existing->get(), what + " in container rootfs"));
-            if (S_ISDIR(target_st.stx_mode) && data_mode(opts.data) != (target_st.stx_mode & 07777)) {
-                char mode[16];
-                std::snprintf(mode, sizeof mode, "mode=%o", target_st.stx_mode & 07777);
-                image_dir_mode = mode;
-            }
-            target = std::move(*existing);
-        }
+    if (tmpfs && target && S_ISDIR(target_st.stx_mode) && data_mode(opts.data) != (target_st.stx_mode & 07777)) {
+        char mode[16];
+        std::snprintf(mode, sizeof mode, "mode=%o", target_st.stx_mode & 07777);
+        image_dir_mode = mode;
     }
     // A read-only tmpfs or /dev is made read-only only at the end (finish()), as runc does: the
     // devices, the mounts beneath it and tmpcopyup's files go in first.
-    if (readonly_at_finish(m)) opts.flags &= ~static_cast<unsigned long>(MS_RDONLY);
+    if (readonly_at_finish(m, opts)) opts.flags &= ~static_cast<unsigned long>(MS_RDONLY);
     if (fresh_path.empty()) {
         if (!target) {
             target = TRY(sys::create_in_root(rootfd, m.destination, file_target));
@@ -712,7 +708,7 @@ Status make_readonly(int rootfd, const std::string& path) {
 
 Status finish(const spec::Config& config) {
     for (const auto& m : config.mounts) {
-        if (!readonly_at_finish(m)) continue;
+        if (!readonly_at_finish(m, parse_mount_options(m.options))) continue;
         auto st = sys::mount_setattr(m.destination, MOUNT_ATTR_RDONLY, 0, false);
         if (!st) return std::move(st).error().wrap("make " + m.destination + " read-only");
     }
