@@ -2081,6 +2081,106 @@ t_kill_all() {
   assert_clean "$id" "$PID"
 }
 
+# Kernel memory limits (memory.kmem.*, deprecated by the kernel) are warned about and not
+# written, on v1 too, as runc; rong wrote memory.kmem.tcp.limit_in_bytes before
+t_cgroups_kernel_memory_ignored() {
+  local id f before
+  need_v1 memory
+  id=$(newid)
+  f=memory.kmem.tcp.limit_in_bytes
+  [ -f "/sys/fs/cgroup/memory/$f" ] || skip "no $f in this kernel's v1 memory controller"
+  before=$(cat "/sys/fs/cgroup/memory/$f")
+  cfg '.linux.resources.memory = {limit: 67108864, kernelTCP: 40000000}'
+  start_waiter "$id"
+  expect_match "the warning at create" "$(cat "$T/$id.err")" "[Kk]ernel memory .*ignored|ignored: kernel memory"
+  expect_cg memory "$f" "$before"
+  expect_cg memory memory.limit_in_bytes 67108864
+  rtc update --kernel-memory-tcp 30000000 "$id"
+  expect_rc "update --kernel-memory-tcp" 0
+  expect_cg memory "$f" "$before"
+  rtc delete --force "$id"
+  assert_clean "$id" "$PID"
+}
+
+# A memory limit the container is already over: update says by how much (v1: the kernel cannot
+# reclaim down to it), as runc; a create with one fails naming the limit, runc's or rong's way
+# (runc sets it once the init is in the cgroup; rong before, and the init dies joining)
+t_memory_limit_below_usage() {
+  local id
+  need_v1 memory
+  id=$(newid)
+  start_waiter "$id"
+  rtc update --memory 4096 "$id"
+  expect_rc "update --memory 4096" 1
+  expect_match "update's error" "$ERR" "unable to set memory limit to 4096 \(current usage: [0-9]+, peak usage: [0-9]+\)"
+  rtc delete --force "$id"
+  assert_clean "$id" "$PID"
+  id=$(newid low)
+  cfg '.linux.resources.memory = {limit: 1}'
+  set_args true
+  rt run --bundle "$B" "$id" </dev/null >"$T/run.out" 2>"$T/run.err"
+  RC=$?
+  expect_rc "run with memory limit 1" 1
+  expect_match "run's error" "$(cat "$T/run.err")" "unable to set memory limit to 1 |memory.limit 1 is too low"
+  assert_clean "$id"
+}
+
+# kill --all of a paused container with a signal that is not KILL: frozen, signalled and thawed
+# as runc does, so the processes get it; the container was left frozen with it pending before
+t_kill_all_paused_thaws() {
+  local id
+  id=$(newid)
+  [ -d /sys/fs/cgroup/freezer ] || [ -f /sys/fs/cgroup/cgroup.controllers ] || skip "no freezer"
+  sh_args 'trap "echo got-TERM; exit 0" TERM; echo ready; while :; do sleep 0.1; done'
+  create_c "$id"
+  [ "$RC" = 0 ] || fail "create failed: $ERR"
+  PID=$(pid_of "$id")
+  track_pid "$PID"
+  rtc start "$id"
+  wait_grep "$T/$id.out" '^ready$'
+  rtc pause "$id"
+  expect_rc "pause" 0
+  rtc kill --all "$id" TERM
+  expect_rc "kill --all TERM of a paused container" 0
+  [ "$(status_of "$id")" != paused ] || fail "still paused after kill --all TERM"
+  wait_grep "$T/$id.out" '^got-TERM$'
+  wait_status "$id" stopped
+  rtc delete "$id"
+  expect_rc "delete" 0
+  assert_clean "$id" "$PID"
+}
+
+# ps and kill --all on v1 list the devices hierarchy's cgroup, as runc: in a cgroup made
+# beforehand, another hierarchy (freezer here) can hold a process that is not the container's
+t_ps_v1_devices_hierarchy() {
+  local id cg other out
+  need_v1 devices freezer pids
+  id=$(newid)
+  cg=rong-it-$id
+  mkdir "/sys/fs/cgroup/freezer/$cg" "/sys/fs/cgroup/pids/$cg"
+  sleep 1000 &
+  other=$!
+  track_pid "$other"
+  echo "$other" >"/sys/fs/cgroup/freezer/$cg/cgroup.procs"
+  echo "$other" >"/sys/fs/cgroup/pids/$cg/cgroup.procs"
+  cfg --arg c "/$cg" '.linux.cgroupsPath = $c'
+  start_waiter "$id"
+  rtc ps --format json "$id"
+  expect_rc "ps" 0
+  out=$OUT
+  rtc kill --all "$id" KILL
+  expect_rc "kill --all" 0
+  kill -0 "$other" 2>/dev/null || fail "kill --all killed $other, which is only in the container's freezer and pids cgroups"
+  kill "$other"; wait "$other" 2>/dev/null
+  rmdir "/sys/fs/cgroup/freezer/$cg" "/sys/fs/cgroup/pids/$cg" 2>/dev/null
+  jq -e --argjson p "$PID" 'index($p) != null' <<<"$out" >/dev/null || fail "ps did not list the init $PID: $out"
+  jq -e --argjson p "$other" 'index($p) == null' <<<"$out" >/dev/null || fail "ps listed $other, not the container's: $out"
+  wait_status "$id" stopped
+  rtc delete "$id"
+  expect_rc "delete" 0
+  assert_clean "$id" "$PID"
+}
+
 # ps (table) is ps -ef's header and the container's lines
 t_ps_table() {
   local id

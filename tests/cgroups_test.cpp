@@ -324,11 +324,33 @@ TEST(Cgroups, V2Writes) {
         r.unified[bad] = "1";
         EXPECT_FALSE(v2_writes(r)) << bad;
     }
-    r.unified.clear();
+}
+
+// Set but left out, as runc 1.1 does; each named in a warning.
+TEST(Cgroups, IgnoredSettingsLikeRunc) {
+    spec::Resources r;
+    r.cpu.emplace();
     r.cpu->realtimeRuntime = 0;  // zero is unset
-    EXPECT_TRUE(v2_writes(r));
+    r.memory.emplace();
+    r.memory->disableOOMKiller = false;
+    EXPECT_TRUE(ignored_settings(r, true).empty());
     r.cpu->realtimeRuntime = 5;
-    EXPECT_FALSE(v2_writes(r));
+    r.memory->kernelTCP = 1 << 20;
+    r.memory->disableOOMKiller = true;
+    auto v2 = ignored_settings(r, true);
+    ASSERT_EQ(v2.size(), 3u);
+    EXPECT_NE(v2[0].find("linux.resources.memory.kernelTCP is ignored"), std::string::npos) << v2[0];
+    EXPECT_NE(v2[1].find("memory.disableOOMKiller"), std::string::npos) << v2[1];
+    EXPECT_NE(v2[2].find("realtime"), std::string::npos) << v2[2];
+    // v1 has files for the realtime settings and the OOM killer, none that works for kernel memory.
+    EXPECT_EQ(ignored_settings(r, false), std::vector<std::string>{v2[0]});
+    auto w = v2_writes(r);
+    ASSERT_TRUE(w);
+    for (const auto& write : *w) EXPECT_EQ(write.file.find("rt_"), std::string::npos) << write.file;
+    auto w1 = v1_writes(r);
+    ASSERT_TRUE(w1);
+    EXPECT_TRUE(std::none_of(w1->begin(), w1->end(), [](const Write& x) { return x.file.find("kmem") != std::string::npos; }));
+    EXPECT_TRUE(std::any_of(w1->begin(), w1->end(), [](const Write& x) { return x.file == "cpu.rt_runtime_us"; }));
 }
 
 TEST(Cgroups, V2MemoryLikeRunc) {

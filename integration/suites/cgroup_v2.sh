@@ -497,6 +497,24 @@ t_cgroup_v2_cpu_burst_idle() {
   assert_clean "$id" "$PID"
 }
 
+# The realtime settings have no v2 file: warned about and ignored at create and update, as runc
+# 1.1 ignores them (rong refused the create before); the rest of the cpu settings still apply.
+t_cgroup_v2_realtime_ignored() {
+  local id
+  need_v2 cpu
+  id=$(newid)
+  cfg '.linux.resources.cpu = {quota: 20000, period: 100000, realtimeRuntime: 1000, realtimePeriod: 1000000}'
+  start_waiter "$id"
+  [ "$RT_KIND" = runc ] || expect_match "the warning at create" "$(cat "$T/$id.err")" "realtime.*ignored"
+  expect_v2 cpu.max "20000 100000"
+  rtc update --cpu-rt-runtime 2000 --cpu-quota 30000 "$id"
+  expect_rc "update --cpu-rt-runtime 2000 --cpu-quota 30000" 0
+  expect_v2 cpu.max "30000 100000"
+  rtc delete --force "$id"
+  expect_rc "delete --force" 0
+  assert_clean "$id" "$PID"
+}
+
 # rdma: the VM has no RDMA device, so no limit can be set or read back; rdma.max and
 # rdma.current list devices and are empty. A limit on a device the kernel does not have fails
 # the create (the kernel says ENODEV) with an error naming it, and leaves no cgroup.

@@ -40,6 +40,7 @@ public:
     T&& operator*() && { return std::get<0>(std::move(v_)); }
     T* operator->() { return &std::get<0>(v_); }
     const T* operator->() const { return &std::get<0>(v_); }
+    T value_or(T fallback) const& { return v_.index() == 0 ? std::get<0>(v_) : std::move(fallback); }
     const Error& error() const& { return std::get<1>(v_); }
     Error&& error() && { return std::get<1>(std::move(v_)); }
 

@@ -108,9 +108,12 @@ std::vector<spec::DeviceRule> default_device_rules();
 spec::Resources resources_for(const spec::Linux& linux);
 
 // v2 (kernel's cgroup-v2.rst files), with runc's conversions. Device rules are not among them
-// (device_filter.hpp); disableOOMKiller, kernel, kernelTCP and swappiness have no v2 file (the
-// manager warns about the first three).
+// (device_filter.hpp); what ignored_settings names, and swappiness, have no v2 file.
 Result<std::vector<Write>> v2_writes(const spec::Resources& r, const Current& current = {});
+// The settings of `r` that the writes leave out although they are set, as runc 1.1 does, each a
+// warning to give: kernel memory (both versions: runc ignores it everywhere), and on v2
+// disableOOMKiller and the realtime settings, which v2 has no file for.
+std::vector<std::string> ignored_settings(const spec::Resources& r, bool v2);
 uint64_t cpu_shares_to_weight(uint64_t shares);  // [2, 262144] → [1, 10000]; 0 stays 0
 uint64_t blkio_weight_to_io_weight(uint64_t weight);  // [10, 1000] → [1, 10000]; 0 stays 0
 // spec swap is memory+swap (v1 memsw); v2 memory.swap.max is swap alone. -1: unlimited; 0: unset

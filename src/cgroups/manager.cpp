@@ -248,6 +248,7 @@ public:
             if (auto v = read_value(it->second, "memory.limit_in_bytes")) cur.memory_limit = std::strtoll(v->c_str(), nullptr, 10);
         }
         std::vector<Write> writes = TRY(v1_writes(r, cur));
+        for (const auto& why : ignored_settings(r, false)) log::warn(why);
         if (!r.devices.empty()) {
             auto dev = v1_device_writes(TRY(emulate_device_rules(r.devices)));
             writes.insert(writes.end(), dev.begin(), dev.end());
@@ -270,8 +271,15 @@ public:
             ssize_t n;
             do n = ::write(open_file.get(), w.value.data(), w.value.size());
             while (n < 0 && errno == EINTR);
-            if (n < 0 && !(w.tolerate == Tolerate::invalid && errno == EINVAL))
+            if (n < 0 && !(w.tolerate == Tolerate::invalid && errno == EINVAL)) {
+                // The kernel could not reclaim down to the new limit: say how far off it is, as runc.
+                if (errno == EBUSY && w.file == "memory.limit_in_bytes")
+                    return Error{"unable to set memory limit to " + w.value + " (current usage: " +
+                                     read_value(it->second, "memory.usage_in_bytes").value_or("?") + ", peak usage: " +
+                                     read_value(it->second, "memory.max_usage_in_bytes").value_or("?") + ")",
+                                 EBUSY};
                 return Error::sys("write \"" + w.value + "\" to " + path);
+            }
         }
         if (r.cpu && r.cpu->shares && *r.cpu->shares) TRY(check_shares(*r.cpu->shares));
         return {};
@@ -289,7 +297,9 @@ public:
 
     Result<std::vector<pid_t>> pids() const override {
         std::vector<pid_t> out;
-        for (const char* key : {"freezer", "memory", "pids", "devices", "cpu"}) {
+        // devices first, the hierarchy runc lists from: in a cgroup made beforehand, the
+        // hierarchies can hold different processes.
+        for (const char* key : {"devices", "freezer", "memory", "pids", "cpu"}) {
             auto it = paths_.find(key);
             if (it == paths_.end()) continue;
             if (::access((it->second + "/cgroup.procs").c_str(), F_OK) < 0)
@@ -479,11 +489,9 @@ public:
         bool weights = r.blockIO && ((r.blockIO->weight && *r.blockIO->weight) || !r.blockIO->weightDevice.empty());
         cur.io_bfq_weight = weights && ::access((dir() + "/io.bfq.weight").c_str(), F_OK) == 0;
         auto writes = TRY(v2_writes(r, cur));
+        for (const auto& why : ignored_settings(r, true)) log::warn(why);
         if (r.memory) {
             const auto& m = *r.memory;
-            if (m.disableOOMKiller.value_or(false)) log::warn("memory.disableOOMKiller is not supported by cgroup v2: ignored");
-            if (m.kernel.value_or(0) != 0) log::warn("memory.kernel is not supported by cgroup v2: ignored");
-            if (m.kernelTCP.value_or(0) != 0) log::warn("memory.kernelTCP is not supported by cgroup v2: ignored");
             if (m.checkBeforeUpdate.value_or(false) && m.limit.value_or(0) > 0) {
                 uint64_t usage = read_u64(dir(), "memory.current");
                 if (usage >= static_cast<uint64_t>(*m.limit))
@@ -606,17 +614,16 @@ Status Manager::kill_all(int sig) {
         const std::string& dir = paths_.at("");
         if (::access((dir + "/cgroup.kill").c_str(), F_OK) == 0) return write_value(dir, "cgroup.kill", "1");
     }
-    // Frozen, nothing can fork a new process past the signal; thawed after, as runc does, so
-    // that the killed (and a paused container's) processes can die.
-    bool freeze_first = sig == SIGKILL;
-    if (freeze_first) {
-        // An empty cgroup (the container has exited) has nothing to kill and nothing that could
-        // fork: no freeze and thaw.
-        if (auto list = pids(); list && list->empty()) return {};
-        if (auto st = freeze(); !st) {
-            log::debug(st.error().message);
-            freeze_first = false;
-        }
+    // An empty cgroup (the container has exited) has nothing to kill and nothing that could fork:
+    // no freeze and thaw.
+    if (auto list = pids(); list && list->empty()) return {};
+    // Frozen, nothing can fork a new process past the signal; thawed after, whatever the signal,
+    // as runc does: a paused container's processes get theirs (and can die) instead of keeping it
+    // pending in a cgroup that stays frozen.
+    bool thaw_after = true;
+    if (auto st = freeze(); !st) {
+        log::debug(st.error().message);
+        thaw_after = false;
     }
     auto list = pids();
     Status result;
@@ -629,7 +636,7 @@ Status Manager::kill_all(int sig) {
                 break;
             }
     }
-    if (freeze_first) (void)thaw();
+    if (thaw_after) (void)thaw();
     return result;
 }
 

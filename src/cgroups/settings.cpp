@@ -48,8 +48,6 @@ Status add_memory_v1(std::vector<Write>& w, const spec::MemoryResources& m, cons
     }
     if (m.reservation && *m.reservation != 0)
         w.push_back({"memory", "memory.soft_limit_in_bytes", num(*m.reservation)});
-    if (m.kernelTCP && *m.kernelTCP != 0)
-        w.push_back({"memory", "memory.kmem.tcp.limit_in_bytes", num(*m.kernelTCP)});
     if (m.disableOOMKiller && *m.disableOOMKiller) w.push_back({"memory", "memory.oom_control", "1"});
     // -1 (2^64-1 as the spec's unsigned field) leaves the kernel's value, as runc.
     if (m.swappiness && *m.swappiness != std::numeric_limits<uint64_t>::max()) {
@@ -160,6 +158,23 @@ Result<int64_t> swap_to_v2(int64_t memory_swap, int64_t memory) {
     return memory_swap - memory;
 }
 
+std::vector<std::string> ignored_settings(const spec::Resources& r, bool v2) {
+    std::vector<std::string> out;
+    auto ignored = [&](const char* field, const char* why) {
+        out.push_back(std::string("linux.resources.") + field + " is ignored: " + why);
+    };
+    if (r.memory) {
+        const auto& m = *r.memory;
+        // The kernel deprecated both (memory.kmem.* is gone from 6.x's v1 too).
+        if (m.kernel.value_or(0) != 0) ignored("memory.kernel", "kernel memory limits are deprecated");
+        if (m.kernelTCP.value_or(0) != 0) ignored("memory.kernelTCP", "kernel memory limits are deprecated");
+        if (v2 && m.disableOOMKiller.value_or(false)) ignored("memory.disableOOMKiller", "cgroup v2 has no such setting");
+    }
+    if (v2 && r.cpu && (r.cpu->realtimePeriod.value_or(0) != 0 || r.cpu->realtimeRuntime.value_or(0) != 0))
+        ignored("cpu.realtimePeriod/realtimeRuntime", "cgroup v2 has no realtime settings");
+    return out;
+}
+
 // A v2 limit is a count or -1 (unlimited, "max"); runc would write "-5" and get EINVAL.
 static Status check_limit(const std::optional<int64_t>& v, const char* field) {
     if (v && *v < -1)
@@ -179,8 +194,6 @@ Result<std::vector<Write>> v2_writes(const spec::Resources& r, const Current& cu
     TRY(check_limit(r.pidsLimit, "pids.limit"));
     if (r.cpu) {
         const auto& c = *r.cpu;
-        if (c.realtimePeriod.value_or(0) != 0 || c.realtimeRuntime.value_or(0) != 0)
-            return Error::msg("linux.resources.cpu: realtime settings are not supported with cgroup v2");
         // idle first: an idle cgroup refuses a weight.
         if (c.idle) w.push_back({"", "cpu.idle", num(*c.idle)});
         if (c.shares && *c.shares) w.push_back({"", "cpu.weight", num(cpu_shares_to_weight(*c.shares))});

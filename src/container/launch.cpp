@@ -132,11 +132,19 @@ private:
 };
 
 // Reads the init's next message; an error message or an early exit becomes create's error.
-Result<char> next_message(int sync_fd, pid_t pid) {
+// An init gone before it was ready has said nothing; the OOM killer is the usual cause when it
+// was killed: with a v1 memory limit set before it joins, joining is what overdraws it.
+Result<char> next_message(int sync_fd, pid_t pid, const cgroups::Manager& cgroup, const spec::Config& config) {
     auto msg = TRY(sys::recv_message(sync_fd));
     if (msg.empty()) {
         int status = 0;
         ::waitpid(pid, &status, 0);
+        const auto& memory = config.linux->resources ? config.linux->resources->memory : std::nullopt;
+        if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL && cgroup.oom_kills() > 0)
+            return Error::msg("container init was killed by the OOM killer before it was ready" +
+                              (memory && memory->limit ? ": linux.resources.memory.limit " +
+                                                             std::to_string(*memory->limit) + " is too low"
+                                                       : std::string()));
         return Error::msg("container init exited before it was ready (status " +
                           std::to_string(sys::exit_code_of(status)) + ")");
     }
@@ -366,7 +374,7 @@ Result<Launched> create(const StateStore& store, const CreateOptions& opts) {
     if (!hooks.poststop.empty()) guard.set_poststop(hooks.poststop, hook_state_json(state, ContainerStatus::stopped, config), bundle);
     if (auto sent = sys::send_message(parent_sock.get(), std::string(1, kSyncGo) + hook_state); !sent) {
         // The init may have failed (and gone) before G, mounting while we made its cgroup.
-        TRY(next_message(parent_sock.get(), pid));
+        TRY(next_message(parent_sock.get(), pid, cgroup, config));
         return std::move(sent).error();
     }
     for (const auto& tree : idmapped) TRY(sys::send_fd(parent_sock.get(), tree.get(), "idmap"));
@@ -381,7 +389,7 @@ Result<Launched> create(const StateStore& store, const CreateOptions& opts) {
     TRY(store.stage(state));
 
     for (;;) {
-        char kind = TRY(next_message(parent_sock.get(), pid));
+        char kind = TRY(next_message(parent_sock.get(), pid, cgroup, config));
         if (kind == kSyncReady) break;
         if (kind == kSyncSeccomp) {
             sys::Fd listener = TRY(sys::recv_fd(parent_sock.get()));
