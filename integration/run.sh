@@ -1318,6 +1318,15 @@ t_hooks_fail_and_timeout() {
   [ "$RC" != 0 ] || fail "create with a prestart hook past its timeout succeeded"
   [ $((SECONDS - t0)) -lt 10 ] || fail "the hook's timeout of 1 s took $((SECONDS - t0)) s"
   assert_clean "$id"
+  # what a hook past its timeout started goes with it (runc 1.1.5 kills the hook alone)
+  id=$(newid child)
+  cfg --arg t "$T" '.hooks = {prestart: [{path: "/bin/sh", args: ["sh", "-c", "sleep 33 </dev/null >/dev/null 2>&1 & echo $! >\($t)/hook-child; wait"], timeout: 1}]}'
+  create_c "$id"
+  [ "$RC" != 0 ] || fail "create with a prestart hook past its timeout succeeded"
+  [ -s "$T/hook-child" ] || fail "the hook did not start its child"
+  track_pid "$(cat "$T/hook-child")"
+  [ "$RT_KIND" = runc ] || pid_gone "$(cat "$T/hook-child")" || fail "the hook's child $(cat "$T/hook-child") outlived the hook's timeout"
+  assert_clean "$id"
 }
 
 # A failing poststart or poststop hook is a warning, and the hooks after it still run (the
@@ -1713,8 +1722,16 @@ t_bad_config_not_object() {
 }
 
 t_bad_rootfs_missing() {
+  local id
   mv "$B/rootfs" "$B/rootfs.away"
   bad_create "$(newid)" "create with a missing rootfs"
+  # a rootfs path that cannot be looked up says why, as runc's "stat ...: too many levels of
+  # symbolic links" (rong said "does not exist")
+  ln -s loop "$B/loop"
+  cfg '.root.path = "loop/rootfs"'
+  id=$(newid loop)
+  bad_create "$id" "create with a rootfs behind a symlink loop"
+  expect_match "the error" "$(cat "$T/$(fname "$id").err")" "loop/rootfs.*: [Tt]oo many levels of symbolic links"
 }
 
 t_bad_binary_missing() {

@@ -32,6 +32,17 @@ Status check_user_namespace(const Reader& r, const Linux& l) {
             "user namespaces enabled, but no namespace path to join nor mappings to apply specified");
     if (l.uidMappings.empty()) return ns.error("user namespaces enabled, but no uid mappings found");
     if (l.gidMappings.empty()) return ns.error("user namespaces enabled, but no gid mappings found");
+    // The kernel takes a map whole or not at all, and refuses ranges that overlap on either side
+    // ("write /proc/PID/uid_map: Invalid argument"): this names the entry.
+    for (auto [key, mappings] : {std::pair{"uidMappings", &l.uidMappings}, std::pair{"gidMappings", &l.gidMappings}}) {
+        auto overlap = [](uint64_t a, uint64_t b, uint64_t size_a, uint64_t size_b) { return a < b + size_b && b < a + size_a; };
+        for (std::size_t j = 1; j < mappings->size(); ++j)
+            for (std::size_t i = 0; i < j; ++i) {
+                const IdMapping &x = (*mappings)[i], &y = (*mappings)[j];
+                if (overlap(x.containerID, y.containerID, x.size, y.size) || overlap(x.hostID, y.hostID, x.size, y.size))
+                    return r.at(key).at(j).error("overlaps " + std::string(key) + "[" + std::to_string(i) + "]");
+            }
+    }
     return {};
 }
 
@@ -97,7 +108,9 @@ Status read(const Reader& r, IdMapping& m) {
     TRY(r.expect_object());
     TRY(r.require("containerID", m.containerID));
     TRY(r.require("hostID", m.hostID));
-    return r.require("size", m.size);
+    TRY(r.require("size", m.size));
+    if (m.size == 0) return r.at("size").error("an id mapping of size 0 maps nothing");
+    return {};
 }
 
 Status read(const Reader& r, TimeOffset& offset) {

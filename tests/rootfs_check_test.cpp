@@ -25,6 +25,18 @@ TEST(RootfsCheck, PlainMountsPass) {
     EXPECT_TRUE(check_rootfs_config(with_mount(bind_mount({"rbind", "ro"})), false));
 }
 
+// (the error named an empty path: "stat bind source : No such file or directory")
+TEST(RootfsCheck, BindNeedsASource) {
+    auto m = bind_mount({"rbind"});
+    m.source.clear();
+    EXPECT_EQ(error_of(check_rootfs_config(with_mount(m), false)), "mounts[1] (/data): a bind mount needs a source");
+    m.type = "none";
+    m.options = {"bind", "ro"};
+    EXPECT_EQ(error_of(check_rootfs_config(with_mount(m), false)), "mounts[1] (/data): a bind mount needs a source");
+    m.options = {"ro"};  // a filesystem of type none (an error of the mount's, later)
+    EXPECT_TRUE(check_rootfs_config(with_mount(m), false));
+}
+
 TEST(RootfsCheck, IdmapWithoutMapsNeedsAUserNamespace) {
     auto c = with_mount(bind_mount({"bind", "idmap"}));
     EXPECT_EQ(error_of(check_rootfs_config(c, false)),

@@ -98,6 +98,7 @@ broken() {
     create --bundle "$B" "$id" </dev/null >"$T/$f.out" 2>"$T/$f.err"
   RC=$?
   ERR=$(cat "$T/$f.err")
+  CREATE_ERR=$ERR  # (ERR is state's, later)
   printf '  %s: rc=%s err=%s\n' "$what" "$RC" "$ERR"
   fds_of "$me" "$T/fds.after"
   cmp -s "$T/fds.before" "$T/fds.after" ||
@@ -157,6 +158,18 @@ t_broken_namespaces() {
   cp --remove-destination "$TEMPLATE/config.json" "$B/config.json"
   cfg '.linux.namespaces += [{type: "user"}] | del(.linux.uidMappings, .linux.gidMappings)'
   broken "$(newid userns)" "a user namespace without mappings"
+  # the kernel refuses the whole map ("write /proc/PID/uid_map: Invalid argument"): the error
+  # names the entry
+  cp --remove-destination "$TEMPLATE/config.json" "$B/config.json"
+  cfg '.linux.namespaces += [{type: "user"}] |
+       .linux.uidMappings = [{containerID: 0, hostID: 100000, size: 100}, {containerID: 50, hostID: 300000, size: 1}] |
+       .linux.gidMappings = [{containerID: 0, hostID: 100000, size: 100}]'
+  broken "$(newid overlap)" "overlapping uid mappings"
+  [ "$RT_KIND" = runc ] || expect_match "the error" "$CREATE_ERR" 'uidMappings\[1\]: overlaps uidMappings\[0\]'
+  cp --remove-destination "$TEMPLATE/config.json" "$B/config.json"
+  cfg '(.linux.namespaces[] | select(.type == "network")) += {path: "/no/such/netns"}'
+  broken "$(newid nsmissing)" "a namespace path that does not exist"
+  [ "$RT_KIND" = runc ] || expect_match "the error" "$CREATE_ERR" 'linux.namespaces\[network\].path: open /no/such/netns: No such file'
 }
 
 t_broken_seccomp_action() {
@@ -169,6 +182,11 @@ t_broken_seccomp_action() {
 t_broken_bind_missing_source() {
   cfg '.mounts += [{destination: "/mnt", type: "bind", source: "/no/such/source", options: ["bind"]}]'
   broken "$(newid)" "a bind mount from a missing source"
+  # no source at all: said so, not "stat bind source : No such file or directory" (runc accepts it)
+  cp --remove-destination "$TEMPLATE/config.json" "$B/config.json"
+  cfg '.mounts += [{destination: "/mnt", type: "bind", options: ["bind"]}]'
+  broken "$(newid nosource)" "a bind mount without a source" "runc 1.1.5 accepts it"
+  [ "$RT_KIND" = runc ] || expect_match "the error" "$CREATE_ERR" '\(/mnt\): a bind mount needs a source'
 }
 
 t_broken_hooks() {

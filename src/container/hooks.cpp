@@ -32,7 +32,8 @@ std::string output_of(int fd) {
     return out;
 }
 
-// Waits for the hook to exit, or kills it when `timeout` (seconds) has passed.
+// Waits for the hook to exit, or kills it when `timeout` (seconds) has passed: its process group,
+// which a hook with a timeout leads, so that what it started is not left running.
 Result<int> wait_hook(pid_t pid, int pidfd, std::optional<int> timeout, const std::string& what) {
     if (timeout && pidfd >= 0) {
         struct pollfd p {
@@ -45,7 +46,7 @@ Result<int> wait_hook(pid_t pid, int pidfd, std::optional<int> timeout, const st
             ready = ::poll(&p, 1, static_cast<int>(std::max<long>(0, left.count())));
         } while (ready < 0 && errno == EINTR);
         if (ready == 0) {
-            ::kill(pid, SIGKILL);
+            ::kill(-pid, SIGKILL);
             ::waitpid(pid, nullptr, 0);
             return Error::msg(what + ": timed out after " + std::to_string(*timeout) + "s");
         }
@@ -83,12 +84,14 @@ Status run_hook(const char* kind, size_t index, const spec::Hook& hook, const st
         sigset_t none;
         sigemptyset(&none);
         ::sigprocmask(SIG_SETMASK, &none, nullptr);
+        if (hook.timeout) ::setpgid(0, 0);
         if (::dup2(in->get(), 0) < 0 || ::dup2(out->get(), 1) < 0 || ::dup2(err->get(), 2) < 0) ::_exit(126);
         ::syscall(SYS_close_range, 3U, ~0U, 0U);
         if (!place.cwd.empty() && ::chdir(place.cwd.c_str()) < 0) ::_exit(126);
         ::execve(hook.path.c_str(), argv.data(), hook_env);
         ::_exit(127);
     }
+    if (hook.timeout) ::setpgid(pid, pid);  // (as the child does: whichever runs first)
     int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
     sys::Fd pidfd_owner(pidfd);
     int status = TRY(wait_hook(pid, pidfd, hook.timeout, what));

@@ -73,7 +73,10 @@ Result<std::string> resolve_rootfs(const spec::Config& config, const std::string
     struct stat st {};
     if (one_name && ::lstat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
         return path;  // a directory (not a symlink) right in the bundle: nothing left to resolve
-    if (::stat(path.c_str(), &st) < 0) return Error{"rootfs (" + path + ") does not exist", errno};
+    if (::stat(path.c_str(), &st) < 0) {
+        if (errno == ENOENT) return Error{"rootfs (" + path + ") does not exist", errno};
+        return Error::sys("rootfs: stat " + path);  // a symlink loop, no search permission, ...
+    }
     if (!S_ISDIR(st.st_mode)) return Error{"rootfs (" + path + ") is not a directory", ENOTDIR};
     return absolute_path(path, "rootfs");
 }
@@ -190,7 +193,11 @@ Result<pid_t> clone_staged(const InitContext& ctx, int cgroup_fd) {
         auto cloned = [&]() -> Result<pid_t> {
             sys::Fd pid_ns;  // opened before a joined mount namespace hides its path
             std::string pid_path = ctx.ns.join_pid ? ctx.config.linux->find_namespace("pid")->path : "";
-            if (ctx.ns.join_pid) pid_ns = TRY(sys::open_file(pid_path, O_RDONLY));
+            if (ctx.ns.join_pid) {
+                auto fd = sys::open_file(pid_path, O_RDONLY);
+                if (!fd) return std::move(fd).error().wrap("linux.namespaces[pid].path");
+                pid_ns = std::move(*fd);
+            }
             TRY(namespaces::join(ctx.ns));
             if (pid_ns && ::setns(pid_ns.get(), CLONE_NEWPID) < 0) return Error::sys("setns pid namespace " + pid_path);
             return sys::clone_process(ctx.ns.clone_flags | CLONE_PARENT, nullptr, cgroup_fd);

@@ -29,6 +29,8 @@ bool lexically_under_dev(const std::string& path) {
 }
 
 Status check_mount(size_t index, const spec::Mount& m, bool user_namespace) {
+    if (m.source.empty() && (m.type == "bind" || parse_mount_options(m.options).is_bind()))
+        return Error::msg(mount_name(index, m) + ": a bind mount needs a source");
     if (!is_idmapped(m)) return {};
     MountOptions opts = parse_mount_options(m.options);
     std::string name = mount_name(index, m);
