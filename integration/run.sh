@@ -2098,6 +2098,22 @@ t_kill_all() {
   assert_clean "$id" "$PID"
 }
 
+# Signals the runtime's caller ignores (nohup, a shell's background job, SIGPIPE) are not ignored
+# in the container's processes, run or exec'd: an execve would keep them ignored, as it did
+t_ignored_signals_not_inherited() {
+  local id
+  id=$(newid)
+  set_args grep ^SigIgn /proc/self/status  # (not under sh: busybox's, as pid 1, ignores QUIT)
+  (trap '' PIPE HUP INT QUIT USR1 USR2; run_fg "$id")
+  expect_eq "the init's ignored signals" "$(cat "$T/$(fname "$id").out")" "SigIgn:	0000000000000000"
+  id=$(newid exec)
+  start_waiter "$id"
+  (trap '' PIPE HUP INT QUIT USR1 USR2; rtc exec "$id" grep ^SigIgn /proc/self/status; echo "$OUT" >"$T/exec.out")
+  expect_eq "an exec'd process's ignored signals" "$(cat "$T/exec.out")" "SigIgn:	0000000000000000"
+  rtc delete --force "$id"
+  assert_clean "$id" "$PID"
+}
+
 # Kernel memory limits (memory.kmem.*, deprecated by the kernel) are warned about and not
 # written, on v1 too, as runc; rong wrote memory.kmem.tcp.limit_in_bytes before
 t_cgroups_kernel_memory_ignored() {

@@ -76,6 +76,7 @@ constexpr char kExecSeccomp = 'S';
     sigset_t none;
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    if (auto st = sys::default_ignored_signals(); !st) fail(st.error());  // (the host's /proc still)
     ::setsid();  // not the caller's controlling terminal (see run_init)
     // v1: into the cgroup before anything else (clone3 placed us in a cgroup2 tree). The host's
     // cgroup files are still ours to open: no namespace of the container's is joined yet.

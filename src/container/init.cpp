@@ -25,6 +25,7 @@
 #include "security/linux_attrs.hpp"
 #include "security/process_attrs.hpp"
 #include "sys/file.hpp"
+#include "sys/process.hpp"
 #include "sys/socket.hpp"
 
 namespace rong::container {
@@ -164,6 +165,7 @@ void run_init(const InitContext& ctx) {
     // A session of our own: the caller's controlling terminal must not be the container's
     // (TIOCSTI would type into the operator's shell).
     ::setsid();
+    if (auto st = sys::default_ignored_signals(); !st) fail(ctx.sync_fd, st.error());
     // As the first process of a pid namespace we would ignore every signal we do not handle: a
     // `kill ID` (TERM) of a created container would do nothing. These end us, as they end runc's
     // init; the execve resets them. (Set now, before a seccomp filter may refuse rt_sigaction.)

@@ -74,6 +74,21 @@ std::optional<ProcStat> read_proc_stat(pid_t pid) {
     return st;
 }
 
+Status default_ignored_signals() {
+    std::string status = TRY(read_line_file("/proc/self/status"));
+    auto at = status.find("\nSigIgn:");
+    if (at == std::string::npos) return Error::msg("/proc/self/status: no SigIgn line");
+    uint64_t ignored = std::strtoull(status.c_str() + at + 8, nullptr, 16);
+    for (int sig = 1; sig <= 64; ++sig) {
+        if (!(ignored & (uint64_t{1} << (sig - 1)))) continue;
+        struct sigaction dfl {};
+        dfl.sa_handler = SIG_DFL;
+        // (glibc keeps two real-time signals for itself and refuses them: EINVAL)
+        if (::sigaction(sig, &dfl, nullptr) < 0 && errno != EINVAL) return Error::sys("sigaction " + std::to_string(sig));
+    }
+    return {};
+}
+
 bool process_alive(pid_t pid, uint64_t start_time) {
     if (pid <= 0) return false;
     auto st = read_proc_stat(pid);

@@ -36,6 +36,11 @@ Result<Fd> open_child_pidfd(pid_t pid);
 Result<Fd> open_pidfd(pid_t pid, uint64_t start_time);
 Status send_signal(int pidfd, int sig);
 
+// Sets each signal this process ignores (SigIgn of /proc/self/status) back to SIG_DFL. An execve
+// keeps an ignored signal ignored: a container's process must not inherit what rong's caller
+// ignored (nohup's SIGHUP, a non-interactive shell's SIGINT and SIGQUIT for `&` jobs, SIGPIPE).
+Status default_ignored_signals();
+
 // An argv/envp for execve: pointers into `strings` (which must outlive it), null-terminated.
 std::vector<char*> exec_vector(std::vector<std::string>& strings);
 
