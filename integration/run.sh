@@ -536,6 +536,19 @@ t_run_exec_format_error() {
   run_fg "$(newid)"
   expect_rc "run" 1
   expect_match "the error" "$ERR" 'exec /it-script: [Ee]xec format error'
+  # exec: the process's failure, as runc's: it started (exec -d says so, with its pid file) and
+  # exits 1 with the error on its stderr (rong's exec failed with 255)
+  local id
+  id=$(newid exec)
+  start_waiter "$id"
+  rtc exec "$id" /it-script
+  expect_rc "exec of a script without #!" 1
+  expect_match "exec's stderr" "$ERR" '/it-script: [Ee]xec format error'
+  rtc exec -d --pid-file "$T/exec.pid" "$id" /it-script
+  expect_rc "exec -d of a script without #!" 0
+  [ -s "$T/exec.pid" ] || fail "exec -d wrote no pid file"
+  rtc delete --force "$id"
+  assert_clean "$id" "$PID"
 }
 
 # Without PATH in the environment a bare name is found nowhere, as with runc and crun; a path
@@ -2406,6 +2419,10 @@ t_exec_sub_cgroup() {
   expect_match "the exec'd process's memory cgroup" "$(grep ':memory:' <<<"$OUT")" "^[0-9]+:memory:.*/sub$"
   rtc exec --cgroup memory:missing "$id" true
   [ "$RC" != 0 ] || fail "exec into a missing sub-cgroup succeeded"
+  # ".." is refused, as runc: "../.." is not a sub cgroup (rong cleaned it to the container's own)
+  rtc exec --cgroup memory:../.. "$id" true
+  [ "$RC" != 0 ] || fail "exec --cgroup memory:../.. succeeded"
+  expect_match "the error" "$ERR" "not a sub cgroup path"
 }
 
 # exec's own errors, before or after the process runs, leave no process behind (runc kills it
@@ -2420,6 +2437,11 @@ t_exec_bad_options() {
   rtc exec --cwd tmp "$id" pwd
   [ "$RC" != 0 ] || fail "exec --cwd tmp (relative) succeeded: $OUT"
   expect_match "exec --cwd tmp" "$ERR" 'Cwd must be an absolute path'
+  rtc exec -u 2147483648 "$id" id -u
+  [ "$RC" != 0 ] || fail "exec -u 2147483648 succeeded: $OUT"
+  expect_match "exec -u 2147483648" "$ERR" 'uids and gids must be in range 0-2147483647'
+  rtc exec -g 99999999999999999999999 "$id" id -G
+  [ "$RC" != 0 ] || fail "exec -g 99999999999999999999999 succeeded: $OUT"
   rtc exec -d --pidfd-socket "$T/no/such/sock" "$id" sleep 777
   [ "$RC" != 0 ] || fail "exec with an unusable --pidfd-socket succeeded"
   rtc exec -d --pid-file "$T/no/such/dir/pid" "$id" sleep 778

@@ -138,7 +138,11 @@ Result<Paths> sub_cgroup_paths(Paths paths, const std::vector<std::string>& sub_
     for (const auto& arg : sub_cgroups) {
         auto colon = arg.find(':');
         std::string controllers = colon == std::string::npos ? "" : "," + arg.substr(0, colon) + ",";
-        std::string sub = clean_path("/" + (colon == std::string::npos ? arg : arg.substr(colon + 1)));
+        std::string given = colon == std::string::npos ? arg : arg.substr(colon + 1);
+        // (cleaned, "../.." would just be the container's own cgroup: runc refuses it, as a typo)
+        for (const auto& part : split(given, '/'))
+            if (part == "..") return Error::msg("--cgroup " + arg + ": " + given + " is not a sub cgroup path");
+        std::string sub = clean_path("/" + given);
         bool matched = false;
         for (auto& [key, dir] : paths) {
             if (!controllers.empty() && controllers.find("," + key + ",") == std::string::npos) continue;

@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <tuple>
 
 #include "base/log.hpp"
@@ -122,7 +123,13 @@ constexpr char kExecSeccomp = 'S';
     if (!target) fail(target.error());
     // The process outlives `exec --detach`: it must not die with us once it runs.
     ::prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
-    report_and_exit(sync_fd, exec_process(*target, preserve_fds));
+    if (auto st = ready_to_exec(*target, preserve_fds); !st) fail(st.error());
+    // Failed after all (exec_target): the process's failure, not exec's. The socket closes as an
+    // execve would close it: `exec` reports the process as started, and then its exit status 1.
+    Error error = exec_target(*target);
+    ::close(sync_fd);
+    std::fprintf(stderr, "rong: %s\n", error.message.c_str());
+    ::_exit(1);
 }
 
 

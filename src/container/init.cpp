@@ -216,7 +216,8 @@ void run_init(const InitContext& ctx) {
 
     // An execve that fails after all (ENOEXEC: a script without #!): as runc's, `run` fails with
     // it; after `start`, only the process's stderr is left. Exit status 1 either way, as runc's.
-    Error error = exec_process(*exec, ctx.preserve_fds);
+    Status ready = ready_to_exec(*exec, ctx.preserve_fds);
+    Error error = ready ? exec_target(*exec) : std::move(ready).error();
     if (ctx.state_dir_fd < 0) fail(ctx.sync_fd, error);
     std::fprintf(stderr, "rong: %s\n", error.message.c_str());
     ::_exit(1);

@@ -71,13 +71,15 @@ Result<ExecTarget> prepare_process(const spec::Process& proc, const SeccompSetup
     return target;
 }
 
-Error exec_process(const ExecTarget& target, int preserve_fds) {
+Status ready_to_exec(const ExecTarget& target, int preserve_fds) {
     unsigned first_closed = 3 + static_cast<unsigned>(preserve_fds);
     for (unsigned fd = 3; fd < first_closed; ++fd) ::fcntl(static_cast<int>(fd), F_SETFD, 0);
     ::syscall(SYS_close_range, first_closed, ~0U, CLOSE_RANGE_CLOEXEC);
-    if (target.seccomp) {
-        if (auto st = security::load_seccomp_program(*target.seccomp); !st) return std::move(st).error();
-    }
+    if (target.seccomp) TRY(security::load_seccomp_program(*target.seccomp));
+    return {};
+}
+
+Error exec_target(const ExecTarget& target) {
     std::vector<std::string> args = target.args, env = target.env;
     auto argv = sys::exec_vector(args);
     auto envp = sys::exec_vector(env);

@@ -48,7 +48,11 @@ struct ProcessRole {
 // Applies everything that must happen before the wait for `start` and returns what to exec.
 Result<ExecTarget> prepare_process(const spec::Process& proc, const SeccompSetup& seccomp, ProcessRole role);
 
-// Closes every fd >= 3 + preserve_fds (CVE-2024-21626), loads target.seccomp if any, and execs. Returns only on failure.
-Error exec_process(const ExecTarget& target, int preserve_fds);
+// Closes every fd >= 3 + preserve_fds on the execve (CVE-2024-21626) and loads target.seccomp if any.
+Status ready_to_exec(const ExecTarget& target, int preserve_fds);
+// The execve; returns only on failure: one that the lookup in prepare_process could not foresee
+// (ENOEXEC: a script without #!, a missing interpreter or loader), which runc leaves to the
+// process (exit status 1, the error on its stderr) rather than failing the command.
+Error exec_target(const ExecTarget& target);
 
 }  // namespace rong::container
