@@ -158,6 +158,17 @@ t_caps_unknown_ignored() {
   expect_match "warning" "$ERR" 'NET_ADMIN'
   [[ $OUT =~ ^[0-9a-f]{16}$ ]] || fail "CapBnd: '$OUT'"
   (( (16#$OUT >> 12) % 2 == 0 )) || fail "NET_ADMIN is in the bounding set: $OUT"
+  # with --log the warning is in the log (the init's warning went nowhere), and exec --cap warns too
+  local id
+  id=$(newid log)
+  track "$id"
+  set_args sleep 100
+  rt --log "$T/log.json" --log-format json run -d --bundle "$B" "$id" </dev/null >/dev/null 2>&1
+  expect_match "the log" "$(cat "$T/log.json" 2>/dev/null)" '"level":"warning".*CAP_FLY_TO_THE_MOON'
+  rtc exec --cap CAP_SWIM "$id" true
+  expect_rc "exec --cap CAP_SWIM" 0
+  expect_match "exec's warning" "$ERR" 'CAP_SWIM'
+  rtc delete --force "$id"
 }
 
 # CVE-2022-29162: the inheritable set is exactly the config's, never widened (by run, nor by exec,

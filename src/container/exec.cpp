@@ -19,6 +19,7 @@
 #include "container/process.hpp"
 #include "container/seccomp_notify.hpp"
 #include "namespaces/namespaces.hpp"
+#include "security/capabilities.hpp"
 #include "security/linux_attrs.hpp"
 #include "security/process_attrs.hpp"
 #include "security/sealed_exe.hpp"
@@ -205,6 +206,8 @@ Result<ExecHandle> exec(const StateStore& store, const ExecOptions& opts) {
         return Error::msg("cannot exec in a paused container (use --ignore-paused to override)");
     spec::Config config = TRY(spec::parse_config(state.config_json, "state.json: config"));
     spec::Process proc = TRY(exec_process_spec(config, opts));
+    if (proc.capabilities)
+        for (const auto& why : security::unavailable_capabilities(*proc.capabilities)) log::warn(why);
     // The exec'd process is held to the container's rules for its own attributes (LSM labels,
     // scheduler, I/O priority, ...): checked here, applied by the process itself.
     spec::Config exec_config = config;

@@ -48,6 +48,7 @@
 #include "container/seccomp_notify.hpp"
 #include "rootfs/check.hpp"
 #include "rootfs/idmap.hpp"
+#include "security/capabilities.hpp"
 #include "security/linux_attrs.hpp"
 #include "security/sealed_exe.hpp"
 #include "spec/parse.hpp"
@@ -230,6 +231,8 @@ Result<Launched> create(const StateStore& store, const CreateOptions& opts) {
     spec::Config config = TRY(spec::parse_config(config_text));
     TRY(check_supported(config));
     TRY(security::check_linux_attrs(config));
+    if (config.process->capabilities)
+        for (const auto& why : security::unavailable_capabilities(*config.process->capabilities)) log::warn(why);
     std::string rootfs = TRY(resolve_rootfs(config, bundle));
     bool own_console = config.process->terminal && opts.console_socket.empty() && opts.own_console;
     if (config.process->terminal && opts.console_socket.empty() && !own_console)

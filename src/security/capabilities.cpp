@@ -52,9 +52,9 @@ int kernel_last_cap() {
     return last = c;
 }
 
-Result<std::vector<int>> resolve_set(const std::vector<std::string>& names, const char* set) {
+// `ignored`, if given, gets the names dropped (unknown, or beyond the kernel's last capability).
+std::vector<int> resolve_set(const std::vector<std::string>& names, std::string* ignored = nullptr) {
     std::vector<int> out;
-    std::string ignored;
     for (const auto& name : names) {
         std::string lower = name;
         std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
@@ -65,17 +65,19 @@ Result<std::vector<int>> resolve_set(const std::vector<std::string>& names, cons
         }
         // Caps up to audit_read (Linux 3.16) are on every kernel rong runs on; later ones are asked.
         if (value < 0 || (value > CAP_AUDIT_READ && value > kernel_last_cap())) {
-            ignored += (ignored.empty() ? "" : " ") + name;
+            if (ignored) *ignored += (ignored->empty() ? "" : " ") + name;
             continue;
         }
         out.push_back(value);
     }
-    // runc 1.1+: a config written for another kernel still runs.
-    if (!ignored.empty())
-        log::warn(std::string("process.capabilities.") + set + ": ignoring unknown or unavailable capabilities: [" +
-                  ignored + "]");
     return out;
 }
+
+constexpr std::pair<const char*, std::vector<std::string> spec::Capabilities::*> kSets[] = {
+    {"bounding", &spec::Capabilities::bounding},       {"effective", &spec::Capabilities::effective},
+    {"inheritable", &spec::Capabilities::inheritable}, {"permitted", &spec::Capabilities::permitted},
+    {"ambient", &spec::Capabilities::ambient},
+};
 
 bool has(const std::vector<int>& set, int c) { return std::find(set.begin(), set.end(), c) != set.end(); }
 
@@ -93,11 +95,23 @@ std::vector<std::string> known_capabilities() {
 
 Result<CapabilitySets> resolve_capabilities(const spec::Capabilities& caps) {
     CapabilitySets out;
-    out.bounding = TRY(resolve_set(caps.bounding, "bounding"));
-    out.effective = TRY(resolve_set(caps.effective, "effective"));
-    out.inheritable = TRY(resolve_set(caps.inheritable, "inheritable"));
-    out.permitted = TRY(resolve_set(caps.permitted, "permitted"));
-    out.ambient = TRY(resolve_set(caps.ambient, "ambient"));
+    out.bounding = resolve_set(caps.bounding);
+    out.effective = resolve_set(caps.effective);
+    out.inheritable = resolve_set(caps.inheritable);
+    out.permitted = resolve_set(caps.permitted);
+    out.ambient = resolve_set(caps.ambient);
+    return out;
+}
+
+std::vector<std::string> unavailable_capabilities(const spec::Capabilities& caps) {
+    std::vector<std::string> out;
+    for (const auto& [set, names] : kSets) {
+        std::string ignored;
+        (void)resolve_set(caps.*names, &ignored);
+        if (!ignored.empty())
+            out.push_back(std::string("process.capabilities.") + set + ": ignoring unknown or unavailable capabilities: [" +
+                          ignored + "]");
+    }
     return out;
 }
 

@@ -18,8 +18,11 @@ struct CapabilitySets {
 std::vector<std::string> known_capabilities();
 
 // Names to values. As runc 1.1+, a name nobody knows, or one the running kernel lacks, is dropped
-// with a warning (a config written for a newer kernel still runs).
+// (a config written for a newer kernel still runs), with a warning from unavailable_capabilities.
 Result<CapabilitySets> resolve_capabilities(const spec::Capabilities& caps);
+// The warnings for what resolve_capabilities drops, one per set that names any. Given by the
+// runtime, not the init: the init's warnings would reach neither --log nor the caller's stderr.
+std::vector<std::string> unavailable_capabilities(const spec::Capabilities& caps);
 
 // Step one, while still privileged: drop from the bounding set everything not in it.
 Status drop_bounding(const CapabilitySets& caps);
