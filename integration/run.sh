@@ -2127,6 +2127,25 @@ t_ignored_signals_not_inherited() {
   assert_clean "$id" "$PID"
 }
 
+# A caller's closed stdin: the process reads EOF (/dev/null), as with runc (which gives a pipe),
+# and a file it opens does not land on fd 0 (rong passed the closed fd on)
+t_closed_stdin() {
+  local id
+  id=$(newid)
+  sh_args 'cat; echo rc=$?; exec 3</etc/passwd; readlink /proc/self/fd/0'
+  track "$id"
+  rt run --bundle "$B" "$id" <&- >"$T/run.out" 2>"$T/run.err"
+  RC=$?
+  expect_rc "run with stdin closed ($(cat "$T/run.err"))" 0
+  expect_eq "the process's stdin" "$(head -n1 "$T/run.out")" "rc=0"
+  id=$(newid exec)
+  start_waiter "$id"
+  rt exec "$id" sh -c 'cat; echo rc=$?' <&- >"$T/exec.out" 2>&1
+  expect_eq "an exec'd process's stdin" "$(cat "$T/exec.out")" "rc=0"
+  rtc delete --force "$id"
+  assert_clean "$id" "$PID"
+}
+
 # Kernel memory limits (memory.kmem.*, deprecated by the kernel) are warned about and not
 # written, on v1 too, as runc; rong wrote memory.kmem.tcp.limit_in_bytes before
 t_cgroups_kernel_memory_ignored() {

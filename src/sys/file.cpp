@@ -1,6 +1,7 @@
 #include "sys/file.hpp"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -107,6 +108,13 @@ Status check_preserved_fds(int count) {
         if (::fcntl(fd, F_GETFD) < 0)
             return Error::sys("preserved fd " + std::to_string(fd) + " (of " + std::to_string(count) + ") is not open");
     return {};
+}
+
+void fill_closed_stdio() {
+    struct pollfd fds[3] = {{0, 0, 0}, {1, 0, 0}, {2, 0, 0}};  // one call to see all three
+    if (::poll(fds, 3, 0) < 0) return;
+    for (const auto& p : fds)
+        if (p.revents & POLLNVAL) (void)::open("/dev/null", O_RDWR);  // the lowest free number: p.fd
 }
 
 void close_fds_except(int first, std::vector<int> keep) {

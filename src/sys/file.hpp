@@ -37,6 +37,9 @@ Status check_preserved_fds(int count);
 // must not be reachable through /proc/self/fd while it resolves its cwd and executable
 // (CVE-2024-21626). close-on-exec is too late for that: those paths are resolved before execve.
 void close_fds_except(int first, std::vector<int> keep);
+// /dev/null on each of fds 0-2 the caller left closed: a file rong opens must never take their
+// place (and become the container's stdio), and the container's process starts with all three.
+void fill_closed_stdio();
 // mkdir -p, mode for the directories it creates.
 Status mkdir_all(const std::string& path, mode_t mode = 0755);
 
