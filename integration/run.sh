@@ -1342,6 +1342,28 @@ t_hooks_fail_and_timeout() {
   assert_clean "$id"
 }
 
+# A failing startContainer hook (it runs in the container, once `start` woke the init): the
+# container stops; rong's start fails naming the hook (it said "container init exited before it
+# was started"); runc 1.1.5's start succeeds
+t_hooks_start_container_failure() {
+  local id
+  id=$(newid)
+  cfg '.hooks = {startContainer: [{path: "/bin/sh", args: ["sh", "-c", "echo hook-says-no >&2; exit 4"]}]}'
+  set_args true
+  create_c "$id"
+  expect_rc "create" 0
+  PID=$(pid_of "$id")
+  rtc start "$id"
+  if [ "$RT_KIND" = rong ]; then
+    expect_rc "start" 1
+    expect_match "start's error" "$ERR" 'startContainer hook #0 \(/bin/sh\): exit status 4.*hook-says-no'
+  fi
+  wait_status "$id" stopped
+  rtc delete "$id"
+  expect_rc "delete" 0
+  assert_clean "$id" "$PID"
+}
+
 # A failing poststart or poststop hook is a warning, and the hooks after it still run (the
 # runtime spec; runc 1.1.5 stops at the first failure, so this checks rong only)
 t_hooks_post_failure_continues() {

@@ -204,12 +204,14 @@ void run_init(const InitContext& ctx) {
             std::perror("rong: open exec fifo");
             ::_exit(1);
         }
-        ::close(ctx.state_dir_fd);
-
         if (auto st = run_hooks("startContainer", ctx.config.hooks.startContainer, hook_state, {"", &exec->env}); !st) {
+            // For `start` to say (best effort: in a user namespace we may not write there).
+            sys::Fd said(::openat(ctx.state_dir_fd, kInitError, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+            if (said) (void)sys::write_all(said.get(), st.error().message, kInitError);
             std::fprintf(stderr, "rong: %s\n", st.error().message.c_str());
             ::_exit(1);
         }
+        ::close(ctx.state_dir_fd);
         if (::write(fifo.get(), "0", 1) != 1) ::_exit(1);
         (void)fifo.release();  // closed by the execve itself
     }

@@ -126,8 +126,9 @@ Status start_locked(const StateStore& store, const ContainerState& state, int pi
             if (n == 0 && started) break;  // the writer closed: exec'd (or died trying)
         }
         if (p[1].revents & POLLIN) {
-            if (!started) return Error::msg("container init exited before it was started");
-            break;
+            if (started) break;
+            auto said = sys::read_file(store.dir_of(state.id) + "/" + kInitError);
+            return Error::msg(said && !said->empty() ? *said : "container init exited before it was started");
         }
     }
     ::unlink(fifo_path.c_str());

@@ -25,6 +25,9 @@ inline constexpr const char* kPtraceGranted = "ptrace-granted";
 // What a create in progress has made outside the state directory (its cgroup), written before it
 // makes it: a create killed before state.json exists leaves this for `delete` to undo.
 inline constexpr const char* kCreatingFile = "creating.json";
+// Why a created container's init gave up after `start` woke it (a startContainer hook failed):
+// written by the init, read by `start`, which has no other channel to it by then.
+inline constexpr const char* kInitError = "init-error";
 
 enum class ContainerStatus { creating, created, running, paused, stopped };
 const char* to_string(ContainerStatus s);
