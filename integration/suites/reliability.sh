@@ -237,6 +237,10 @@ t_unknown_container_commands() {
     expect_rc "$cmd of an unknown container" 1
     expect_match "$cmd of an unknown container" "$ERR" "does not exist"
   done
+  # the container is looked up before the signal, as runc
+  rtc kill "$id" NOSUCHSIGNAL
+  expect_rc "kill of an unknown container with an unknown signal" 1
+  expect_match "kill of an unknown container with an unknown signal" "$ERR" "does not exist"
   # runc 1.1.5: every exec failure exits 255
   rtc exec "$id" true
   expect_rc "exec in an unknown container" 255

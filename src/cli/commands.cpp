@@ -66,7 +66,11 @@ int cmd_state(const container::StateStore& store, const std::string& id) {
 
 int cmd_kill(const container::StateStore& store, const std::string& id, const std::string& signal, bool all) {
     auto sig = sys::parse_signal(signal);
-    if (!sig) return report_error(Error::msg("unknown signal \"" + signal + "\""));
+    if (!sig) {
+        // An unknown container first, as runc looks it up before the signal.
+        if (auto known = store.load(id); !known) return report_error(known.error());
+        return report_error(Error::msg("unknown signal \"" + signal + "\""));
+    }
     auto st = container::kill(store, id, *sig, all);
     return st ? 0 : report_error(st.error());
 }
