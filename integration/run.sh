@@ -239,9 +239,14 @@ static_helper_mount() {
 
 # start_waiter ID [CREATE-OPTIONS...]: create + start a $WAITER container; sets PID
 start_waiter() {
+  sh_args "$WAITER"
+  start_ready "$@"
+}
+# start_ready ID [CREATE-ARGS...]: create and start the bundle's process, which prints "ready"
+# once it is set up; PID is its init
+start_ready() {
   local id=$1
   shift
-  sh_args "$WAITER"
   create_c "$id" "$@"
   [ "$RC" = 0 ] || fail "create $id failed (exit $RC): $(cat "$T/$id.err")"
   PID=$(pid_of "$id")
@@ -2116,11 +2121,7 @@ t_kill_all() {
   local id p pids
   id=$(newid)
   sh_args 'sleep 1000 & sleep 1000 & echo ready; wait'
-  create_c "$id"
-  [ "$RC" = 0 ] || fail "create failed: $ERR"
-  PID=$(pid_of "$id")
-  rtc start "$id"
-  wait_grep "$T/$id.out" '^ready$'
+  start_ready "$id"
   rtc ps --format json "$id"
   pids=$(jq -r '.[]' <<<"$OUT")
   expect_eq "processes" "$(wc -w <<<"$pids")" 3
@@ -2219,12 +2220,7 @@ t_kill_all_paused_thaws() {
   id=$(newid)
   [ -d /sys/fs/cgroup/freezer ] || [ -f /sys/fs/cgroup/cgroup.controllers ] || skip "no freezer"
   sh_args 'trap "echo got-TERM; exit 0" TERM; echo ready; while :; do sleep 0.1; done'
-  create_c "$id"
-  [ "$RC" = 0 ] || fail "create failed: $ERR"
-  PID=$(pid_of "$id")
-  track_pid "$PID"
-  rtc start "$id"
-  wait_grep "$T/$id.out" '^ready$'
+  start_ready "$id"
   rtc pause "$id"
   expect_rc "pause" 0
   rtc kill --all "$id" TERM

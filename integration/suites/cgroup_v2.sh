@@ -237,12 +237,7 @@ t_cgroup_v2_kill_all() {
   id=$(newid)
   need_v2
   sh_args 'sleep 1000 & sleep 1000 & echo ready; wait'
-  create_c "$id"
-  [ "$RC" = 0 ] || fail "create failed: $ERR"
-  PID=$(pid_of "$id")
-  track_pid "$PID"
-  rtc start "$id"
-  wait_grep "$T/$id.out" '^ready$'
+  start_ready "$id"
   pids=$(cat "$(v2dir "$PID")/cgroup.procs")
   expect_eq "processes" "$(wc -w <<<"$pids")" 3
   rtc kill --all "$id" KILL
