@@ -2313,6 +2313,13 @@ t_events_stats() {
   expect_eq "pids limit" "${F[3]}" 50
   expect_eq "pids current >= 2" "${F[4]}" true
   expect_eq "cpu usage > 0" "${F[5]}" true
+  # the rest of runc's shape: cpuset (cpus as a list, the flags), per-cpu kernel and user time,
+  # intel_rdt and network_interfaces (rong had none of these)
+  jf "$OUT" '.data.cpuset.cpus | length > 0' '.data.cpuset | has("sched_load_balance")' \
+    '.data.cpu.usage.percpu_kernel | length > 0' '.data.cpu.usage.percpu_user | length > 0' \
+    '.data | has("intel_rdt") and has("network_interfaces")'
+  expect_eq "cpuset.cpus, its flags, percpu_kernel, percpu_user, intel_rdt and network_interfaces" "${F[*]}" \
+    "true true true true true"
   rtc delete --force "$id"
   assert_clean "$id" "$PID"
 }

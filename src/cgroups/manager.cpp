@@ -172,6 +172,54 @@ std::map<std::string, uint64_t> read_flat_keyed(const std::string& dir, const st
     return out;
 }
 
+// The page sizes of a hugetlb cgroup's "hugetlb.<size><suffix>" files (".rsvd." ones aside).
+std::vector<std::string> hugetlb_page_sizes(const std::string& dir, const std::string& suffix) {
+    std::vector<std::string> sizes;
+    DIR* d = ::opendir(dir.c_str());
+    while (d) {
+        struct dirent* e = ::readdir(d);
+        if (!e) break;
+        std::string name = e->d_name;
+        if (name.rfind("hugetlb.", 0) != 0 || name.size() <= 8 + suffix.size() ||
+            name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0 || name.find(".rsvd.") != std::string::npos)
+            continue;
+        sizes.push_back(name.substr(8, name.size() - 8 - suffix.size()));
+    }
+    if (d) ::closedir(d);
+    return sizes;
+}
+
+// runc's `cpuset` stats: the cpu and node lists in force (left out when empty, as runc's) and
+// v1's flags (0 where there is no such file: v2 has none, and runc reports them 0 there).
+json cpuset_stats(const std::string& dir, const std::string& cpus_file, const std::string& mems_file) {
+    auto text = [&](const std::string& file) -> std::string {
+        if (dir.empty()) return "";
+        auto v = read_value(dir, file);
+        return v ? *v : "";
+    };
+    json out;
+    for (const auto& [key, file] : {std::pair{"cpus", cpus_file}, std::pair{"mems", mems_file}})
+        if (auto list = parse_number_list(text(file), 1 << 16)) out[key] = *list;
+    for (const char* flag : {"cpu_exclusive", "mem_hardwall", "mem_exclusive", "memory_migrate", "memory_spread_page",
+                             "memory_spread_slab", "memory_pressure", "sched_load_balance"})
+        out[flag] = std::strtoull(text(std::string("cpuset.") + flag).c_str(), nullptr, 10);
+    out["sched_relax_domain_level"] = std::strtoll(text("cpuset.sched_relax_domain_level").c_str(), nullptr, 10);
+    return out;
+}
+
+// A "1 2 3" list of counters (cpuacct.usage_percpu*).
+json counters(const Result<std::string>& text) {
+    json out = json::array();
+    if (!text) return out;
+    const char* p = text->c_str();
+    char* end = nullptr;
+    for (unsigned long long n = std::strtoull(p, &end, 10); end != p; n = std::strtoull(p, &end, 10)) {
+        out.push_back(n);
+        p = end;
+    }
+    return out;
+}
+
 json blkio_entries(const std::string& dir, const std::string& file) {
     json arr = json::array();
     auto text = sys::read_file(dir + "/" + file);
@@ -320,16 +368,10 @@ public:
         if (auto acct = path("cpuacct"); !acct.empty()) {
             json usage;
             usage["total"] = read_u64(acct, "cpuacct.usage");
-            json percpu = json::array();
-            if (auto v = read_value(acct, "cpuacct.usage_percpu")) {
-                const char* p = v->c_str();
-                char* end = nullptr;
-                for (unsigned long long n = std::strtoull(p, &end, 10); end != p; n = std::strtoull(p, &end, 10)) {
-                    percpu.push_back(n);
-                    p = end;
-                }
-            }
-            usage["percpu"] = percpu;
+            usage["percpu"] = counters(read_value(acct, "cpuacct.usage_percpu"));
+            for (const auto& [key, file] : {std::pair{"percpu_kernel", "cpuacct.usage_percpu_sys"},
+                                            std::pair{"percpu_user", "cpuacct.usage_percpu_user"}})
+                if (auto v = read_value(acct, file)) usage[key] = counters(v);
             auto st = read_flat_keyed(acct, "cpuacct.stat");
             long hz = ::sysconf(_SC_CLK_TCK);
             uint64_t ns_per_tick = hz > 0 ? 1000000000ULL / static_cast<uint64_t>(hz) : 10000000ULL;
@@ -380,24 +422,15 @@ public:
         data["blkio"] = blkio;
         json huge = json::object();
         if (auto h = path("hugetlb"); !h.empty()) {
-            DIR* d = ::opendir(h.c_str());
-            while (d && (errno = 0, true)) {
-                struct dirent* e = ::readdir(d);
-                if (!e) break;
-                std::string name = e->d_name;
-                const std::string suffix = ".limit_in_bytes";
-                if (name.rfind("hugetlb.", 0) != 0 || name.size() <= suffix.size() ||
-                    name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0 ||
-                    name.find(".rsvd.") != std::string::npos)
-                    continue;
-                std::string size = name.substr(8, name.size() - 8 - suffix.size());
+            for (const auto& size : hugetlb_page_sizes(h, ".limit_in_bytes"))
                 huge[size] = {{"usage", read_u64(h, "hugetlb." + size + ".usage_in_bytes")},
                               {"max", read_u64(h, "hugetlb." + size + ".max_usage_in_bytes")},
                               {"failcnt", read_u64(h, "hugetlb." + size + ".failcnt")}};
-            }
-            if (d) ::closedir(d);
         }
         data["hugetlb"] = huge;
+        data["cpuset"] = cpuset_stats(path("cpuset"), "cpuset.cpus", "cpuset.mems");
+        data["intel_rdt"] = json::object();
+        data["network_interfaces"] = nullptr;  // (runc's, when the config names no interface)
         return data;
     }
 
@@ -570,7 +603,14 @@ public:
                           {"raw", rawj}};
         data["pids"] = {{"current", read_u64(dir(), "pids.current")}, {"limit", read_u64(dir(), "pids.max")}};
         data["blkio"] = json::object();
-        data["hugetlb"] = json::object();
+        json huge = json::object();
+        for (const auto& size : hugetlb_page_sizes(dir(), ".max"))
+            huge[size] = {{"usage", read_u64(dir(), "hugetlb." + size + ".current")},
+                          {"failcnt", read_flat_keyed(dir(), "hugetlb." + size + ".events")["max"]}};
+        data["hugetlb"] = huge;
+        data["cpuset"] = cpuset_stats(dir(), "cpuset.cpus.effective", "cpuset.mems.effective");
+        data["intel_rdt"] = json::object();
+        data["network_interfaces"] = nullptr;
         return data;
     }
 

@@ -125,10 +125,10 @@ constexpr char kExecSeccomp = 'S';
     // The process outlives `exec --detach`: it must not die with us once it runs.
     ::prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
     if (auto st = ready_to_exec(*target, preserve_fds); !st) fail(st.error());
-    // Failed after all (exec_target): the process's failure, not exec's. The socket closes as an
-    // execve would close it: `exec` reports the process as started, and then its exit status 1.
+    // Failed after all (exec_target): the process's failure, not exec's. No message: the socket
+    // closes with us as an execve would close it, so `exec` reports the process as started, and
+    // then its exit status 1. (Write and exit only: the seccomp filter is in.)
     Error error = exec_target(*target);
-    ::close(sync_fd);
     std::fprintf(stderr, "rong: %s\n", error.message.c_str());
     ::_exit(1);
 }

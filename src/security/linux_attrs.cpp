@@ -13,6 +13,7 @@
 #include <cstring>
 #include <vector>
 
+#include "base/strings.hpp"
 #include "sys/fd.hpp"
 #include "sys/file.hpp"
 
@@ -49,31 +50,9 @@ constexpr std::array<Named, 2> kPersonalities{{{"LINUX", PER_LINUX}, {"LINUX32",
 
 // "0-3,7" → the numbers in it (bounded: CPU and node numbers are small).
 Result<std::vector<unsigned>> parse_list(const std::string& list, const std::string& field, unsigned limit) {
-    std::vector<unsigned> out;
-    size_t pos = 0;
-    auto bad = [&] { return Error::msg(field + ": invalid list \"" + list + "\""); };
-    if (list.empty()) return bad();
-    while (pos <= list.size()) {
-        size_t comma = list.find(',', pos);
-        std::string part = list.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
-        size_t dash = part.find('-');
-        auto num = [&](const std::string& s, unsigned& v) {
-            if (s.empty() || s.size() > 6 || s.find_first_not_of("0123456789") != std::string::npos) return false;
-            v = static_cast<unsigned>(std::stoul(s));
-            return v < limit;
-        };
-        unsigned lo = 0, hi = 0;
-        if (dash == std::string::npos) {
-            if (!num(part, lo)) return bad();
-            hi = lo;
-        } else if (!num(part.substr(0, dash), lo) || !num(part.substr(dash + 1), hi) || hi < lo) {
-            return bad();
-        }
-        for (unsigned v = lo; v <= hi; ++v) out.push_back(v);
-        if (comma == std::string::npos) break;
-        pos = comma + 1;
-    }
-    return out;
+    auto numbers = parse_number_list(list, limit);
+    if (!numbers) return Error::msg(field + ": invalid list \"" + list + "\"");
+    return std::move(*numbers);
 }
 
 bool path_exists(const char* path) {
