@@ -2169,6 +2169,49 @@ t_closed_stdin() {
   assert_clean "$id" "$PID"
 }
 
+# NOTIFY_SOCKET (sd_notify through the runtime, as runc): the container's process gets a socket
+# of its own (/run/notify/notify.sock); its READY=1 reaches the caller's socket once `start`
+# returns, with the init as MAINPID (rong ignored NOTIFY_SOCKET)
+t_notify_socket() {
+  local id listener
+  id=$(newid)
+  static_helper_mount sdnotify
+  sh_args '[ "$NOTIFY_SOCKET" = /run/notify/notify.sock ] || echo "NOTIFY_SOCKET=$NOTIFY_SOCKET" >&2; /sdnotify send READY=1; echo ready; exec sleep 1000'
+  "$BUILD/sdnotify.static" listen "$T/host.sock" "$T/got" >"$T/listen.out" 2>&1 &
+  listener=$!
+  track_pid "$listener"
+  wait_grep "$T/listen.out" '^bound$'
+  NOTIFY_SOCKET=$T/host.sock create_c "$id"
+  expect_rc "create" 0
+  PID=$(pid_of "$id")
+  track_pid "$PID"
+  NOTIFY_SOCKET=$T/host.sock rtc start "$id"
+  expect_rc "start" 0
+  wait_grep "$T/$id.out" '^ready$'
+  expect_eq "the container's NOTIFY_SOCKET (its stderr)" "$(cat "$T/$id.err")" ""
+  wait_grep "$T/got" '^READY=1$'
+  wait "$listener"
+  [ "$RT_KIND" = runc ] || expect_eq "MAINPID" "$(sed -n 2p "$T/got")" "MAINPID=$PID"
+  rtc delete --force "$id"
+  expect_rc "delete --force" 0
+  assert_clean "$id" "$PID"
+  # run -d: create binds the socket, and run returns once the process is ready
+  id=$(newid detached)
+  "$BUILD/sdnotify.static" listen "$T/host2.sock" "$T/got2" >"$T/listen2.out" 2>&1 &
+  listener=$!
+  track_pid "$listener"
+  wait_grep "$T/listen2.out" '^bound$'
+  track "$id"
+  NOTIFY_SOCKET=$T/host2.sock rt run -d --bundle "$B" "$id" </dev/null >"$T/run.out" 2>&1
+  RC=$?
+  expect_rc "run -d" 0
+  wait_grep "$T/got2" '^READY=1$'
+  wait "$listener"
+  rtc delete --force "$id"
+  expect_rc "delete --force" 0
+  assert_clean "$id"
+}
+
 # Kernel memory limits (memory.kmem.*, deprecated by the kernel) are warned about and not
 # written, on v1 too, as runc; rong wrote memory.kmem.tcp.limit_in_bytes before
 t_cgroups_kernel_memory_ignored() {

@@ -42,6 +42,7 @@ struct Launched {
     sys::Fd lock;            // the state directory, locked from create through start
     sys::Fd sync;            // create's end of the sync socket: start's go; EOF at the execve
     ino_t dir_inode = 0;     // of the state directory: delete removes it only if it is still ours
+    sys::Fd notify;          // the container's NOTIFY_SOCKET, when rong has one (notify_socket.hpp)
 };
 
 Result<Launched> create(const StateStore& store, const CreateOptions& opts);

@@ -45,6 +45,7 @@
 #include "container/container.hpp"
 #include "container/hooks.hpp"
 #include "container/init.hpp"
+#include "container/notify_socket.hpp"
 #include "container/seccomp_notify.hpp"
 #include "rootfs/check.hpp"
 #include "rootfs/idmap.hpp"
@@ -259,6 +260,11 @@ Result<Launched> create(const StateStore& store, const CreateOptions& opts) {
     sys::Fd state_dir = TRY(store.create_dir(opts.id, &out.dir_inode));
     CreateGuard guard(store, opts.id);
     std::string dir = store.dir_of(opts.id);
+    if (std::string host = host_notify_socket(); !host.empty()) {
+        TRY(add_notify_socket(config, dir));
+        // `run` binds it now, as runc; `start` binds its own.
+        if (opts.start_here) out.notify = TRY(bind_notify_socket(dir));
+    }
     sys::Fd init_dir;
     if (!opts.start_here) {
         std::string fifo = dir + "/" + kExecFifo;

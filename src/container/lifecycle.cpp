@@ -13,6 +13,7 @@
 #include "container/container.hpp"
 #include "container/hooks.hpp"
 #include "container/init.hpp"
+#include "container/notify_socket.hpp"
 #include "security/process_attrs.hpp"
 #include "spec/parse.hpp"
 #include "sys/file.hpp"
@@ -106,6 +107,12 @@ void run_poststop(const ContainerState& state, const spec::Config& config) {
 // start, once the state directory is locked and the container known to be created.
 Status start_locked(const StateStore& store, const ContainerState& state, int pidfd) {
     std::string fifo_path = store.dir_of(state.id) + "/" + kExecFifo;
+    // sd_notify: the socket is there before the process can write to it (if create made its
+    // directory: a create without NOTIFY_SOCKET gave the container none).
+    sys::Fd notify;
+    std::string notify_host = host_notify_socket();
+    if (!notify_host.empty() && ::access((store.dir_of(state.id) + "/" + kNotifyDir).c_str(), F_OK) == 0)
+        notify = TRY(bind_notify_socket(store.dir_of(state.id)));
     // Non-blocking open, then wait for the init's byte (its startContainer hooks are done) or its
     // death; then for the fifo to close, which the init's execve does: the process runs.
     auto opened = sys::open_file(fifo_path, O_RDONLY | O_NONBLOCK);
@@ -136,6 +143,7 @@ Status start_locked(const StateStore& store, const ContainerState& state, int pi
 
     if (may_have_hooks(state, "poststart")) run_poststart(state, TRY(config_of(state)));
     phase::reached("start-hooks");
+    if (notify) TRY(forward_ready(notify.get(), pidfd, state.pid, notify_host));
     return {};
 }
 
@@ -176,6 +184,8 @@ Status start(Launched& launched) {
     phase::reached("start-exec");
     run_poststart(launched.state, launched.config);
     phase::reached("start-hooks");
+    if (launched.notify)
+        TRY(forward_ready(launched.notify.get(), launched.pidfd.get(), launched.state.pid, host_notify_socket()));
     return {};
 }
 

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cgroups/cgroups.hpp"
+#include "container/notify_socket.hpp"
 #include "sys/file.hpp"
 #include "sys/process.hpp"
 
@@ -208,6 +209,8 @@ Status StateStore::remove(const std::string& id) const {
     for (const char* name : {kStateFile, kCreatingFile}) ::unlink((dir + "/" + name).c_str());
     if (::rmdir(dir.c_str()) == 0 || errno == ENOENT) return {};
     for (const char* name : {kExecFifo, kStateTmpFile, kPtraceGranted, kInitError}) ::unlink((dir + "/" + name).c_str());
+    ::unlink((dir + "/" + kNotifyDir + "/notify.sock").c_str());
+    ::rmdir((dir + "/" + kNotifyDir).c_str());
     if (::rmdir(dir.c_str()) < 0 && errno != ENOENT) return Error::sys("remove " + dir);
     return {};
 }
