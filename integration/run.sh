@@ -2190,7 +2190,7 @@ t_notify_socket() {
   wait_grep "$T/$id.out" '^ready$'
   expect_eq "the container's NOTIFY_SOCKET (its stderr)" "$(cat "$T/$id.err")" ""
   wait_grep "$T/got" '^READY=1$'
-  wait "$listener"
+  kill "$listener"
   [ "$RT_KIND" = runc ] || expect_eq "MAINPID" "$(sed -n 2p "$T/got")" "MAINPID=$PID"
   rtc delete --force "$id"
   expect_rc "delete --force" 0
@@ -2206,7 +2206,7 @@ t_notify_socket() {
   RC=$?
   expect_rc "run -d" 0
   wait_grep "$T/got2" '^READY=1$'
-  wait "$listener"
+  kill "$listener"
   rtc delete --force "$id"
   expect_rc "delete --force" 0
   assert_clean "$id"

@@ -871,6 +871,26 @@ t_podman_restart() {
   [ "$RC" = 0 ] || pm_fail "podman exec after restart"
 }
 
+# podman --sdnotify=container in a systemd unit of Type=notify (NOTIFY_SOCKET set): podman 4.3
+# mounts a socket of its own in the container and gives the runtime NOTIFY_SOCKET for create and
+# start; the runtime's socket (rong's since it handles NOTIFY_SOCKET, as runc) must not keep the
+# container's READY=1 from the unit's socket, nor hang `start`
+t_podman_sdnotify_container() {
+  need_podman
+  trap 'pm_cleanup; kill "$SDN_LISTENER" 2>/dev/null' EXIT
+  local bin=$T/sdnotify
+  cc -O2 -Wall -static -o "$bin" "$HERE/../helpers/sdnotify.c" || fail "cannot build helpers/sdnotify.c"
+  "$bin" listen "$T/host.sock" "$T/got" >"$T/listen.out" 2>&1 &
+  SDN_LISTENER=$!
+  for _ in $(seq 50); do grep -q bound "$T/listen.out" 2>/dev/null && break; sleep 0.1; done
+  NOTIFY_SOCKET=$T/host.sock call run "${PM[@]}" run -d --name "$ID" --sdnotify=container "${PM_RUN[@]}" \
+    -v "$bin:/sdnotify:ro" "$P_IMAGE" sh -c '/sdnotify send READY=1; exec sleep 1000'
+  [ "$RC" = 0 ] || pm_fail "podman run -d --sdnotify=container"
+  # (podman sends its own MAINPID= first, then READY=1, each without a newline)
+  for _ in $(seq 50); do grep -q 'READY=1' "$T/got" 2>/dev/null && break; sleep 0.1; done
+  grep -q 'READY=1' "$T/got" || fail "the caller's NOTIFY_SOCKET got no READY=1: $(tr '\n' '|' <"$T/got" 2>/dev/null)"
+}
+
 # podman update: the runtime's update --resources FILE
 t_podman_update() {
   need_podman

@@ -1,8 +1,8 @@
 /* sdnotify: both ends of sd_notify, for the NOTIFY_SOCKET tests.
  *
- *   sdnotify listen PATH OUT   bind a datagram socket at PATH, write the first datagram to OUT
- *                              (the host's side: what systemd would get); "bound" on stdout once
- *                              it listens
+ *   sdnotify listen PATH OUT   bind a datagram socket at PATH and append each datagram to OUT
+ *                              until killed (the host's side: what systemd would get); "bound"
+ *                              on stdout once it listens
  *   sdnotify send MESSAGE      send MESSAGE to $NOTIFY_SOCKET (the container's side)
  */
 #include <stddef.h>
@@ -29,12 +29,13 @@ int main(int argc, char **argv) {
     if (address(argv[2], &addr) < 0 || bind(fd, (struct sockaddr *)&addr, sizeof addr) < 0) return perror("bind"), 1;
     printf("bound\n");
     fflush(stdout);
-    char buf[4096];
-    ssize_t n = recv(fd, buf, sizeof buf, 0);
-    if (n < 0) return perror("recv"), 1;
-    FILE *out = fopen(argv[3], "w");
-    if (!out || fwrite(buf, 1, (size_t)n, out) != (size_t)n || fclose(out) != 0) return perror(argv[3]), 1;
-    return 0;
+    for (;;) {
+      char buf[4096];
+      ssize_t n = recv(fd, buf, sizeof buf, 0);
+      if (n < 0) return perror("recv"), 1;
+      FILE *out = fopen(argv[3], "a");
+      if (!out || fwrite(buf, 1, (size_t)n, out) != (size_t)n || fclose(out) != 0) return perror(argv[3]), 1;
+    }
   }
   if (argc == 3 && strcmp(argv[1], "send") == 0) {
     if (address(getenv("NOTIFY_SOCKET"), &addr) < 0) return fprintf(stderr, "sdnotify: no NOTIFY_SOCKET\n"), 1;
