@@ -224,9 +224,11 @@ t_cgroup_v2_events_ps() {
   expect_eq "memory usage > 0" "${F[6]}" true
   expect_eq "swap limit (memory.swap.max is max) > 1e19" "${F[7]}" true
   expect_eq "swap usage counts memory" "${F[8]}" true
-  jf "$OUT" '.data.cpuset.cpus | length > 0' '.data | has("intel_rdt") and has("network_interfaces")' \
-    '[.data.hugetlb[] | has("failcnt")] | length > 0 and all'
-  expect_eq "cpuset.cpus, intel_rdt and network_interfaces, hugetlb failcnt" "${F[*]}" "true true true"
+  # (runc 1.1.5 gives v2's cpuset without the lists; rong the effective ones)
+  jf "$OUT" '.data | has("cpuset")' '.data | has("intel_rdt") and has("network_interfaces")' \
+    '[.data.hugetlb[] | has("failcnt")] | length > 0 and all' '.data.cpuset.cpus | length > 0'
+  expect_eq "cpuset, intel_rdt and network_interfaces, hugetlb failcnt" "${F[*]:0:3}" "true true true"
+  [ "$RT_KIND" = runc ] || expect_eq "cpuset.cpus" "${F[3]}" true
   rtc ps --format json "$id"
   expect_rc "ps --format json" 0
   expect_eq "ps pids" "$(jq -c 'sort' <<<"$OUT")" "$(sort -n "$(v2dir "$PID")/cgroup.procs" | jq -sc .)"
