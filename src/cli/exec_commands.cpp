@@ -18,9 +18,10 @@ constexpr int kExecFailed = 255;
 Result<uint32_t> parse_id(const std::string& text, const char* what) {
     if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos)
         return Error::msg(std::string("invalid ") + what + " " + text);
-    // (the kernel's ids are 31-bit; runc's words)
-    if (text.size() > 10 || std::stoull(text) > 2147483647) return Error::msg("uids and gids must be in range 0-2147483647");
-    return static_cast<uint32_t>(std::stoul(text));
+    // (the kernel's ids are 31-bit; runc's words. Ten digits at most: stoull cannot overflow.)
+    uint64_t id = text.size() > 10 ? UINT64_MAX : std::stoull(text);
+    if (id > 2147483647) return Error::msg("uids and gids must be in range 0-2147483647");
+    return static_cast<uint32_t>(id);
 }
 
 // --user uid[:gid], --additional-gids, --cwd into the options.

@@ -195,11 +195,7 @@ Result<pid_t> clone_staged(const InitContext& ctx, int cgroup_fd) {
         auto cloned = [&]() -> Result<pid_t> {
             sys::Fd pid_ns;  // opened before a joined mount namespace hides its path
             std::string pid_path = ctx.ns.join_pid ? ctx.config.linux->find_namespace("pid")->path : "";
-            if (ctx.ns.join_pid) {
-                auto fd = sys::open_file(pid_path, O_RDONLY);
-                if (!fd) return std::move(fd).error().wrap("linux.namespaces[pid].path");
-                pid_ns = std::move(*fd);
-            }
+            if (ctx.ns.join_pid) pid_ns = TRY(namespaces::open_joined("pid", pid_path));
             TRY(namespaces::join(ctx.ns));
             if (pid_ns && ::setns(pid_ns.get(), CLONE_NEWPID) < 0) return Error::sys("setns pid namespace " + pid_path);
             return sys::clone_process(ctx.ns.clone_flags | CLONE_PARENT, nullptr, cgroup_fd);

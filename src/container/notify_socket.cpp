@@ -17,8 +17,6 @@ namespace rong::container {
 
 namespace {
 
-constexpr const char* kSocketName = "notify.sock";
-
 // A unix socket address for `path`; "@name" is an abstract one, as systemd may give.
 Result<std::pair<sockaddr_un, socklen_t>> unix_address(const std::string& path) {
     sockaddr_un addr{};
@@ -49,15 +47,15 @@ Status add_notify_socket(spec::Config& config, const std::string& state_dir) {
 Result<sys::Fd> bind_notify_socket(const std::string& state_dir) {
     // Bound through the directory's fd: a state directory's path can be longer than sun_path.
     sys::Fd dir = TRY(sys::open_file(state_dir + "/" + kNotifyDir, O_PATH | O_DIRECTORY));
-    std::string path = "/proc/self/fd/" + std::to_string(dir.get()) + "/" + kSocketName;
-    ::unlinkat(dir.get(), kSocketName, 0);  // one a `start` before us left
+    std::string path = "/proc/self/fd/" + std::to_string(dir.get()) + "/" + kNotifySocketName;
+    ::unlinkat(dir.get(), kNotifySocketName, 0);  // one a `start` before us left
     sys::Fd sock(::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0));
     if (!sock) return Error::sys("socket for NOTIFY_SOCKET");
     auto [addr, len] = TRY(unix_address(path));
     if (::bind(sock.get(), reinterpret_cast<sockaddr*>(&addr), len) < 0)
-        return Error::sys("bind " + state_dir + "/" + kNotifyDir + "/" + kSocketName);
+        return Error::sys("bind " + state_dir + "/" + kNotifyDir + "/" + kNotifySocketName);
     // Any user of the container's may notify (as runc's).
-    if (::fchmodat(dir.get(), kSocketName, 0777, 0) < 0) return Error::sys("chmod " + std::string(kSocketName));
+    if (::fchmodat(dir.get(), kNotifySocketName, 0777, 0) < 0) return Error::sys("chmod " + std::string(kNotifySocketName));
     return sock;
 }
 

@@ -16,6 +16,7 @@
 namespace rong::container {
 
 inline constexpr const char* kNotifyDir = "notify";  // in the state directory
+inline constexpr const char* kNotifySocketName = "notify.sock";  // in kNotifyDir
 inline constexpr const char* kNotifySocketInContainer = "/run/notify/notify.sock";
 
 // The caller's NOTIFY_SOCKET, or "" when there is none (then nothing here applies).

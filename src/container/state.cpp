@@ -209,7 +209,7 @@ Status StateStore::remove(const std::string& id) const {
     for (const char* name : {kStateFile, kCreatingFile}) ::unlink((dir + "/" + name).c_str());
     if (::rmdir(dir.c_str()) == 0 || errno == ENOENT) return {};
     for (const char* name : {kExecFifo, kStateTmpFile, kPtraceGranted, kInitError}) ::unlink((dir + "/" + name).c_str());
-    ::unlink((dir + "/" + kNotifyDir + "/notify.sock").c_str());
+    ::unlink((dir + "/" + kNotifyDir + "/" + kNotifySocketName).c_str());
     ::rmdir((dir + "/" + kNotifyDir).c_str());
     if (::rmdir(dir.c_str()) < 0 && errno != ENOENT) return Error::sys("remove " + dir);
     return {};

@@ -98,11 +98,16 @@ Result<sys::Fd> user_namespace_with(const std::vector<spec::IdMapping>& uids,
     return made;
 }
 
+Result<sys::Fd> open_joined(const std::string& type, const std::string& path) {
+    auto fd = sys::open_file(path, O_RDONLY);
+    if (!fd) return std::move(fd).error().wrap("linux.namespaces[" + type + "].path");
+    return fd;
+}
+
 Result<sys::Fd> enter_pid_namespace(const std::string& path) {
     sys::Fd own = TRY(sys::open_file("/proc/self/ns/pid", O_RDONLY));
-    auto fd = sys::open_file(path, O_RDONLY);
-    if (!fd) return std::move(fd).error().wrap("linux.namespaces[pid].path");
-    if (::setns(fd->get(), CLONE_NEWPID) < 0) return Error::sys("setns pid namespace " + path);
+    sys::Fd fd = TRY(open_joined("pid", path));
+    if (::setns(fd.get(), CLONE_NEWPID) < 0) return Error::sys("setns pid namespace " + path);
     return own;
 }
 
@@ -114,11 +119,7 @@ Status leave_pid_namespace(int own_ns) {
 Status join(const Plan& plan) {
     // Open them all first: after joining a mount namespace, host paths may no longer resolve.
     std::vector<sys::Fd> fds;
-    for (const auto& j : plan.joins) {
-        auto fd = sys::open_file(j.path, O_RDONLY);
-        if (!fd) return std::move(fd).error().wrap("linux.namespaces[" + j.type + "].path");
-        fds.push_back(std::move(*fd));
-    }
+    for (const auto& j : plan.joins) fds.push_back(TRY(open_joined(j.type, j.path)));
     for (size_t i = 0; i < plan.joins.size(); ++i) {
         if (::setns(fds[i].get(), plan.joins[i].nstype) < 0)
             return Error::sys("setns " + plan.joins[i].type + " namespace " + plan.joins[i].path);

@@ -54,6 +54,8 @@ Status write_id_maps(pid_t pid, const spec::Linux& linux);
 // Parent side: an fd on a new user namespace with these maps, owned by nobody (the process made
 // to hold it is gone when this returns). For idmapped mounts with maps of their own.
 Result<sys::Fd> user_namespace_with(const std::vector<spec::IdMapping>& uids, const std::vector<spec::IdMapping>& gids);
+// The namespace of `type` ("network", ...) at `path`, opened for setns; an error names the field.
+Result<sys::Fd> open_joined(const std::string& type, const std::string& path);
 // Parent side: setns into the pid namespace at `path` so that the next clone lands in it (it
 // applies to children only). Returns our own, for leave_pid_namespace right after that clone.
 Result<sys::Fd> enter_pid_namespace(const std::string& path);
