@@ -41,6 +41,7 @@ struct Launched {
     spec::Config config;     // as create parsed it (the hooks of start and delete)
     sys::Fd lock;            // the state directory, locked from create through start
     sys::Fd sync;            // create's end of the sync socket: start's go; EOF at the execve
+    bool start_sent = false; // the go (X) went with the handover already
     ino_t dir_inode = 0;     // of the state directory: delete removes it only if it is still ours
     sys::Fd notify;          // the container's NOTIFY_SOCKET, when rong has one (notify_socket.hpp)
 };

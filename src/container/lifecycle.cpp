@@ -164,7 +164,7 @@ Status start(Launched& launched) {
     // Still locked since create: no other start or delete can have come between.
     sys::Fd lock = std::move(launched.lock);
     sys::Fd sync = std::move(launched.sync);
-    TRY(sys::send_message(sync.get(), std::string(1, kSyncStart)));
+    if (!launched.start_sent) TRY(sys::send_message(sync.get(), std::string(1, kSyncStart)));
     // The socket is close-on-exec in the init: EOF is its execve (or its death). A message is the
     // error of a startContainer hook. The pidfd from the clone pins the init.
     for (;;) {
@@ -174,7 +174,11 @@ Status start(Launched& launched) {
             return Error::sys("poll sync socket");
         }
         if (p[0].revents & (POLLIN | POLLHUP)) {
-            auto msg = TRY(sys::recv_message(sync.get()));
+            auto received = sys::recv_message(sync.get());
+            // Gone with C or X unread: before its execve.
+            if (!received && received.error().errnum == ECONNRESET)
+                return Error::msg("container init exited before it was started");
+            std::string msg = TRY(std::move(received));
             if (msg.empty()) break;
             if (msg[0] == kSyncError) return Error::msg(msg.substr(1));
             return Error::msg(std::string("sync: unexpected message '") + msg[0] + "'");
