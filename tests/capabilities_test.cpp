@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "security/capabilities.hpp"
+#include "security/sealed_exe.hpp"
 
 namespace rong::security {
 namespace {
@@ -70,6 +71,30 @@ TEST(ResolveCapabilities, UnknownNameIsWarnedAndIgnored) {
     spec::Capabilities known;
     known.bounding = {"CAP_KILL"};
     EXPECT_TRUE(unavailable_capabilities(known).empty());
+}
+
+// CVE-2019-5736: whether rong runs from its sealed copy follows the capability the init grants,
+// however the config spells it (a lower-case name once slipped past a string compare).
+TEST(MayTraceRuntime, FollowsTheGrantedCapability) {
+    auto config_with = [](std::vector<std::string> bounding) {
+        spec::Config config;
+        config.linux.emplace();
+        config.process.emplace();
+        config.process->capabilities.emplace();
+        config.process->capabilities->bounding = std::move(bounding);
+        return config;
+    };
+    EXPECT_FALSE(may_trace_runtime(config_with({"CAP_KILL"})));
+    EXPECT_TRUE(may_trace_runtime(config_with({"CAP_SYS_PTRACE"})));
+    EXPECT_TRUE(may_trace_runtime(config_with({"cap_sys_ptrace"})));
+    EXPECT_TRUE(may_trace_runtime(config_with({"Cap_Sys_Ptrace", "CAP_KILL"})));
+    spec::Capabilities exec_caps;
+    exec_caps.bounding = {"cap_sys_ptrace"};
+    EXPECT_TRUE(may_trace_runtime(config_with({"CAP_KILL"}), &exec_caps));
+    // In a user namespace of its own the container's capabilities end there.
+    spec::Config in_userns = config_with({"cap_sys_ptrace"});
+    in_userns.linux->namespaces.push_back({"user", ""});
+    EXPECT_FALSE(may_trace_runtime(in_userns));
 }
 
 }  // namespace

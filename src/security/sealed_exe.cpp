@@ -2,6 +2,7 @@
 
 #include <elf.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/sendfile.h>
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "base/strings.hpp"
+#include "security/capabilities.hpp"
 #include "sys/fd.hpp"
 #include "sys/file.hpp"
 #include "sys/process.hpp"
@@ -20,8 +22,11 @@ namespace rong::security {
 
 namespace {
 
+// By the capability the names resolve to, as the init grants them: not by one spelling of it.
 bool has_ptrace(const spec::Capabilities* caps) {
-    return caps && std::find(caps->bounding.begin(), caps->bounding.end(), "CAP_SYS_PTRACE") != caps->bounding.end();
+    if (!caps) return false;
+    auto sets = resolve_capabilities(*caps);
+    return !sets || std::find(sets->bounding.begin(), sets->bounding.end(), CAP_SYS_PTRACE) != sets->bounding.end();
 }
 
 Status read_at(int fd, void* buf, size_t size, off_t offset) {
