@@ -395,6 +395,50 @@ t_cve_2019_5736_ptrace_exec_later() {
   expect_copy_unchanged
 }
 
+# A created container's init holds no directory of the host's: with CAP_SYS_PTRACE a process
+# exec'd into it could follow /proc/1/fd/N/.. out to the host (rong's init held the state
+# directory for exec.fifo; runc's holds the fifo itself)
+t_created_init_holds_no_host_dir() {
+  rong_lacks exec && skip "needs exec"
+  local id
+  cfg '.process.capabilities |= with_entries(.value += ["CAP_SYS_PTRACE"])'
+  set_args sleep 100
+  id=$(newid)
+  create_c "$id"
+  expect_rc "create" 0
+  track_pid "$(pid_of "$id")"
+  rtc exec "$id" sh -c 'for f in /proc/1/fd/*; do [ -d "$f" ] && echo "directory $f: $(readlink "$f")"; done; echo done'
+  expect_rc "exec" 0
+  expect_eq "the init's directory fds" "$OUT" "done"
+  rtc start "$id"
+  expect_rc "start" 0
+  rtc delete --force "$id"
+}
+
+# With CAP_SYS_PTRACE a container's process can open /proc/<pid>/root of any process in its pid
+# namespace. An exec'd process must show there only once it is in the container's mount namespace:
+# rong cloned it into the pid namespace first, and its root was the host's until it joined the
+# rest (a racer created a host file within a few execs). The test's directory is on the host only.
+t_exec_proc_root_race() {
+  rong_lacks exec && skip "needs exec"
+  local id i
+  static_helper_mount proc_root_racer
+  cfg '.process.capabilities |= with_entries(.value += ["CAP_SYS_PTRACE"])'
+  set_args /proc_root_racer "$T/escaped" 60
+  id=$(newid)
+  create_c "$id"
+  expect_rc "create" 0
+  track_pid "$(pid_of "$id")"
+  rtc start "$id"
+  expect_rc "start" 0
+  for i in $(seq 30); do
+    rt exec "$id" true </dev/null >/dev/null 2>&1
+    [ -e "$T/escaped" ] && break
+  done
+  [ ! -e "$T/escaped" ] || fail "a process of the container created a host file through /proc/<pid>/root (exec $i)"
+  rtc delete --force "$id"
+}
+
 # Without process.terminal, the container's processes (init and exec'd) lead sessions of their
 # own: the caller's controlling terminal is not theirs, so they cannot type into the operator's
 # shell with TIOCSTI. The runtime runs under `script`, which gives it a controlling terminal.

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <tuple>
 
 #include "base/log.hpp"
@@ -59,48 +60,19 @@ int namespace_flags(const spec::Config& config) {
 // (answered with "G"). Its successful execve closes the socket: no message at all.
 constexpr char kExecError = 'E';
 constexpr char kExecSeccomp = 'S';
+constexpr char kExecPid = 'P';  // staged: the process's pid (the child that says it then exits)
 
 [[noreturn]] void report_and_exit(int sync_fd, const Error& error) {
     (void)sys::write_message(sync_fd, kExecError + error.message);  // the filter may be loaded
     ::_exit(1);
 }
 
-[[noreturn]] void run_exec_child(int sync_fd, int init_pidfd, const cgroups::Paths& cgroup, int ns_flags,
-                                 const spec::Config& config, const security::SeccompProgram* seccomp_program,
+// The process's own setup, in every namespace of the container: from here it runs nothing of
+// the host's and holds no fd of it (the cgroup's `tasks` files at most).
+[[noreturn]] void become_process(int sync_fd, const spec::Config& config, const security::SeccompProgram* seccomp_program,
                                  int console_fd, int preserve_fds, bool foreground) {
     const spec::Process& proc = *config.process;
     auto fail = [&](const Error& e) { report_and_exit(sync_fd, e); };
-    // rong's other fds (the host's pid namespace, the cgroup2 directory, the parent's socket)
-    // and whatever its caller left open.
-    sys::close_fds_except(3 + preserve_fds, {sync_fd, init_pidfd, console_fd});
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-    ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-    sigset_t none;
-    sigemptyset(&none);
-    ::sigprocmask(SIG_SETMASK, &none, nullptr);
-    if (auto st = sys::default_ignored_signals(); !st) fail(st.error());  // (the host's /proc still)
-    ::setsid();  // not the caller's controlling terminal (see run_init)
-    // v1: into the cgroup before anything else (clone3 placed us in a cgroup2 tree). The host's
-    // cgroup files are still ours to open: no namespace of the container's is joined yet.
-    if (auto st = cgroups::join_self(cgroup, 3 + preserve_fds); !st) fail(st.error());
-    // EOF instead of G: the parent is gone.
-    auto go = sys::recv_message(sync_fd);
-    if (!go || go->empty()) ::_exit(1);
-
-    // Through the host's /proc, before the container's (which its processes can mount over) is
-    // the one /proc/self resolves in (CVE-2025-52881).
-    if (proc.oomScoreAdj) {
-        if (auto st = security::set_oom_score_adj(*proc.oomScoreAdj); !st) fail(st.error());
-    }
-    if (!proc.apparmorProfile.empty()) {
-        if (auto st = security::set_apparmor_profile(proc.apparmorProfile); !st) fail(st.error());
-    }
-    if (!proc.selinuxLabel.empty()) {
-        if (auto st = security::set_selinux_labels(proc.selinuxLabel); !st) fail(st.error());
-    }
-    // One setns through the pidfd joins them all at once, user namespace first.
-    if (ns_flags && ::setns(init_pidfd, ns_flags & ~CLONE_NEWPID) < 0) fail(Error::sys("setns into the container"));
-    ::close(init_pidfd);
     if (::chdir("/") < 0) fail(Error::sys("chdir /"));
     if (proc.terminal) {
         sys::Fd root(::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
@@ -133,6 +105,67 @@ constexpr char kExecSeccomp = 'S';
     ::_exit(1);
 }
 
+// The cloned child: the host's side of the setup (cgroup, OOM score, LSM labels), then the
+// container's namespaces. `staged` (the container may hold CAP_SYS_PTRACE, which opens
+// /proc/<pid>/root and fd/ of any process in its pid namespace): we were cloned outside the
+// container's pid namespace, and only once we are in all its other namespaces, with the
+// container's root and none of the host's fds, is the process cloned into it, as runc's. Else
+// (no process of the container can reach us there) we were cloned into it, and become the process.
+[[noreturn]] void run_exec_child(int sync_fd, int init_pidfd, const cgroups::Paths& cgroup, int ns_flags,
+                                 const spec::Config& config, const security::SeccompProgram* seccomp_program,
+                                 int console_fd, int preserve_fds, bool foreground, bool staged) {
+    const spec::Process& proc = *config.process;
+    auto fail = [&](const Error& e) { report_and_exit(sync_fd, e); };
+    // rong's other fds (the host's pid namespace, the cgroup2 directory, the parent's socket)
+    // and whatever its caller left open.
+    sys::close_fds_except(3 + preserve_fds, {sync_fd, init_pidfd, console_fd});
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+    ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);  // (inherited by a staged process: it is the mm's)
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    if (auto st = sys::default_ignored_signals(); !st) fail(st.error());  // (the host's /proc still)
+    ::setsid();  // not the caller's controlling terminal (see run_init)
+    // v1: into the cgroup before anything else (clone3 placed us in a cgroup2 tree). The host's
+    // cgroup files are still ours to open: no namespace of the container's is joined yet.
+    if (auto st = cgroups::join_self(cgroup, 3 + preserve_fds); !st) fail(st.error());
+    // EOF instead of G: the parent is gone.
+    auto go = sys::recv_message(sync_fd);
+    if (!go || go->empty()) ::_exit(1);
+
+    // Through the host's /proc, before the container's (which its processes can mount over) is
+    // the one /proc/self resolves in (CVE-2025-52881). A staged process inherits them all.
+    if (proc.oomScoreAdj) {
+        if (auto st = security::set_oom_score_adj(*proc.oomScoreAdj); !st) fail(st.error());
+    }
+    if (!proc.apparmorProfile.empty()) {
+        if (auto st = security::set_apparmor_profile(proc.apparmorProfile); !st) fail(st.error());
+    }
+    if (!proc.selinuxLabel.empty()) {
+        if (auto st = security::set_selinux_labels(proc.selinuxLabel); !st) fail(st.error());
+    }
+    // One setns through the pidfd joins them all at once, user namespace first (the pid
+    // namespace, for our children, only when staged).
+    int joined = staged ? ns_flags : ns_flags & ~CLONE_NEWPID;
+    if (joined && ::setns(init_pidfd, joined) < 0) fail(Error::sys("setns into the container"));
+    ::close(init_pidfd);
+    if (!staged) become_process(sync_fd, config, seccomp_program, console_fd, preserve_fds, foreground);
+
+    // The `tasks` files (host fds) go before the clone: the process must hold none.
+    sys::close_fds_except(3 + preserve_fds, {sync_fd, console_fd});
+    // Our parent's child, so that it waits for it; it says the pid, and G starts the process.
+    auto cloned = sys::clone_process(CLONE_PARENT);
+    if (!cloned) fail(cloned.error());
+    if (*cloned == 0) {
+        ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);  // (not inherited)
+        ::setsid();  // a session of its own (we lead ours)
+        auto started = sys::recv_message(sync_fd);
+        if (!started || started->empty()) ::_exit(1);
+        become_process(sync_fd, config, seccomp_program, console_fd, preserve_fds, foreground);
+    }
+    (void)sys::write_message(sync_fd, std::string(1, kExecPid) + std::to_string(*cloned));
+    ::_exit(0);
+}
 
 // A seccomp listener fd from the exec'd process goes to the agent at listenerPath, as the init's.
 Status forward_listener(int sync_fd, const spec::Seccomp& seccomp, pid_t pid, const ContainerState& state,
@@ -225,7 +258,8 @@ Result<ExecHandle> exec(const StateStore& store, const ExecOptions& opts) {
         return Error::msg("cannot exec a process with CAP_SYS_PTRACE into a created container: its init is still the "
                           "runtime, which that process could reach (CVE-2019-5736); start the container first");
     std::string granted_mark = store.dir_of(opts.id) + "/" + kPtraceGranted;
-    if (exec_may_trace || ::access(granted_mark.c_str(), F_OK) == 0) {
+    bool staged = init_traceable || exec_may_trace || ::access(granted_mark.c_str(), F_OK) == 0;
+    if (staged) {
         TRY(security::run_from_sealed_copy());
         if (!init_traceable) TRY(sys::write_file(granted_mark, "", O_WRONLY | O_CREAT, 0600));
     }
@@ -268,7 +302,7 @@ Result<ExecHandle> exec(const StateStore& store, const ExecOptions& opts) {
     // which LeakSanitizer stops the process at exit, which in the container's namespace cannot
     // see us) is ours again, whether the clone succeeded or not.
     sys::Fd own_pid_ns;
-    if (ns_flags & CLONE_NEWPID) {
+    if ((ns_flags & CLONE_NEWPID) && !staged) {
         own_pid_ns = TRY(sys::open_file("/proc/self/ns/pid", O_RDONLY));
         if (::setns(init_pidfd.get(), CLONE_NEWPID) < 0) return Error::sys("setns into the container's pid namespace");
     }
@@ -276,7 +310,7 @@ Result<ExecHandle> exec(const StateStore& store, const ExecOptions& opts) {
     auto cloned = sys::clone_process(0, &handle.pidfd, cgroup ? cgroup->dir_fd() : -1);
     if (cloned && *cloned == 0)
         run_exec_child(child_sock.get(), init_pidfd.get(), cgroup_paths, ns_flags, exec_config,
-                       program ? &*program : nullptr, console, opts.preserve_fds, opts.own_console);
+                       program ? &*program : nullptr, console, opts.preserve_fds, opts.own_console, staged);
     if (own_pid_ns && ::setns(own_pid_ns.get(), CLONE_NEWPID) < 0) log::debug("setns back into our pid namespace failed");
     pid_t pid = TRY(std::move(cloned));
     child_sock.reset();
@@ -289,6 +323,16 @@ Result<ExecHandle> exec(const StateStore& store, const ExecOptions& opts) {
         for (;;) {
             std::string msg = TRY(sys::recv_message(sync));
             if (msg.empty()) break;  // exec'd
+            if (msg[0] == kExecPid) {
+                // Staged: the child is done, and its child (ours) the process. G lets it start.
+                ::waitpid(pid, nullptr, 0);
+                pid = static_cast<pid_t>(std::strtol(msg.c_str() + 1, nullptr, 10));
+                if (pid <= 0) return Error::msg("exec: no pid from the staged child");
+                handle.pid = pid;
+                handle.pidfd = TRY(sys::open_child_pidfd(pid));
+                TRY(sys::send_message(sync, "G"));
+                continue;
+            }
             if (msg[0] != kExecSeccomp) return Error::msg(msg.substr(1));
             TRY(forward_listener(sync, *seccomp, pid, state, config));
         }

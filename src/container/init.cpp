@@ -11,6 +11,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <climits>
 #include <cstdio>
 #include <map>
 #include <vector>
@@ -147,7 +148,7 @@ void run_init(const InitContext& ctx) {
     ::close(ctx.lock_fd);
     ::close(ctx.parent_sync_fd);
     // Whatever else create held (its cgroup2 directory, for clone3) or its caller left open.
-    std::vector<int> keep{ctx.sync_fd, ctx.state_dir_fd, ctx.console_socket_fd};
+    std::vector<int> keep{ctx.sync_fd, ctx.exec_fifo_fd, ctx.console_socket_fd};
     keep.insert(keep.end(), ctx.cgroup_tasks_fds.begin(), ctx.cgroup_tasks_fds.end());
     sys::close_fds_except(3 + ctx.preserve_fds, std::move(keep));
     // Until `create` has recorded us, we die with it. It may have died before the prctl: then its
@@ -190,7 +191,7 @@ void run_init(const InitContext& ctx) {
     if (!created_state) ::_exit(1);
     hook_state = std::move(*created_state);
 
-    if (ctx.state_dir_fd < 0) {
+    if (ctx.exec_fifo_fd < 0) {
         // run: the same process starts us. The socket is close-on-exec: its EOF is our execve.
         if (!await(ctx.sync_fd, kSyncStart, Channel::plain)) ::_exit(1);
         if (auto st = run_hooks("startContainer", ctx.config.hooks.startContainer, hook_state, {"", &exec->env}); !st)
@@ -199,28 +200,28 @@ void run_init(const InitContext& ctx) {
         ::close(ctx.sync_fd);
         // Blocks until `start` opens the other end. The fifo stays open, close-on-exec, until the
         // execve: `start` waits for it to close, so poststart hooks run once the process runs.
-        sys::Fd fifo(::openat(ctx.state_dir_fd, kExecFifo, O_WRONLY | O_CLOEXEC));
-        if (!fifo || !sys::move_fd_above(fifo, 3 + ctx.preserve_fds)) {
-            std::perror("rong: open exec fifo");
+        auto fifo = sys::reopen(ctx.exec_fifo_fd, O_WRONLY, kExecFifo);
+        if (!fifo || !sys::move_fd_above(*fifo, 3 + ctx.preserve_fds)) {
+            std::fprintf(stderr, "rong: %s\n", fifo ? "move exec fifo" : fifo.error().message.c_str());
             ::_exit(1);
         }
+        ::close(ctx.exec_fifo_fd);
+        // What `start` reads there: 0, the process may run; or E and why it may not.
         if (auto st = run_hooks("startContainer", ctx.config.hooks.startContainer, hook_state, {"", &exec->env}); !st) {
-            // For `start` to say (best effort: in a user namespace we may not write there).
-            sys::Fd said(::openat(ctx.state_dir_fd, kInitError, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
-            if (said) (void)sys::write_all(said.get(), st.error().message, kInitError);
+            std::string said = kFifoError + st.error().message.substr(0, PIPE_BUF - 1);  // one atomic write
+            (void)!::write(fifo->get(), said.data(), said.size());
             std::fprintf(stderr, "rong: %s\n", st.error().message.c_str());
             ::_exit(1);
         }
-        ::close(ctx.state_dir_fd);
-        if (::write(fifo.get(), "0", 1) != 1) ::_exit(1);
-        (void)fifo.release();  // closed by the execve itself
+        if (::write(fifo->get(), &kFifoReady, 1) != 1) ::_exit(1);
+        (void)fifo->release();  // closed by the execve itself
     }
 
     // An execve that fails after all (ENOEXEC: a script without #!): as runc's, `run` fails with
     // it; after `start`, only the process's stderr is left. Exit status 1 either way, as runc's.
     Status ready = ready_to_exec(*exec, ctx.preserve_fds);
     Error error = ready ? exec_target(*exec) : std::move(ready).error();
-    if (ctx.state_dir_fd < 0) fail(ctx.sync_fd, error);
+    if (ctx.exec_fifo_fd < 0) fail(ctx.sync_fd, error);
     std::fprintf(stderr, "rong: %s\n", error.message.c_str());
     ::_exit(1);
 }

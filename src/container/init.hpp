@@ -31,8 +31,10 @@ struct InitContext {
     int sync_fd = -1;
     int parent_sync_fd = -1;     // create's end, inherited by the clone: closed at once, so that
                                  // create's death reads as EOF on sync_fd
-    int state_dir_fd = -1;       // exec.fifo is opened through it after pivot_root; -1 for run,
-                                 // which starts the init through sync_fd (kSyncStart)
+    int exec_fifo_fd = -1;       // exec.fifo (O_PATH), reopened for writing after pivot_root; -1
+                                 // for run, which starts the init through sync_fd (kSyncStart). Not
+                                 // the state directory: a process of the container with
+                                 // CAP_SYS_PTRACE could follow a directory from /proc/1/fd to the host
     int lock_fd = -1;            // create's lock on the state directory: not the init's to hold
     int console_socket_fd = -1;  // terminal: the pty master is sent there
     int preserve_fds = 0;        // fds 3 .. 3+preserve_fds-1 reach the process

@@ -264,20 +264,20 @@ Result<Launched> create(const StateStore& store, const CreateOptions& opts) {
         // `run` binds it now, as runc; `start` binds its own.
         if (opts.start_here) out.notify = TRY(bind_notify_socket(dir));
     }
-    sys::Fd init_dir;
+    sys::Fd init_fifo;
     if (!opts.start_here) {
         std::string fifo = dir + "/" + kExecFifo;
         if (::mkfifo(fifo.c_str(), 0622) < 0) return Error::sys("mkfifo " + fifo);
         // mkfifo honours the umask; others must be able to write it once the init drops privileges.
         if (::chmod(fifo.c_str(), 0622) < 0) return Error::sys("chmod " + fifo);
-        init_dir = TRY(sys::open_file(dir, O_PATH | O_DIRECTORY));
+        init_fifo = TRY(sys::open_file(fifo, O_PATH));
     }
     auto [parent_sock, child_sock] = TRY(sys::seqpacket_pair());
     sys::Fd console_sock, console_ours;  // the init sends the pty master to console_sock
     if (!opts.console_socket.empty()) console_sock = TRY(sys::connect_unix(opts.console_socket));
     if (own_console) std::tie(console_ours, console_sock) = TRY(sys::seqpacket_pair());
     int min_fd = 3 + passed_fds;
-    TRY(sys::move_fd_above(init_dir, min_fd));
+    TRY(sys::move_fd_above(init_fifo, min_fd));
     TRY(sys::move_fd_above(child_sock, min_fd));
     TRY(sys::move_fd_above(console_sock, min_fd));
     phase::reached("state-dir");
@@ -291,7 +291,7 @@ Result<Launched> create(const StateStore& store, const CreateOptions& opts) {
     }
     ctx.sync_fd = child_sock.get();
     ctx.parent_sync_fd = parent_sock.get();
-    ctx.state_dir_fd = init_dir.get();
+    ctx.exec_fifo_fd = init_fifo.get();
     ctx.lock_fd = state_dir.get();
     ctx.console_socket_fd = console_sock.get();
     ctx.preserve_fds = passed_fds;

@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <climits>
 #include <chrono>
 
 #include "base/log.hpp"
@@ -119,25 +120,28 @@ Status start_locked(const StateStore& store, const ContainerState& state, int pi
     // Gone: another `start` took it since the caller looked.
     if (!opened && opened.error().errnum == ENOENT) return Error::msg("cannot start an already running container");
     sys::Fd fifo = TRY(std::move(opened));
-    bool started = false;
+    std::string said;   // kFifoReady, or kFifoError and why (state.hpp)
+    bool gone = false;  // the init exited: what it wrote is still to be read
     for (;;) {
-        struct pollfd p[2] = {{fifo.get(), POLLIN, 0}, {pidfd, POLLIN, 0}};
-        if (::poll(p, 2, -1) < 0) {
+        struct pollfd p[2] = {{fifo.get(), POLLIN, 0}, {gone ? -1 : pidfd, POLLIN, 0}};
+        if (::poll(p, 2, gone ? 0 : -1) < 0) {
             if (errno == EINTR) continue;
             return Error::sys("poll exec fifo");
         }
+        if (p[1].revents & POLLIN) gone = true;
         if (p[0].revents & (POLLIN | POLLHUP)) {
-            char byte;
-            ssize_t n = ::read(fifo.get(), &byte, 1);
-            if (n == 1) started = true;
-            if (n == 0 && started) break;  // the writer closed: exec'd (or died trying)
+            char buf[PIPE_BUF];
+            ssize_t n = ::read(fifo.get(), buf, sizeof buf);
+            if (n > 0) {
+                said.append(buf, static_cast<size_t>(n));
+                continue;
+            }
+            if (n == 0 && !said.empty()) break;  // the writer closed: exec'd (or died trying), or gave up
         }
-        if (p[1].revents & POLLIN) {
-            if (started) break;
-            auto said = sys::read_file(store.dir_of(state.id) + "/" + kInitError);
-            return Error::msg(said && !said->empty() ? *said : "container init exited before it was started");
-        }
+        if (gone && !(p[0].revents & POLLIN)) break;
     }
+    if (said.empty()) return Error::msg("container init exited before it was started");
+    if (said[0] == kFifoError) return Error::msg(said.substr(1));
     ::unlink(fifo_path.c_str());
     phase::reached("start-exec");
 

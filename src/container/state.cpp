@@ -208,7 +208,7 @@ Status StateStore::remove(const std::string& id) const {
     // mark most often absent: looked for only when the directory is not empty without them.
     for (const char* name : {kStateFile, kCreatingFile}) ::unlink((dir + "/" + name).c_str());
     if (::rmdir(dir.c_str()) == 0 || errno == ENOENT) return {};
-    for (const char* name : {kExecFifo, kStateTmpFile, kPtraceGranted, kInitError}) ::unlink((dir + "/" + name).c_str());
+    for (const char* name : {kExecFifo, kStateTmpFile, kPtraceGranted}) ::unlink((dir + "/" + name).c_str());
     ::unlink((dir + "/" + kNotifyDir + "/" + kNotifySocketName).c_str());
     ::rmdir((dir + "/" + kNotifyDir).c_str());
     if (::rmdir(dir.c_str()) < 0 && errno != ENOENT) return Error::sys("remove " + dir);

@@ -19,15 +19,16 @@ namespace rong::container {
 inline constexpr const char* kStateFile = "state.json";
 inline constexpr const char* kStateTmpFile = "state.json.tmp";  // sys::write_file_atomic's name
 inline constexpr const char* kExecFifo = "exec.fifo";
+// What a created container's init writes to the fifo once `start` opened it: kFifoReady, or
+// kFifoError and why it gave up (a startContainer hook failed).
+inline constexpr char kFifoReady = '0';
+inline constexpr char kFifoError = 'E';
 // Left by an exec that gave a process CAP_SYS_PTRACE the container's own lacks: later execs then
 // run from a sealed copy of rong too (security/sealed_exe.hpp).
 inline constexpr const char* kPtraceGranted = "ptrace-granted";
 // What a create in progress has made outside the state directory (its cgroup), written before it
 // makes it: a create killed before state.json exists leaves this for `delete` to undo.
 inline constexpr const char* kCreatingFile = "creating.json";
-// Why a created container's init gave up after `start` woke it (a startContainer hook failed):
-// written by the init, read by `start`, which has no other channel to it by then.
-inline constexpr const char* kInitError = "init-error";
 
 enum class ContainerStatus { creating, created, running, paused, stopped };
 const char* to_string(ContainerStatus s);

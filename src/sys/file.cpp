@@ -21,6 +21,17 @@ Result<Fd> open_at(int dirfd, const std::string& path, int flags, mode_t mode) {
     return Fd(fd);
 }
 
+Result<Fd> reopen(int fd, int flags, const std::string& what) {
+    std::string path = "/proc/thread-self/fd/" + std::to_string(fd);
+    Fd opened(::open(path.c_str(), flags | O_CLOEXEC));
+    if (!opened) return Error::sys("open " + what);
+    struct stat want {}, got {};
+    if (::fstat(fd, &want) < 0 || ::fstat(opened.get(), &got) < 0) return Error::sys("fstat " + what);
+    if (want.st_dev != got.st_dev || want.st_ino != got.st_ino)
+        return Error::msg("open " + what + ": /proc/thread-self/fd led to another file");
+    return opened;
+}
+
 Result<std::string> read_fd(int fd) {
     std::string out;
     char buf[8192];

@@ -14,6 +14,9 @@ namespace rong::sys {
 
 Result<Fd> open_file(const std::string& path, int flags, mode_t mode = 0);
 Result<Fd> open_at(int dirfd, const std::string& path, int flags, mode_t mode = 0);
+// `fd` (an O_PATH one) opened anew with `flags` through /proc/thread-self/fd, and checked to be
+// the same file: what the path there leads to is whatever /proc the caller sees. `what` names it.
+Result<Fd> reopen(int fd, int flags, const std::string& what);
 Result<std::string> read_file(const std::string& path);
 // A file of one line (/proc/<pid>/stat, a cgroup value): read up to its newline, which spares
 // the read that would only find the end of the file.
