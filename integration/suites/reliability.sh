@@ -407,6 +407,15 @@ t_faults_run_points() {
   done
 }
 
+# `run` sends its init C and X before R (container/launch.cpp) and publishes the state only after
+# it: killed in between, it leaves the container's process running and creating.json, whose cgroup
+# delete --force must empty and remove.
+t_faults_run_before_publication() {
+  need_faults
+  sh_args "$WAITER"
+  fault_one run init-ready "$(newid run-init-ready)"
+}
+
 # ---------------------------------------------------------------- concurrency
 
 # W workers, each creating, starting, inspecting, killing and deleting its containers one after

@@ -403,14 +403,16 @@ Result<Launched> create(const StateStore& store, const CreateOptions& opts) {
     state.created = now_rfc3339();
     TRY(store.stage(state));
 
-    // The handover: the state published, C tells the init that a state file names it. `run`
-    // whose init asks nothing more before R (no prestart or createRuntime hooks, no seccomp
-    // agent) does it now and sends X along: the init then goes from R straight to its execve,
-    // not waiting for us to wake up and answer (a wake-up across CPUs costs ~0.06 ms on this VM).
-    // Until R commits the guard, an init that fails still has it all undone.
+    // The handover: C lets the init go, once the state is published (PDEATHSIG is off by then).
+    // `run` whose init asks nothing more before R (no prestart or createRuntime hooks, no seccomp
+    // agent) sends C and X before R: the init then goes from R straight to its execve, not waiting
+    // for us to wake up and answer (a wake-up across CPUs costs ~0.06 ms on this VM). The state is
+    // still published after R only: an `exec` must never join an init that is setting up (before
+    // its pivot_root, its root is the host's). Until R commits the guard, an init that fails has it
+    // all undone; were we killed between R and the publication, creating.json names the cgroup for
+    // `delete`.
     std::string created_state = hooks.startContainer.empty() ? "" : hook_state_json(state, ContainerStatus::created, config);
-    auto hand_over = [&]() -> Status {
-        TRY(store.publish(opts.id));
+    auto let_go = [&]() -> Status {
         if (auto sent = sys::send_message(parent_sock.get(), std::string(1, kSyncCommitted) + created_state); !sent) {
             TRY(next_message(parent_sock.get(), pid, cgroup, config));  // the init's error, if it failed
             return std::move(sent).error();
@@ -419,7 +421,7 @@ Result<Launched> create(const StateStore& store, const CreateOptions& opts) {
     };
     bool early = opts.start_here && !ctx.runtime_hooks && !seccomp_agent;
     if (early) {
-        TRY(hand_over());
+        TRY(let_go());
         TRY(sys::send_message(parent_sock.get(), std::string(1, kSyncStart)));
         out.start_sent = true;
     }
@@ -441,8 +443,9 @@ Result<Launched> create(const StateStore& store, const CreateOptions& opts) {
     phase::reached("init-ready");
     // Sent before R.
     if (console_ours) out.console_master = TRY(sys::recv_fd(console_ours.get()));
+    TRY(store.publish(opts.id));
     if (!opts.pid_file.empty()) TRY(sys::write_file_atomic(opts.pid_file, std::to_string(pid), 0644));
-    if (!early) TRY(hand_over());
+    if (!early) TRY(let_go());
     phase::reached("state-write");
     guard.commit();
     phase::reached("committed");

@@ -56,15 +56,20 @@ bool wait_exited(int pidfd, const ContainerState& state, int timeout_ms) {
 }
 
 // A create killed before it saved the state left its directory, maybe a cgroup (creating.json
-// names it) and no process: its init died with it (PDEATHSIG). runc removes such a directory on
-// delete too, forced or not; rong also removes the cgroup.
+// names it), and as a rule no process: its init died with it (PDEATHSIG). runc removes such a
+// directory on delete too, forced or not; rong also removes the cgroup, and kills what is in it:
+// a `run` killed between its init's R and the state's publication leaves the process running.
 Status remove_abandoned(const StateStore& store, const std::string& id) {
     sys::Fd lock;
     auto creating = store.lock_abandoned(id, lock);
     if (!creating) return std::move(creating).error();
-    // The init never ran anything of the user's: nothing in the cgroup is the container's to kill.
     if (*creating) {
-        if (auto cgroup = cgroups::from_paths((*creating)->cgroup_paths)) TRY(cgroup->destroy());
+        if (auto cgroup = cgroups::from_paths((*creating)->cgroup_paths)) {
+            if (!cgroup->remove_if_empty()) {
+                if (auto st = cgroup->kill_all(SIGKILL); !st) log::debug(st.error().message);
+            }
+            TRY(cgroup->destroy());
+        }
     }
     return store.remove(id);
 }
