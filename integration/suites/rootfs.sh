@@ -532,6 +532,25 @@ rodir-ro"
   expect_host_mounts_unchanged
 }
 
+# Without a proc mount, /proc is the image's directory, and its thread-self/fd links are the
+# image's too: masking through them put the tmpfs for /sys/firmware on /decoy, and /sys/firmware
+# stayed readable. Refused (runc 1.1.5 cannot run without /proc either), leaving nothing.
+t_rootfs_masked_paths_without_proc() {
+  local id n
+  mounts_before
+  mkdir -p "$B/rootfs/decoy" "$B/rootfs/proc/fake/fd"
+  ln -s fake "$B/rootfs/proc/thread-self"
+  for n in $(seq 0 40); do ln -s /decoy "$B/rootfs/proc/fake/fd/$n"; done
+  cfg 'del(.mounts[] | select(.destination == "/proc")) | .linux.maskedPaths = ["/sys/firmware"] | .linux.readonlyPaths = []'
+  sh_args 'ls /sys/firmware | wc -l; stat -f -c %T /decoy'
+  id=$(newid)
+  run_fg "$id"
+  [ "$RC" != 0 ] || fail "ran without a proc mount, masking through the image's /proc: $OUT"
+  [ "$RT_KIND" = runc ] || expect_match "the error" "$ERR" "not procfs"
+  assert_clean "$id"
+  expect_host_mounts_unchanged
+}
+
 # A tmpfs over a directory of the image takes that directory's mode, even over a mode= option
 # (runc chmods it after the mount); over a directory it had to make, its options' mode
 t_rootfs_tmpfs_takes_image_dir_mode() {
