@@ -604,6 +604,26 @@ t_inside_env_normalised() {
   assert_clean "$id"
 }
 
+# HOME comes from the image's /etc/passwd, which the image controls: /dev/zero there must not
+# exhaust the memory of the process that reads it (under a 64 MiB limit it was OOM-killed), nor a
+# FIFO block it; neither has an entry, so HOME is /. (runc 1.1.5 fails on the first, "token too
+# long", and hangs on the second.)
+t_inside_env_home_hostile_passwd() {
+  [ "$RT_KIND" = runc ] && skip "runc 1.1.5 fails or hangs on these"
+  rm -f "$B/rootfs/etc/passwd"
+  ln -s /dev/zero "$B/rootfs/etc/passwd"
+  cfg '.process.env = ["PATH=/bin"] | .linux.resources.memory = {limit: 67108864}'
+  set_args sh -c 'echo "$HOME"'
+  run_fg "$(newid zero)"
+  expect_rc "run with /etc/passwd -> /dev/zero" 0
+  expect_eq "HOME" "$OUT" /
+  rm -f "$B/rootfs/etc/passwd"
+  mkfifo "$B/rootfs/etc/passwd"
+  run_fg "$(newid fifo)"
+  expect_rc "run with a FIFO at /etc/passwd" 0
+  expect_eq "HOME" "$OUT" /
+}
+
 t_inside_umask() {
   cfg '.process.user.umask = 63' # 0077
   sh_args 'umask; grep ^Umask: /proc/self/status'

@@ -11,6 +11,7 @@
 
 #include <array>
 #include <cctype>
+#include <cerrno>
 #include <cstring>
 #include <map>
 #include <optional>
@@ -89,24 +90,54 @@ Status set_no_new_privs() {
     return {};
 }
 
-std::optional<std::vector<std::string>> passwd_entry(uint32_t uid) {
-    auto passwd = sys::read_file("/etc/passwd");
-    if (!passwd) return std::nullopt;
-    size_t pos = 0;
-    while (pos < passwd->size()) {
-        size_t end = passwd->find('\n', pos);
-        std::string line = passwd->substr(pos, end == std::string::npos ? std::string::npos : end - pos);
-        pos = end == std::string::npos ? passwd->size() : end + 1;
-        // name:password:uid:gid:gecos:home:shell
-        std::vector<std::string> f;
-        for (size_t s = 0;;) {
-            size_t c = line.find(':', s);
-            f.push_back(line.substr(s, c == std::string::npos ? std::string::npos : c - s));
-            if (c == std::string::npos) break;
-            s = c + 1;
-        }
-        if (f.size() >= 7 && f[2] == std::to_string(uid)) return f;
+namespace {
+
+// One line of /etc/passwd split at its colons: name:password:uid:gid:gecos:home:shell.
+std::vector<std::string> passwd_fields(const std::string& line) {
+    std::vector<std::string> f;
+    for (size_t s = 0;;) {
+        size_t c = line.find(':', s);
+        f.push_back(line.substr(s, c == std::string::npos ? std::string::npos : c - s));
+        if (c == std::string::npos) return f;
+        s = c + 1;
     }
+}
+
+}  // namespace
+
+std::optional<std::vector<std::string>> passwd_entry(uint32_t uid) {
+    // The image's file, so read as a stream with limits: a FIFO there must not block us
+    // (O_NONBLOCK), nor /dev/zero fill our memory (a line longer than 64 KiB, runc's limit, is
+    // skipped; 16 MiB at most are read).
+    constexpr size_t kLineMax = 64 * 1024, kReadMax = 16 * 1024 * 1024;
+    sys::Fd fd(::open("/etc/passwd", O_RDONLY | O_NONBLOCK | O_CLOEXEC));
+    if (!fd) return std::nullopt;
+    const std::string want = std::to_string(uid);
+    std::string line;
+    bool overlong = false;
+    auto matches = [&]() {
+        if (overlong) return false;
+        auto f = passwd_fields(line);
+        return f.size() >= 7 && f[2] == want;
+    };
+    std::vector<char> buf(64 * 1024);
+    for (size_t total = 0; total < kReadMax;) {
+        ssize_t n = ::read(fd.get(), buf.data(), buf.size());
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        total += static_cast<size_t>(n);
+        for (ssize_t i = 0; i < n; ++i) {
+            if (buf[static_cast<size_t>(i)] != '\n') {
+                if (line.size() < kLineMax) line.push_back(buf[static_cast<size_t>(i)]);
+                else overlong = true;
+                continue;
+            }
+            if (matches()) return passwd_fields(line);
+            line.clear();
+            overlong = false;
+        }
+    }
+    if (!line.empty() && matches()) return passwd_fields(line);
     return std::nullopt;
 }
 
