@@ -606,6 +606,26 @@ TEST(Cgroups, V2ManagerWrites) {
     EXPECT_EQ(get(root.p("c1/cgroup.kill")), "1");
 }
 
+// events --stats on v2: io.stat in v1's blkio tables, as runc maps it (bytes and ios read and
+// written; discards and anything else have no v1 name); none at all without I/O.
+TEST(Cgroups, V2StatsBlkioFromIoStat) {
+    FakeRoot root;
+    auto m = make_manager(Mode::unified, Paths{{"", root.path.string()}});
+    EXPECT_EQ(m->stats()["blkio"], nlohmann::ordered_json::object());
+    put(root.p("io.stat"), "8:0 rbytes=4096 wbytes=8192 rios=1 wios=2 dbytes=0 dios=0\n"
+                           "259:1 rbytes=10 wbytes=0 rios=3 wios=0 dbytes=5 dios=1\n");
+    auto blkio = m->stats()["blkio"];
+    auto entry = [](unsigned major, unsigned minor, const char* op, uint64_t value) {
+        return nlohmann::ordered_json{{"major", major}, {"minor", minor}, {"op", op}, {"value", value}};
+    };
+    EXPECT_EQ(blkio["ioServiceBytesRecursive"],
+              (nlohmann::ordered_json{entry(8, 0, "Read", 4096), entry(8, 0, "Write", 8192), entry(259, 1, "Read", 10),
+                                      entry(259, 1, "Write", 0)}));
+    EXPECT_EQ(blkio["ioServicedRecursive"],
+              (nlohmann::ordered_json{entry(8, 0, "Read", 1), entry(8, 0, "Write", 2), entry(259, 1, "Read", 3),
+                                      entry(259, 1, "Write", 0)}));
+}
+
 TEST(Cgroups, FromPathsMode) {
     EXPECT_EQ(from_paths({}), nullptr);
     EXPECT_EQ(from_paths({{"", "/x"}})->mode(), Mode::unified);

@@ -239,6 +239,35 @@ json blkio_entries(const std::string& dir, const std::string& file) {
     return arr;
 }
 
+// v2's io.stat ("8:0 rbytes=1 wbytes=2 rios=3 wios=4 dbytes=0 dios=0" per device) in v1's
+// blkio tables, as runc maps it: bytes and ios read and written; the rest has no v1 name.
+json io_stat_blkio(const std::string& dir) {
+    json bytes = json::array(), ios = json::array();
+    auto text = sys::read_file(dir + "/io.stat");
+    if (text) {
+        for (const auto& line : split(*text, '\n')) {
+            auto fields = split_words(line);
+            unsigned major = 0, minor = 0;
+            if (fields.empty() || std::sscanf(fields[0].c_str(), "%u:%u", &major, &minor) != 2) continue;
+            for (size_t i = 1; i < fields.size(); ++i) {
+                auto eq = fields[i].find('=');
+                if (eq == std::string::npos) continue;
+                std::string key = fields[i].substr(0, eq);
+                json* table = key == "rbytes" || key == "wbytes" ? &bytes : key == "rios" || key == "wios" ? &ios : nullptr;
+                if (!table) continue;
+                table->push_back({{"major", major},
+                                  {"minor", minor},
+                                  {"op", key[0] == 'r' ? "Read" : "Write"},
+                                  {"value", std::strtoull(fields[i].c_str() + eq + 1, nullptr, 10)}});
+            }
+        }
+    }
+    json blkio = json::object();
+    if (!bytes.empty()) blkio["ioServiceBytesRecursive"] = bytes;
+    if (!ios.empty()) blkio["ioServicedRecursive"] = ios;
+    return blkio;
+}
+
 class V1Manager final : public Manager {
 public:
     explicit V1Manager(Mode mode, Paths paths) : Manager(mode, std::move(paths)) {}
@@ -602,7 +631,7 @@ public:
                           {"swap", {{"limit", swap_limit}, {"usage", read_u64(dir(), "memory.swap.current") + mem_usage}}},
                           {"raw", rawj}};
         data["pids"] = {{"current", read_u64(dir(), "pids.current")}, {"limit", read_u64(dir(), "pids.max")}};
-        data["blkio"] = json::object();
+        data["blkio"] = io_stat_blkio(dir());
         json huge = json::object();
         for (const auto& size : hugetlb_page_sizes(dir(), ".max"))
             huge[size] = {{"usage", read_u64(dir(), "hugetlb." + size + ".current")},
