@@ -517,6 +517,95 @@ t_concurrent_create_same_id() {
   no_marked_procs "after racing creates"
 }
 
+# A create held right after its mkdir (strace delays it), a delete --force that removes the
+# empty directory meanwhile, and another create of the id that makes it anew and wins: the held
+# create then locks the winner's directory. It must say "exists" and leave the winner alone; it
+# took the directory over, failed, and its cleanup removed the winner's state, leaving its init
+# and cgroups where delete --force could not reach them.
+t_create_takes_no_other_directory() {
+  local id pid held
+  [ "$RT_KIND" = runc ] && skip "runc 1.1.5 stats, then makes the directory: racing creates of one id break it"
+  command -v strace >/dev/null || skip "needs strace"
+  id=$(newid)
+  track "$id"
+  sh_args "$WAITER"
+  env "$(marker_env)" strace -f -o /dev/null -e trace=mkdir -e inject=mkdir:delay_exit=1000000:when=1 \
+    "$RUNTIME" --root "$ROOT" create --bundle "$B" "$id" </dev/null >/dev/null 2>"$T/held.err" &
+  held=$!
+  sleep 0.3
+  rtc delete --force "$id"
+  expect_rc "delete --force of the held create's directory" 0
+  create_c "$id"
+  expect_rc "the second create" 0
+  pid=$(pid_of "$id")
+  wait "$held" && fail "the held create succeeded too"
+  expect_match "the held create's error" "$(cat "$T/held.err")" "exists"
+  expect_eq "status of the winner" "$(status_of "$id")" created
+  [ -d "/proc/$pid" ] || fail "the winner's init $pid is gone"
+  rtc delete --force "$id"
+  expect_rc "delete --force" 0
+  assert_clean "$id" "$pid"
+}
+
+# start holds the container's lock only until the init is let go: a delete --force while its
+# poststart hook runs (or while it waits for the process's READY=1) goes ahead. It waited for the
+# hook; with one that never ends, forever.
+t_start_lets_go_before_poststart() {
+  local id t0 took
+  id=$(newid)
+  sh_args "$WAITER"
+  cfg '.hooks = {poststart: [{path: "/bin/sleep", args: ["sleep", "5"]}]}'
+  create_c "$id"
+  expect_rc "create" 0
+  track_pid "$(pid_of "$id")"
+  rt start "$id" </dev/null >/dev/null 2>&1 &
+  sleep 0.5
+  t0=$(date +%s%N)
+  rtc delete --force "$id"
+  took=$(( ($(date +%s%N) - t0) / 1000000 ))
+  expect_rc "delete --force during the poststart hook" 0
+  [ "$took" -lt 3000 ] || fail "delete --force waited ${took} ms for start's poststart hook"
+  wait
+  assert_clean "$id"
+}
+
+# A file in the state directory that rong does not know (another tool's, an older version's)
+# does not make delete fail, again and again once state.json is gone: it goes with the directory
+t_delete_removes_unknown_files() {
+  local id
+  id=$(newid)
+  sh_args "$WAITER"
+  create_c "$id"
+  expect_rc "create" 0
+  track_pid "$(pid_of "$id")"
+  touch "$ROOT/$id/stray"
+  mkdir "$ROOT/$id/stray-dir"
+  rtc delete --force "$id"
+  expect_rc "delete --force" 0
+  rtc delete --force "$id"
+  expect_rc "delete --force again" 0
+  assert_clean "$id"
+}
+
+# Under umask 077 the state directory is 0700: the init of a container whose process is not
+# root must still reach exec.fifo (it reopens its own fd of it, as runc's does); it failed with
+# "open exec fifo: Permission denied", and start said the container had stopped
+t_create_under_umask_077_non_root() {
+  local id
+  id=$(newid)
+  sh_args "$WAITER"
+  cfg '.process.user = {uid: 1000, gid: 1000}'
+  (umask 077; env "$(marker_env)" "$RUNTIME" --root "$ROOT" create --bundle "$B" "$id" </dev/null >"$T/c.out" 2>"$T/c.err")
+  expect_eq "create under umask 077 (err: $(cat "$T/c.err"))" "$?" 0
+  track "$id"
+  track_pid "$(pid_of "$id")"
+  rtc start "$id"
+  expect_rc "start" 0
+  expect_eq "status" "$(status_of "$id")" running
+  rtc delete --force "$id"
+  assert_clean "$id"
+}
+
 # 8 deletes of one running container at once: all succeed (forced: a gone container is no error
 # for runc either), and nothing is left
 t_concurrent_delete() {

@@ -22,7 +22,7 @@ int cmd_run(const container::StateStore& store, const RunOptions& opts) {
 
     if (auto st = container::start(*launched); !st) {
         int code = report_error(st.error());
-        (void)container::remove(store, opts.create.id, true);
+        (void)container::abandon(store, *launched);
         return code;
     }
     if (opts.detach) return 0;

@@ -50,6 +50,10 @@ Result<Launched> create(const StateStore& store, const CreateOptions& opts);
 Status start(const StateStore& store, const std::string& id);
 // start() of the container create(start_here) just returned (`run`): nothing is read back.
 Status start(Launched& launched);
+// After start(launched) failed: kills the init and removes what create made, under the lock create
+// took (still held when start failed before letting the init go), not by id: the id may be
+// another container's by now.
+Status abandon(const StateStore& store, Launched& launched);
 Status kill(const StateStore& store, const std::string& id, int signal, bool all);
 // Removes a stopped (or, with `force`, any) container: its init, its state, then poststop hooks.
 Status remove(const StateStore& store, const std::string& id, bool force);

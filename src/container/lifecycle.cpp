@@ -2,6 +2,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -110,8 +111,10 @@ void run_poststop(const ContainerState& state, const spec::Config& config) {
     run_hooks_warning("poststop", config.hooks.poststop, hook_state, {state.bundle});
 }
 
-// start, once the state directory is locked and the container known to be created.
-Status start_locked(const StateStore& store, const ContainerState& state, int pidfd) {
+// start, once the state directory is locked and the container known to be created. The lock
+// goes once the init has been let go: not held through the poststart hooks or the wait for the
+// process's READY=1, which are the process's to make long, nor against a delete --force.
+Status start_locked(const StateStore& store, const ContainerState& state, int pidfd, sys::Fd lock) {
     std::string fifo_path = store.dir_of(state.id) + "/" + kExecFifo;
     // sd_notify: the socket is there before the process can write to it (if create made its
     // directory: a create without NOTIFY_SOCKET gave the container none).
@@ -125,6 +128,10 @@ Status start_locked(const StateStore& store, const ContainerState& state, int pi
     // Gone: another `start` took it since the caller looked.
     if (!opened && opened.error().errnum == ENOENT) return Error::msg("cannot start an already running container");
     sys::Fd fifo = TRY(std::move(opened));
+    // Taken at once: were we killed before the init has written, it dies on the write (EPIPE) and
+    // the container has stopped; with the fifo still there it would run while its state said
+    // created, and the next `start` would wait for a writer forever.
+    ::unlink(fifo_path.c_str());
     std::string said;   // kFifoReady, or kFifoError and why (state.hpp)
     bool gone = false;  // the init exited: what it wrote is still to be read
     for (;;) {
@@ -147,8 +154,8 @@ Status start_locked(const StateStore& store, const ContainerState& state, int pi
     }
     if (said.empty()) return Error::msg("container init exited before it was started");
     if (said[0] == kFifoError) return Error::msg(said.substr(1));
-    ::unlink(fifo_path.c_str());
     phase::reached("start-exec");
+    lock.reset();
 
     if (may_have_hooks(state, "poststart")) run_poststart(state, TRY(config_of(state)));
     phase::reached("start-hooks");
@@ -166,12 +173,12 @@ Status start(const StateStore& store, const std::string& id) {
     if (status == ContainerStatus::paused) return Error::msg("cannot start a container in the paused state");
     if (status != ContainerStatus::created) return Error::msg("cannot start an already running container");
     sys::Fd pidfd = TRY(sys::open_pidfd(state.pid, state.start_time));
-    return start_locked(store, state, pidfd.get());
+    return start_locked(store, state, pidfd.get(), std::move(lock));
 }
 
 Status start(Launched& launched) {
-    // Still locked since create: no other start or delete can have come between.
-    sys::Fd lock = std::move(launched.lock);
+    // Still locked since create: no other start or delete can have come between. A failure keeps
+    // the lock, for abandon().
     sys::Fd sync = std::move(launched.sync);
     if (!launched.start_sent) TRY(sys::send_message(sync.get(), std::string(1, kSyncStart)));
     // The socket is close-on-exec in the init: EOF is its execve (or its death). A message is the
@@ -195,6 +202,7 @@ Status start(Launched& launched) {
         if (p[1].revents & POLLIN) return Error::msg("container init exited before it was started");
     }
     phase::reached("start-exec");
+    launched.lock.reset();  // (see start_locked)
     run_poststart(launched.state, launched.config);
     phase::reached("start-hooks");
     if (launched.notify)
@@ -278,6 +286,21 @@ Status remove(const StateStore& store, const Launched& launched) {
     Status cgroup_left = remove_cgroup(launched.state, cgroups::from_paths(launched.state.cgroup_paths).get());
     TRY(store.remove(launched.state.id));
     phase::reached("delete-state");
+    run_poststop(launched.state, launched.config);
+    return cgroup_left;
+}
+
+Status abandon(const StateStore& store, Launched& launched) {
+    if (auto st = sys::send_signal(launched.pidfd.get(), SIGKILL); !st && st.error().errnum != ESRCH) return st;
+    ::waitpid(launched.state.pid, nullptr, 0);
+    sys::Fd lock = std::move(launched.lock);
+    if (!lock) {  // let go already: ours only if nobody has deleted it and made the id anew
+        ino_t inode = 0;
+        lock = TRY(store.lock(launched.state.id, &inode));
+        if (inode != launched.dir_inode) return {};
+    }
+    Status cgroup_left = remove_cgroup(launched.state, cgroups::from_paths(launched.state.cgroup_paths).get());
+    TRY(store.remove(launched.state.id));
     run_poststop(launched.state, launched.config);
     return cgroup_left;
 }

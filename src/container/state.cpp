@@ -76,10 +76,12 @@ Result<sys::Fd> StateStore::create_dir(const std::string& id, ino_t* inode) cons
     std::string dir = dir_of(id);
     // Between the mkdir and the lock, a `delete --force` of the id may lock the new (empty)
     // directory, find no container in it and remove it: then the id is free again, and this
-    // create tries once more.
+    // create tries once more. Another create may have made it anew meanwhile: the directory we
+    // lock is then that one's, which holds creating.json once it has been locked.
     for (int attempt = 0;; ++attempt) {
-        // 0711: the init, once it has dropped privileges, still reaches exec.fifo by name. The
-        // root is made (mkdir -p) only when it is missing, not checked component by component.
+        // 0711 as runc's (less under the caller's umask: the init reaches exec.fifo through an fd
+        // of its own). The root is made (mkdir -p) only when it is missing, not checked component
+        // by component.
         int made = ::mkdir(dir.c_str(), 0711);
         if (made < 0 && errno == ENOENT) {
             TRY(sys::mkdir_all(root_, 0700));
@@ -96,7 +98,10 @@ Result<sys::Fd> StateStore::create_dir(const std::string& id, ino_t* inode) cons
             ::rmdir(dir.c_str());
             return Error::sys("lock " + dir);
         }
-        if (still_linked(fd.get(), dir, inode)) return fd;
+        if (still_linked(fd.get(), dir, inode)) {
+            if (::faccessat(fd.get(), kCreatingFile, F_OK, 0) == 0) return Error{"container with id exists: " + id, EEXIST};
+            return fd;
+        }
         if (attempt == 3) return Error{"container with id exists: " + id, EEXIST};
     }
 }
@@ -211,6 +216,20 @@ Status StateStore::remove(const std::string& id) const {
     for (const char* name : {kExecFifo, kStateTmpFile, kPtraceGranted}) ::unlink((dir + "/" + name).c_str());
     ::unlink((dir + "/" + kNotifyDir + "/" + kNotifySocketName).c_str());
     ::rmdir((dir + "/" + kNotifyDir).c_str());
+    if (::rmdir(dir.c_str()) == 0 || errno == ENOENT) return {};
+    // Something of another's (a file put there, an older rong's): without state.json the container
+    // is gone, and a directory left would fail every later delete. Its files go, and empty
+    // directories (runc removes it all).
+    if (errno == ENOTEMPTY) {
+        if (DIR* d = ::opendir(dir.c_str())) {
+            while (struct dirent* e = ::readdir(d)) {
+                std::string name = e->d_name;
+                if (name == "." || name == "..") continue;
+                if (::unlinkat(::dirfd(d), name.c_str(), 0) < 0 && errno == EISDIR) ::unlinkat(::dirfd(d), name.c_str(), AT_REMOVEDIR);
+            }
+            ::closedir(d);
+        }
+    }
     if (::rmdir(dir.c_str()) < 0 && errno != ENOENT) return Error::sys("remove " + dir);
     return {};
 }
