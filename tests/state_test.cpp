@@ -73,7 +73,7 @@ TEST_F(StateStoreTest, CreateDirRefusesAnExistingId) {
     }
     auto again = store.create_dir("c1");
     ASSERT_FALSE(again);
-    EXPECT_EQ(again.error().message, "container with id exists: c1");
+    EXPECT_EQ(again.error().message, "container with given ID already exists: c1");
     EXPECT_EQ(again.error().errnum, EEXIST);
     EXPECT_FALSE(store.create_dir("bad/id"));
 }
@@ -179,11 +179,18 @@ TEST_F(StateStoreTest, Remove) {
     EXPECT_EQ(store.load("c1").error().errnum, ENOENT);
     EXPECT_TRUE(store.remove("c1"));  // already gone: not an error
 
+    // What else is there goes too (runc removes it all): files and empty directories; a tree
+    // is not rong's to walk.
     ASSERT_TRUE(store.create_dir("c2"));
     touch(store.dir_of("c2") + "/unexpected");
-    auto st = store.remove("c2");
+    fs::create_directory(store.dir_of("c2") + "/empty");
+    ASSERT_TRUE(store.remove("c2"));
+    EXPECT_FALSE(fs::exists(store.dir_of("c2")));
+    ASSERT_TRUE(store.create_dir("c3"));
+    fs::create_directories(store.dir_of("c3") + "/tree/deeper");
+    auto st = store.remove("c3");
     ASSERT_FALSE(st);
-    EXPECT_EQ(st.error().message, "remove " + store.dir_of("c2") + ": Directory not empty");
+    EXPECT_EQ(st.error().message, "remove " + store.dir_of("c3") + ": Directory not empty");
 }
 
 TEST_F(StateStoreTest, StatusOfLooksAtTheProcessAndTheFifo) {

@@ -168,5 +168,7 @@ int main(int argc, char** argv) {
     if (systemd_cgroup) return cli::report_error(Error::msg("--systemd-cgroup is not supported yet"));
     if (rootless_value == "true") return cli::report_error(Error::msg("--rootless is not supported yet"));
 
+    // (runc takes an empty one for the bundle's directory; rong would use the filesystem's root)
+    if (root.empty()) return cli::report_error(Error::msg("--root: an empty path"));
     return command->run(container::StateStore(root));
 }

@@ -172,7 +172,10 @@ Status start(const StateStore& store, const std::string& id) {
     if (status == ContainerStatus::stopped) return Error::msg("cannot start a container that has stopped");
     if (status == ContainerStatus::paused) return Error::msg("cannot start a container in the paused state");
     if (status != ContainerStatus::created) return Error::msg("cannot start an already running container");
-    sys::Fd pidfd = TRY(sys::open_pidfd(state.pid, state.start_time));
+    auto pinned = sys::open_pidfd(state.pid, state.start_time);
+    // Gone since status_of looked.
+    if (!pinned && pinned.error().errnum == ESRCH) return Error::msg("cannot start a container that has stopped");
+    sys::Fd pidfd = TRY(std::move(pinned));
     return start_locked(store, state, pidfd.get(), std::move(lock));
 }
 

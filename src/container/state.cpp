@@ -71,6 +71,13 @@ Status validate_id(const std::string& id) {
     return {};
 }
 
+namespace {
+
+// runc's words, and the id.
+Error exists(const std::string& id) { return Error{"container with given ID already exists: " + id, EEXIST}; }
+
+}  // namespace
+
 Result<sys::Fd> StateStore::create_dir(const std::string& id, ino_t* inode) const {
     TRY(validate_id(id));
     std::string dir = dir_of(id);
@@ -88,7 +95,7 @@ Result<sys::Fd> StateStore::create_dir(const std::string& id, ino_t* inode) cons
             made = ::mkdir(dir.c_str(), 0711);
         }
         if (made < 0) {
-            if (errno == EEXIST) return Error{"container with id exists: " + id, EEXIST};
+            if (errno == EEXIST) return exists(id);
             return Error::sys("mkdir " + dir);
         }
         sys::Fd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
@@ -99,10 +106,10 @@ Result<sys::Fd> StateStore::create_dir(const std::string& id, ino_t* inode) cons
             return Error::sys("lock " + dir);
         }
         if (still_linked(fd.get(), dir, inode)) {
-            if (::faccessat(fd.get(), kCreatingFile, F_OK, 0) == 0) return Error{"container with id exists: " + id, EEXIST};
+            if (::faccessat(fd.get(), kCreatingFile, F_OK, 0) == 0) return exists(id);
             return fd;
         }
-        if (attempt == 3) return Error{"container with id exists: " + id, EEXIST};
+        if (attempt == 3) return exists(id);
     }
 }
 
