@@ -5,6 +5,7 @@
 #include "container/exec.hpp"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -312,6 +313,14 @@ Result<ExecHandle> exec(const StateStore& store, const ExecOptions& opts) {
         run_exec_child(child_sock.get(), init_pidfd.get(), cgroup_paths, ns_flags, exec_config,
                        program ? &*program : nullptr, console, opts.preserve_fds, opts.own_console, staged);
     if (own_pid_ns && ::setns(own_pid_ns.get(), CLONE_NEWPID) < 0) log::debug("setns back into our pid namespace failed");
+    // The container may have stopped since it was looked at: its cgroup gone (clone3 into it
+    // fails), its pid namespace dying (which kills our process with it). That is what to say.
+    int init_fd = init_pidfd.get();
+    auto stopped_meanwhile = [init_fd]() {
+        struct pollfd p {init_fd, POLLIN, 0};
+        return ::poll(&p, 1, 0) == 1;
+    };
+    if (!cloned && stopped_meanwhile()) return Error::msg("cannot exec in a stopped container");
     pid_t pid = TRY(std::move(cloned));
     child_sock.reset();
     console_sock.reset();
@@ -345,6 +354,7 @@ Result<ExecHandle> exec(const StateStore& store, const ExecOptions& opts) {
     if (auto st = start(); !st) {
         ::kill(pid, SIGKILL);
         ::waitpid(pid, nullptr, 0);
+        if (stopped_meanwhile()) return Error::msg("cannot exec in a stopped container");
         return std::move(st).error();
     }
     return handle;
