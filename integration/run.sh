@@ -841,6 +841,27 @@ t_run_stdin() {
   assert_clean "$id"
 }
 
+# --pid-file as runc writes it: made through ".<name>" in its directory (a file "<name>.tmp" of
+# someone else's is left alone), with mode 0666 less the caller's umask (rong wrote 0644 through
+# "<name>.tmp", truncating whatever was there)
+t_pid_file_like_runc() {
+  local id
+  id=$(newid)
+  sh_args "$WAITER"
+  echo keep >"$T/init.pid.tmp"
+  (umask 0; env "$(marker_env)" "$RUNTIME" --root "$ROOT" create --bundle "$B" --pid-file "$T/init.pid" "$id" \
+    </dev/null >/dev/null 2>"$T/c.err")
+  expect_eq "create (err: $(cat "$T/c.err"))" "$?" 0
+  track "$id"
+  track_pid "$(pid_of "$id")"
+  expect_eq "pid file mode under umask 0" "$(stat -c %a "$T/init.pid")" 666
+  expect_eq "the pid" "$(cat "$T/init.pid")" "$(pid_of "$id")"
+  expect_eq "init.pid.tmp" "$(cat "$T/init.pid.tmp")" keep
+  [ ! -e "$T/.init.pid" ] || fail "the temporary .init.pid was left"
+  rtc delete --force "$id"
+  assert_clean "$id"
+}
+
 # ================================================================ lifecycle, state, list
 
 t_lifecycle() {

@@ -348,7 +348,7 @@ Result<ExecHandle> exec(const StateStore& store, const ExecOptions& opts) {
         // Sent before its execve.
         if (console_ours) handle.console_master = TRY(sys::recv_fd(console_ours.get()));
         if (pidfd_sock) TRY(sys::send_fd(pidfd_sock.get(), handle.pidfd.get(), "pidfd"));
-        if (!opts.pid_file.empty()) TRY(sys::write_file_atomic(opts.pid_file, std::to_string(pid), 0644));
+        if (!opts.pid_file.empty()) TRY(sys::write_pid_file(opts.pid_file, pid));
         return {};
     };
     if (auto st = start(); !st) {

@@ -444,7 +444,7 @@ Result<Launched> create(const StateStore& store, const CreateOptions& opts) {
     // Sent before R.
     if (console_ours) out.console_master = TRY(sys::recv_fd(console_ours.get()));
     TRY(store.publish(opts.id));
-    if (!opts.pid_file.empty()) TRY(sys::write_file_atomic(opts.pid_file, std::to_string(pid), 0644));
+    if (!opts.pid_file.empty()) TRY(sys::write_pid_file(opts.pid_file, pid));
     if (!early) TRY(let_go());
     phase::reached("state-write");
     guard.commit();

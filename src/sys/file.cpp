@@ -106,6 +106,21 @@ Status write_file_atomic(const std::string& path, std::string_view data, mode_t 
     return {};
 }
 
+Status write_pid_file(const std::string& path, pid_t pid) {
+    size_t slash = path.rfind('/');
+    std::string tmp = slash == std::string::npos ? "." + path : path.substr(0, slash + 1) + "." + path.substr(slash + 1);
+    {
+        Fd fd = TRY(open_file(tmp, O_WRONLY | O_CREAT | O_EXCL, 0666));
+        TRY(write_all(fd.get(), std::to_string(pid), tmp));
+    }
+    if (::rename(tmp.c_str(), path.c_str()) < 0) {
+        int err = errno;
+        ::unlink(tmp.c_str());
+        return Error::sys("rename " + tmp + " to " + path, err);
+    }
+    return {};
+}
+
 Status move_fd_above(Fd& fd, int min) {
     if (!fd || fd.get() >= min) return {};
     int moved = ::fcntl(fd.get(), F_DUPFD_CLOEXEC, min);

@@ -30,6 +30,9 @@ Status write_all(int fd, std::string_view data, const std::string& what);
 Result<Fd> memfd_holding(const char* name, std::string_view data);
 // write to a temporary file in the same directory, rename over `path` (no fsync: see file.cpp).
 Status write_file_atomic(const std::string& path, std::string_view data, mode_t mode = 0600);
+// --pid-file, as runc writes it: "<dir>/.<name>" made anew (O_EXCL: a file of that name is
+// somebody else's), mode 0666 less the umask, then renamed over `path`.
+Status write_pid_file(const std::string& path, pid_t pid);
 // Moves `fd` to a number >= min (close-on-exec), so it cannot sit where preserved fds go.
 Status move_fd_above(Fd& fd, int min);
 // The caller's fds 3 .. 3+count-1, which are to reach the container's process, are all open: else
