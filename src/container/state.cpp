@@ -24,14 +24,14 @@ namespace {
 
 // Whether the locked directory is still the one at its path: whoever held the lock before us may
 // have removed it (delete) and another create may have made a new one under the same name. Files
-// are then reached by path, so they would be the other container's.
+// are then reached by path, so they would be the other container's. A removed directory has no
+// link left; one still linked is at its path (rong never renames a state directory).
 // `inode`, if given, receives the directory's inode number.
-bool still_linked(int fd, const std::string& dir, ino_t* inode = nullptr) {
-    struct stat held {}, now {};
-    bool same = ::fstat(fd, &held) == 0 && ::stat(dir.c_str(), &now) == 0 && held.st_dev == now.st_dev &&
-                held.st_ino == now.st_ino;
+bool still_linked(int fd, ino_t* inode = nullptr) {
+    struct stat held {};
+    bool linked = ::fstat(fd, &held) == 0 && held.st_nlink > 0;
     if (inode) *inode = held.st_ino;
-    return same;
+    return linked;
 }
 
 // A container's state directory, opened and locked (waiting for the lock).
@@ -42,7 +42,7 @@ Result<sys::Fd> lock_directory(const std::string& dir, ino_t* inode = nullptr) {
         return Error::sys("open " + dir);
     }
     if (::flock(fd.get(), LOCK_EX) < 0) return Error::sys("lock " + dir);
-    if (!still_linked(fd.get(), dir, inode)) return Error{"container does not exist", ENOENT};
+    if (!still_linked(fd.get(), inode)) return Error{"container does not exist", ENOENT};
     return fd;
 }
 
@@ -105,7 +105,7 @@ Result<sys::Fd> StateStore::create_dir(const std::string& id, ino_t* inode) cons
             ::rmdir(dir.c_str());
             return Error::sys("lock " + dir);
         }
-        if (still_linked(fd.get(), dir, inode)) {
+        if (still_linked(fd.get(), inode)) {
             if (::faccessat(fd.get(), kCreatingFile, F_OK, 0) == 0) return exists(id);
             return fd;
         }
