@@ -551,6 +551,20 @@ t_rootfs_masked_paths_without_proc() {
   expect_host_mounts_unchanged
 }
 
+# create without a proc mount: the init's way back to exec.fifo (its own fd, reopened through
+# /proc) is not there, so create fails saying so (runc 1.1.5's create fails too), instead of
+# succeeding with an init that had already died ("cannot start a container that has stopped")
+t_rootfs_create_without_proc() {
+  local id
+  cfg 'del(.mounts[] | select(.destination == "/proc")) | .linux.maskedPaths = [] | .linux.readonlyPaths = []'
+  set_args echo hi
+  id=$(newid)
+  create_c "$id"
+  [ "$RC" != 0 ] || fail "create without a proc mount succeeded (start: $(rt start "$id" 2>&1))"
+  [ "$RT_KIND" = runc ] || expect_match "the error" "$ERR" "not procfs"
+  assert_clean "$id"
+}
+
 # A tmpfs over a directory of the image takes that directory's mode, even over a mode= option
 # (runc chmods it after the mount); over a directory it had to make, its options' mode
 t_rootfs_tmpfs_takes_image_dir_mode() {

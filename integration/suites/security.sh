@@ -415,6 +415,66 @@ t_created_init_holds_no_host_dir() {
   rtc delete --force "$id"
 }
 
+# With CAP_SYS_PTRACE a container's process can stop the process exec clones into its pid
+# namespace and speak on its socket to the runtime: it named a host pid as the process, and rong
+# wrote it to the pid file or, told the exec failed, SIGKILLed it (a review helper's attack).
+t_exec_pid_not_forged() {
+  rong_lacks exec && skip "needs exec"
+  local id victim
+  static_helper_mount forge_exec_pid
+  sleep 1000 &
+  victim=$!
+  cfg '.process.capabilities |= with_entries(.value += ["CAP_SYS_PTRACE"])'
+  set_args /forge_exec_pid "$victim"
+  id=$(newid)
+  create_c "$id"
+  expect_rc "create" 0
+  track_pid "$(pid_of "$id")"
+  rtc start "$id"
+  expect_rc "start" 0
+  sleep 0.3
+  rtc exec -d --pid-file "$T/exec.pid" "$id" sleep 100
+  kill -0 "$victim" 2>/dev/null || fail "exec killed host process $victim, which the container named"
+  [ "$(cat "$T/exec.pid" 2>/dev/null)" != "$victim" ] || fail "exec's pid file names host process $victim"
+  rtc delete --force "$id"
+  kill "$victim" 2>/dev/null
+  wait "$victim" 2>/dev/null
+  assert_clean "$id"
+}
+
+# During start's startContainer hooks (and in run once the state is published, until the execve)
+# the init is still rong, from rong's binary, and a created container: an exec that gives
+# CAP_SYS_PTRACE must be refused there as before start (the status said running, during run's
+# hooks already, and this session's start too, and the exec's process overwrote the binary)
+t_cve_2019_5736_exec_during_start_hooks() {
+  rong_lacks exec && skip "needs exec"
+  local id pid cmd
+  runtime_copy
+  cfg '.hooks = {startContainer: [{path: "/bin/sleep", args: ["sleep", "3"]}]}'
+  for cmd in start run; do
+    set_args sleep 100
+    id=$(newid "$cmd")
+    if [ "$cmd" = start ]; then
+      RUNTIME=$COPY create_c "$id"
+      expect_rc "create" 0
+      track_pid "$(pid_of "$id")"
+      RUNTIME=$COPY rt start "$id" </dev/null >/dev/null 2>&1 &
+    else
+      track "$id"
+      RUNTIME=$COPY rt run -d --bundle "$B" "$id" </dev/null >/dev/null 2>&1 &
+    fi
+    sleep 1
+    [ "$cmd" = start ] && expect_eq "status during the startContainer hook" "$(status_of "$id")" created
+    RUNTIME=$COPY rt exec -d --cap CAP_SYS_PTRACE "$id" /overwrite_exe 1 </dev/null >"$T/overwrite.out" 2>&1
+    RC=$?
+    [ "$RT_KIND" = rong ] && expect_match "exec's refusal during $cmd (rc $RC)" "$(cat "$T/overwrite.out")" 'into a created container'
+    wait
+    [ "$RC" != 0 ] || wait_grep "$T/overwrite.out" '^[a-z]' 150
+    RUNTIME=$COPY rtc delete --force "$id"
+    expect_copy_unchanged
+  done
+}
+
 # With CAP_SYS_PTRACE a container's process can open /proc/<pid>/root of any process in its pid
 # namespace. An exec'd process must show there only once it is in the container's mount namespace:
 # rong cloned it into the pid namespace first, and its root was the host's until it joined the

@@ -18,6 +18,7 @@
 
 #include "base/log.hpp"
 #include "cgroups/cgroups.hpp"
+#include "container/init.hpp"
 #include "container/process.hpp"
 #include "container/seccomp_notify.hpp"
 #include "namespaces/namespaces.hpp"
@@ -255,7 +256,13 @@ Result<ExecHandle> exec(const StateStore& store, const ExecOptions& opts) {
     // take a handle on that binary and write it once start has replaced the init.
     bool init_traceable = security::may_trace_runtime(config);
     bool exec_may_trace = security::may_trace_runtime(config, caps);
-    if (status == ContainerStatus::created && !init_traceable && exec_may_trace)
+    // Not only while created: during `start` (startContainer hooks), and in `run` once the state
+    // is published, the init is rong until its execve. Its name says whether it is still.
+    auto init_is_runtime = [&state]() {
+        auto name = sys::read_line_file("/proc/" + std::to_string(state.pid) + "/comm");
+        return name && name->rfind(kInitName, 0) == 0;
+    };
+    if (!init_traceable && exec_may_trace && init_is_runtime())
         return Error::msg("cannot exec a process with CAP_SYS_PTRACE into a created container: its init is still the "
                           "runtime, which that process could reach (CVE-2019-5736); start the container first");
     std::string granted_mark = store.dir_of(opts.id) + "/" + kPtraceGranted;
@@ -327,18 +334,26 @@ Result<ExecHandle> exec(const StateStore& store, const ExecOptions& opts) {
     handle.pid = pid;
     // Until it has exec'd and been handed over, a failure takes the process along.
     int sync = parent_sock.get();  // (a structured binding, which a lambda may not capture)
+    bool process_known = !staged;  // staged: until the child has said the process's pid
     auto start = [&]() -> Status {
         TRY(sys::send_message(sync, "G"));
         for (;;) {
             std::string msg = TRY(sys::recv_message(sync));
             if (msg.empty()) break;  // exec'd
-            if (msg[0] == kExecPid) {
+            if (msg[0] == kExecPid && staged && !process_known) {
                 // Staged: the child is done, and its child (ours) the process. G lets it start.
+                // Taken once, and only for a child of ours: the process, in the container's pid
+                // namespace, can be stopped by a process there with CAP_SYS_PTRACE, which can
+                // then speak on its socket (pidfd_getfd) and name any host pid.
                 ::waitpid(pid, nullptr, 0);
-                pid = static_cast<pid_t>(std::strtol(msg.c_str() + 1, nullptr, 10));
-                if (pid <= 0) return Error::msg("exec: no pid from the staged child");
+                pid_t said = static_cast<pid_t>(std::strtol(msg.c_str() + 1, nullptr, 10));
+                siginfo_t info{};
+                if (said <= 0 || ::waitid(P_PID, static_cast<id_t>(said), &info, WEXITED | WNOHANG | WNOWAIT) < 0)
+                    return Error::msg("exec: the staged child named no process of ours");
+                pid = said;
                 handle.pid = pid;
                 handle.pidfd = TRY(sys::open_child_pidfd(pid));
+                process_known = true;
                 TRY(sys::send_message(sync, "G"));
                 continue;
             }
@@ -352,7 +367,7 @@ Result<ExecHandle> exec(const StateStore& store, const ExecOptions& opts) {
         return {};
     };
     if (auto st = start(); !st) {
-        ::kill(pid, SIGKILL);
+        (void)sys::send_signal(handle.pidfd.get(), SIGKILL);  // our child's, whatever was said
         ::waitpid(pid, nullptr, 0);
         if (stopped_meanwhile()) return Error::msg("cannot exec in a stopped container");
         return std::move(st).error();

@@ -120,6 +120,8 @@ Result<ExecTarget> setup(const InitContext& ctx, std::string& hook_state) {
     // Before the read-only paths (/proc/sys), as runc.
     if (config.linux) TRY(security::apply_sysctls(config.linux->sysctl));
     TRY(rootfs::finish(config));
+    // `start` wakes us through exec.fifo, reopened by /proc: without it we could not be started.
+    if (ctx.exec_fifo_fd >= 0) TRY(rootfs::check_container_proc("exec.fifo, for start"));
     TRY(security::apply_linux_attrs(config));
     phase::reached("init-finish");
 
@@ -160,6 +162,7 @@ void run_init(const InitContext& ctx) {
     if (::poll(&parent, 1, 0) < 0 || (parent.revents & (POLLHUP | POLLRDHUP))) ::_exit(1);
     // Other processes may not open /proc/<us>/exe (the rong binary) while we are rong (CVE-2019-5736).
     ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    ::prctl(PR_SET_NAME, kInitName, 0, 0, 0);
     sigset_t none;
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);

@@ -23,6 +23,10 @@ enum SyncMessage : char {
                           // passes it to the agent at listenerPath, then answers G
 };
 
+// The init's name (comm) until its execve, which gives it the process's: how `exec` tells an
+// init that is still rong, run from rong's binary, from one that runs the container's process.
+inline constexpr const char* kInitName = "rong:init";
+
 struct InitContext {
     const spec::Config& config;
     std::string rootfs;

@@ -128,10 +128,6 @@ Status start_locked(const StateStore& store, const ContainerState& state, int pi
     // Gone: another `start` took it since the caller looked.
     if (!opened && opened.error().errnum == ENOENT) return Error::msg("cannot start an already running container");
     sys::Fd fifo = TRY(std::move(opened));
-    // Taken at once: were we killed before the init has written, it dies on the write (EPIPE) and
-    // the container has stopped; with the fifo still there it would run while its state said
-    // created, and the next `start` would wait for a writer forever.
-    ::unlink(fifo_path.c_str());
     std::string said;   // kFifoReady, or kFifoError and why (state.hpp)
     bool gone = false;  // the init exited: what it wrote is still to be read
     for (;;) {
@@ -145,6 +141,11 @@ Status start_locked(const StateStore& store, const ContainerState& state, int pi
             char buf[PIPE_BUF];
             ssize_t n = ::read(fifo.get(), buf, sizeof buf);
             if (n > 0) {
+                // Taken at the init's first byte (its startContainer hooks are done; until then it
+                // is created): were we killed after reading it with the fifo still there, the
+                // state would say created while the process runs, and the next `start` would
+                // wait for a writer forever.
+                if (said.empty()) ::unlink(fifo_path.c_str());
                 said.append(buf, static_cast<size_t>(n));
                 continue;
             }

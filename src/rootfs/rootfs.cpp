@@ -704,17 +704,14 @@ Status make_readonly(int rootfd, const std::string& path) {
     return sys::mount_setattr(path, MOUNT_ATTR_RDONLY, 0, false);
 }
 
-// Masking and read-only copies reach their targets through /proc/thread-self/fd (sys::fd_path):
-// after the pivot, the container's /proc. Without a proc mount there that is the image's
-// directory, whose links would take those mounts elsewhere (runc 1.1.5 cannot run without one).
-Status check_container_proc() {
+}  // namespace
+
+Status check_container_proc(const std::string& needed_by) {
     struct statfs sfs {};
     if (::statfs("/proc/thread-self/fd", &sfs) < 0 || sfs.f_type != PROC_SUPER_MAGIC)
-        return Error::msg("linux.maskedPaths, linux.readonlyPaths: /proc in the container is not procfs (no proc mount there)");
+        return Error::msg(needed_by + ": /proc in the container is not procfs (no proc mount there)");
     return {};
 }
-
-}  // namespace
 
 Status finish(const spec::Config& config) {
     for (const auto& m : config.mounts) {
@@ -726,7 +723,7 @@ Status finish(const spec::Config& config) {
         const auto& lnx = *config.linux;
         // Resolved inside our working directory, the new root (enter() went there).
         int root = AT_FDCWD;
-        if (!lnx.maskedPaths.empty() || !lnx.readonlyPaths.empty()) TRY(check_container_proc());
+        if (!lnx.maskedPaths.empty() || !lnx.readonlyPaths.empty()) TRY(check_container_proc("linux.maskedPaths, linux.readonlyPaths"));
         if (!lnx.maskedPaths.empty()) {
             sys::Fd null_fd = TRY(open_verified_dev_null());
             for (const auto& p : lnx.maskedPaths) TRY(mask_path(root, p, null_fd.get()));

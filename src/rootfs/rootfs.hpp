@@ -36,6 +36,11 @@ struct RootfsContext {
 // Returns an fd on the rootfs directory (the new mount of it).
 Result<sys::Fd> prepare(const RootfsContext& ctx);
 
+// After pivot_root: what goes through /proc/thread-self/fd (sys::fd_path, sys::reopen) needs the
+// container's /proc to be a procfs. Without a proc mount there it is the image's directory, whose
+// links could lead elsewhere (runc 1.1.5 cannot run without one). `needed_by` names what needs it.
+Status check_container_proc(const std::string& needed_by);
+
 // A pty for the container's terminal: the master, and /dev/console bound to the peer, which
 // becomes the caller's stdio and controlling terminal. Runs before enter().
 struct Console {
