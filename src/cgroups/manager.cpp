@@ -220,6 +220,16 @@ json counters(const Result<std::string>& text) {
     return out;
 }
 
+// One entry of events' blkio tables: runc leaves out the fields that are zero (omitempty).
+json blkio_entry(unsigned major, unsigned minor, const std::string& op, unsigned long long value) {
+    json e = json::object();
+    if (major) e["major"] = major;
+    if (minor) e["minor"] = minor;
+    if (!op.empty()) e["op"] = op;
+    if (value) e["value"] = value;
+    return e;
+}
+
 json blkio_entries(const std::string& dir, const std::string& file) {
     json arr = json::array();
     auto text = sys::read_file(dir + "/" + file);
@@ -234,7 +244,7 @@ json blkio_entries(const std::string& dir, const std::string& file) {
         char op[32] = {};
         unsigned long long value = 0;
         if (std::sscanf(line.c_str(), "%u:%u %31s %llu", &major, &minor, op, &value) == 4)
-            arr.push_back({{"major", major}, {"minor", minor}, {"op", op}, {"value", value}});
+            arr.push_back(blkio_entry(major, minor, op, value));
     }
     return arr;
 }
@@ -255,10 +265,8 @@ json io_stat_blkio(const std::string& dir) {
                 std::string key = fields[i].substr(0, eq);
                 json* table = key == "rbytes" || key == "wbytes" ? &bytes : key == "rios" || key == "wios" ? &ios : nullptr;
                 if (!table) continue;
-                table->push_back({{"major", major},
-                                  {"minor", minor},
-                                  {"op", key[0] == 'r' ? "Read" : "Write"},
-                                  {"value", std::strtoull(fields[i].c_str() + eq + 1, nullptr, 10)}});
+                table->push_back(blkio_entry(major, minor, key[0] == 'r' ? "Read" : "Write",
+                                             std::strtoull(fields[i].c_str() + eq + 1, nullptr, 10)));
             }
         }
     }
