@@ -415,6 +415,19 @@ t_created_init_holds_no_host_dir() {
   rtc delete --force "$id"
 }
 
+# started_with_ptrace ARGS...: the bundle's process ARGS, given CAP_SYS_PTRACE, created and
+# started; sets id
+started_with_ptrace() {
+  cfg '.process.capabilities |= with_entries(.value += ["CAP_SYS_PTRACE"])'
+  set_args "$@"
+  id=$(newid)
+  create_c "$id"
+  expect_rc "create" 0
+  track_pid "$(pid_of "$id")"
+  rtc start "$id"
+  expect_rc "start" 0
+}
+
 # With CAP_SYS_PTRACE a container's process can stop the process exec clones into its pid
 # namespace and speak on its socket to the runtime: it named a host pid as the process, and rong
 # wrote it to the pid file or, told the exec failed, SIGKILLed it (a review helper's attack).
@@ -424,14 +437,7 @@ t_exec_pid_not_forged() {
   static_helper_mount forge_exec_pid
   sleep 1000 &
   victim=$!
-  cfg '.process.capabilities |= with_entries(.value += ["CAP_SYS_PTRACE"])'
-  set_args /forge_exec_pid "$victim"
-  id=$(newid)
-  create_c "$id"
-  expect_rc "create" 0
-  track_pid "$(pid_of "$id")"
-  rtc start "$id"
-  expect_rc "start" 0
+  started_with_ptrace /forge_exec_pid "$victim"
   sleep 0.3
   rtc exec -d --pid-file "$T/exec.pid" "$id" sleep 100
   kill -0 "$victim" 2>/dev/null || fail "exec killed host process $victim, which the container named"
@@ -483,14 +489,7 @@ t_exec_proc_root_race() {
   rong_lacks exec && skip "needs exec"
   local id i
   static_helper_mount proc_root_racer
-  cfg '.process.capabilities |= with_entries(.value += ["CAP_SYS_PTRACE"])'
-  set_args /proc_root_racer "$T/escaped" 60
-  id=$(newid)
-  create_c "$id"
-  expect_rc "create" 0
-  track_pid "$(pid_of "$id")"
-  rtc start "$id"
-  expect_rc "start" 0
+  started_with_ptrace /proc_root_racer "$T/escaped" 60
   for i in $(seq 30); do
     rt exec "$id" true </dev/null >/dev/null 2>&1
     [ -e "$T/escaped" ] && break
