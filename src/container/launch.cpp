@@ -412,9 +412,10 @@ Result<Launched> create(const StateStore& store, const CreateOptions& opts) {
     // all undone; were we killed between R and the publication, creating.json names the cgroup for
     // `delete`.
     std::string created_state = hooks.startContainer.empty() ? "" : hook_state_json(state, ContainerStatus::created, config);
+    int sync = parent_sock.get();  // (a structured binding, which a lambda may not capture)
     auto let_go = [&]() -> Status {
-        if (auto sent = sys::send_message(parent_sock.get(), std::string(1, kSyncCommitted) + created_state); !sent) {
-            TRY(next_message(parent_sock.get(), pid, cgroup, config));  // the init's error, if it failed
+        if (auto sent = sys::send_message(sync, std::string(1, kSyncCommitted) + created_state); !sent) {
+            TRY(next_message(sync, pid, cgroup, config));  // the init's error, if it failed
             return std::move(sent).error();
         }
         return {};
