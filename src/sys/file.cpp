@@ -1,4 +1,5 @@
 #include "sys/file.hpp"
+#include "sys/mount.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -22,8 +23,7 @@ Result<Fd> open_at(int dirfd, const std::string& path, int flags, mode_t mode) {
 }
 
 Result<Fd> reopen(int fd, int flags, const std::string& what) {
-    std::string path = "/proc/thread-self/fd/" + std::to_string(fd);
-    Fd opened(::open(path.c_str(), flags | O_CLOEXEC));
+    Fd opened(::open(fd_path(fd).c_str(), flags | O_CLOEXEC));
     if (!opened) return Error::sys("open " + what);
     struct stat want {}, got {};
     if (::fstat(fd, &want) < 0 || ::fstat(opened.get(), &got) < 0) return Error::sys("fstat " + what);
