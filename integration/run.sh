@@ -389,6 +389,33 @@ t_inside_caps_nonroot() {
   caps_check "$m" "$m" "$m" "$m" "$m"
 }
 
+# A caller whose bounding set lacks capabilities (setpriv, a shim started so) gives the container
+# only what the config keeps of it. Entering a user namespace fills the set again: there, what
+# the runtime read of its own set before is no guide, and the config's set must still be all
+# that is left, for the init and for a process exec'd into a user namespace joined by setns.
+t_inside_caps_caller_bounding_reduced() {
+  local wrapper=$T/reduced-bounding id
+  printf '#!/bin/sh\nexec setpriv --bounding-set -net_raw,-sys_module %q "$@"\n' "$RUNTIME" >"$wrapper"
+  chmod 755 "$wrapper"
+  local RUNTIME=$wrapper
+  cfg '.process.capabilities.bounding = ["CAP_KILL", "CAP_NET_RAW", "CAP_CHOWN"]'
+  sh_args 'grep ^CapBnd: /proc/self/status | cut -f2'
+  run_fg "$(newid plain)"
+  expect_rc "run" 0
+  expect_eq "CapBnd, no user namespace" "$OUT" "$(capmask CAP_KILL CAP_CHOWN)"
+  make_userns_bundle
+  cfg '.process.capabilities.bounding = ["CAP_KILL", "CAP_CHOWN"]'
+  run_fg "$(newid userns)"
+  expect_rc "run in a user namespace" 0
+  expect_eq "CapBnd in a user namespace" "$OUT" "$(capmask CAP_KILL CAP_CHOWN)"
+  id=$(newid waiter)
+  start_waiter "$id"
+  rtc exec "$id" sh -c 'grep ^CapBnd: /proc/self/status | cut -f2'
+  expect_rc "exec" 0
+  expect_eq "CapBnd of exec in a user namespace" "$OUT" "$(capmask CAP_KILL CAP_CHOWN)"
+  rtc delete --force "$id"
+}
+
 # only lowered limits: root here lacks CAP_SYS_RESOURCE
 t_inside_rlimits() {
   local hn hu
@@ -1800,6 +1827,46 @@ t_bad_config_missing() {
 t_bad_config_not_object() {
   echo '[1, 2]' >"$B/config.json"
   bad_create "$(newid)" "create with a config.json that is not an object"
+}
+
+# A bundle reached through a symlink and an absolute root.path are resolved: the state names the
+# directories themselves, as runc's, and the process runs in that rootfs. A root.path through a
+# symlink is resolved too (runc 1.1.5 refuses it: "not an absolute path, or a symlink"). A bundle
+# that is a file and a rootfs that does not exist are refused, each named.
+t_bundle_and_rootfs_through_symlinks() {
+  local id want
+  ln -s "$B" "$T/bundle-link"
+  ln -s "$B/rootfs" "$T/rootfs-link"
+  echo it-marker >"$B/rootfs/it-marker"
+  want="$(cd -P "$B" && pwd)
+$(cd -P "$B/rootfs" && pwd)"
+  set_args cat /it-marker
+  for root in "$B/rootfs" "$T/rootfs-link"; do
+    [ "$root" = "$B/rootfs" ] || [ "$RT_KIND" != runc ] || continue
+    cfg --arg r "$root" '.root.path = $r'
+    id=$(newid "${root##*/}")
+    track "$id"
+    rt create --bundle "$T/bundle-link" "$id" </dev/null >"$T/c.out" 2>"$T/c.err"
+    RC=$?
+    expect_rc "create, root.path $root ($(cat "$T/c.err"))" 0
+    rtc state "$id"
+    expect_eq "state's bundle, rootfs" "$(jq -r '.bundle, .rootfs' <<<"$OUT")" "$want"
+    rtc start "$id"
+    expect_rc "start" 0
+    wait_grep "$T/c.out" '^it-marker$'
+    rtc delete --force "$id"
+    assert_clean "$id"
+  done
+  id=$(newid file)
+  track "$id"
+  rt create --bundle "$B/config.json" "$id" </dev/null >/dev/null 2>"$T/f.err"
+  RC=$?
+  expect_rc "create with a file as the bundle" 1
+  expect_match "the error" "$(cat "$T/f.err")" "config.json"
+  assert_clean "$id"
+  cfg --arg r "$B/no-such-dir" '.root.path = $r'
+  bad_create "$(newid gone)" "create with an absolute rootfs that does not exist"
+  expect_match "the error" "$(cat "$T/$(newid gone).err")" "no-such-dir"
 }
 
 t_bad_rootfs_missing() {

@@ -72,7 +72,8 @@ constexpr char kExecPid = 'P';  // staged: the process's pid (the child that say
 // The process's own setup, in every namespace of the container: from here it runs nothing of
 // the host's and holds no fd of it (the cgroup's `tasks` files at most).
 [[noreturn]] void become_process(int sync_fd, const spec::Config& config, const security::SeccompProgram* seccomp_program,
-                                 int console_fd, int preserve_fds, bool foreground) {
+                                 int console_fd, int preserve_fds, bool foreground,
+                                 std::optional<uint64_t> bounding_set) {
     const spec::Process& proc = *config.process;
     auto fail = [&](const Error& e) { report_and_exit(sync_fd, e); };
     if (::chdir("/") < 0) fail(Error::sys("chdir /"));
@@ -94,7 +95,7 @@ constexpr char kExecPid = 'P';  // staged: the process's pid (the child that say
         if (go != "G") ::_exit(1);
         return {};
     };
-    auto target = prepare_process(proc, seccomp, {.init = false, .foreground = foreground});
+    auto target = prepare_process(proc, seccomp, {.init = false, .foreground = foreground, .bounding_set = bounding_set});
     if (!target) fail(target.error());
     // The process outlives `exec --detach`: it must not die with us once it runs.
     ::prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
@@ -126,7 +127,11 @@ constexpr char kExecPid = 'P';  // staged: the process's pid (the child that say
     sigset_t none;
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
-    if (auto st = sys::default_ignored_signals(); !st) fail(st.error());  // (the host's /proc still)
+    auto self = sys::read_self_status();  // (the host's /proc still)
+    if (!self) fail(self.error());
+    if (auto st = sys::default_ignored_signals(self->ignored_signals); !st) fail(st.error());
+    // Joining a user namespace fills the bounding set again: then it is not what was read.
+    std::optional<uint64_t> bounding_set = ns_flags & CLONE_NEWUSER ? std::nullopt : self->bounding_set;
     ::setsid();  // not the caller's controlling terminal (see run_init)
     // v1: into the cgroup before anything else (clone3 placed us in a cgroup2 tree). The host's
     // cgroup files are still ours to open: no namespace of the container's is joined yet.
@@ -151,7 +156,7 @@ constexpr char kExecPid = 'P';  // staged: the process's pid (the child that say
     int joined = staged ? ns_flags : ns_flags & ~CLONE_NEWPID;
     if (joined && ::setns(init_pidfd, joined) < 0) fail(Error::sys("setns into the container"));
     ::close(init_pidfd);
-    if (!staged) become_process(sync_fd, config, seccomp_program, console_fd, preserve_fds, foreground);
+    if (!staged) become_process(sync_fd, config, seccomp_program, console_fd, preserve_fds, foreground, bounding_set);
 
     // The `tasks` files (host fds) go before the clone: the process must hold none.
     sys::close_fds_except(3 + preserve_fds, {sync_fd, console_fd});
@@ -163,7 +168,7 @@ constexpr char kExecPid = 'P';  // staged: the process's pid (the child that say
         ::setsid();  // a session of its own (we lead ours)
         auto started = sys::recv_message(sync_fd);
         if (!started || started->empty()) ::_exit(1);
-        become_process(sync_fd, config, seccomp_program, console_fd, preserve_fds, foreground);
+        become_process(sync_fd, config, seccomp_program, console_fd, preserve_fds, foreground, bounding_set);
     }
     (void)sys::write_message(sync_fd, std::string(1, kExecPid) + std::to_string(*cloned));
     ::_exit(0);

@@ -48,7 +48,8 @@ Result<std::string> await(int sync_fd, char kind, Channel channel = Channel::any
 }
 
 // Everything up to the wait for `start`. Errors go back to `create`.
-Result<ExecTarget> setup(const InitContext& ctx, std::string& hook_state) {
+// `bounding_set`: ours, if known (see ProcessRole).
+Result<ExecTarget> setup(const InitContext& ctx, std::optional<uint64_t> bounding_set, std::string& hook_state) {
     const spec::Config& config = ctx.config;
     const spec::Process& proc = *config.process;
 
@@ -133,7 +134,7 @@ Result<ExecTarget> setup(const InitContext& ctx, std::string& hook_state) {
         TRY(await(ctx.sync_fd, kSyncGo));
         return {};
     };
-    ExecTarget target = TRY(prepare_process(proc, seccomp, {.init = true, .foreground = ctx.foreground}));
+    ExecTarget target = TRY(prepare_process(proc, seccomp, {.init = true, .foreground = ctx.foreground, .bounding_set = bounding_set}));
     phase::reached("init-process");
     return target;
 }
@@ -146,9 +147,10 @@ Result<ExecTarget> setup(const InitContext& ctx, std::string& hook_state) {
 }  // namespace
 
 void run_init(const InitContext& ctx) {
-    // A flock belongs to the open file: were it kept, `start` would wait for it forever.
-    ::close(ctx.lock_fd);
-    ::close(ctx.parent_sync_fd);
+    // A flock belongs to the open file: were it kept, `start` would wait for it forever. Both go
+    // with the rest below, unless they took a free number among the fds the caller passes.
+    for (int fd : {ctx.lock_fd, ctx.parent_sync_fd})
+        if (fd >= 0 && fd < 3 + ctx.preserve_fds) ::close(fd);
     // Whatever else create held (its cgroup2 directory, for clone3) or its caller left open.
     std::vector<int> keep{ctx.sync_fd, ctx.exec_fifo_fd, ctx.console_socket_fd};
     keep.insert(keep.end(), ctx.cgroup_tasks_fds.begin(), ctx.cgroup_tasks_fds.end());
@@ -169,7 +171,9 @@ void run_init(const InitContext& ctx) {
     // A session of our own: the caller's controlling terminal must not be the container's
     // (TIOCSTI would type into the operator's shell).
     ::setsid();
-    if (auto st = sys::default_ignored_signals(); !st) fail(ctx.sync_fd, st.error());
+    auto self = sys::read_self_status();
+    if (!self) fail(ctx.sync_fd, self.error());
+    if (auto st = sys::default_ignored_signals(self->ignored_signals); !st) fail(ctx.sync_fd, st.error());
     // As the first process of a pid namespace we would ignore every signal we do not handle: a
     // `kill ID` (TERM) of a created container would do nothing. These end us, as they end runc's
     // init; the execve resets them. (Set now, before a seccomp filter may refuse rt_sigaction.)
@@ -180,7 +184,8 @@ void run_init(const InitContext& ctx) {
     }
 
     std::string hook_state;
-    auto exec = setup(ctx, hook_state);
+    // Entering a user namespace fills the bounding set again: then it is not what was read.
+    auto exec = setup(ctx, ctx.ns.in_user_namespace() ? std::nullopt : self->bounding_set, hook_state);
     if (!exec) fail(ctx.sync_fd, exec.error());
 
     // The handover: from `committed` on, a state file names us and `delete` can clean up.

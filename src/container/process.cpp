@@ -54,7 +54,7 @@ Result<ExecTarget> prepare_process(const spec::Process& proc, const SeccompSetup
     // No process.capabilities means none at all, as runc: not the runtime's own full set.
     security::CapabilitySets caps;
     if (proc.capabilities) caps = TRY(security::resolve_capabilities(*proc.capabilities));
-    TRY(security::drop_bounding(caps));
+    TRY(security::drop_bounding(caps, role.bounding_set));
     TRY(security::set_user(proc.user));
     TRY(security::apply_capabilities(caps));
     if (proc.noNewPrivileges) TRY(security::set_no_new_privs());
@@ -63,8 +63,10 @@ Result<ExecTarget> prepare_process(const spec::Process& proc, const SeccompSetup
     if (!proc.cwd.empty() && ::chdir(proc.cwd.c_str()) < 0) return Error::sys("chdir " + proc.cwd);
     // A cwd reached through an fd of the host's (/proc/self/fd/N) lies outside our root: the
     // kernel then names it "(unreachable)...", and glibc's getcwd fails with ENOENT (CVE-2024-21626).
+    // ("/" is the root, whatever it is.)
     char cwd[PATH_MAX];
-    if (!::getcwd(cwd, sizeof cwd)) return Error::sys("cwd " + proc.cwd + ": outside the container's root");
+    if (proc.cwd != "/" && !::getcwd(cwd, sizeof cwd))
+        return Error::sys("cwd " + proc.cwd + ": outside the container's root");
     ExecTarget target{"", proc.args, security::process_env(proc.env, proc.user.uid)};
     target.path = TRY(security::find_executable(proc.args[0], target.env));
     target.seccomp = filter;

@@ -4,7 +4,9 @@
 // and finally the exec itself with every fd but stdio and the preserved ones closed.
 #pragma once
 
+#include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -43,6 +45,9 @@ struct ProcessRole {
     bool init = false;        // no process.user.umask: 0022, not the caller's (runc's init)
     bool foreground = false;  // else fds 0-2 are handed to process.user, as runc does (and so is
                               // the process's own pty in the foreground)
+    // The bounding set (CapBnd) if it is still what was read: no user namespace entered since,
+    // which fills it.
+    std::optional<uint64_t> bounding_set;
 };
 
 // Applies everything that must happen before the wait for `start` and returns what to exec.

@@ -647,7 +647,8 @@ Status enter(const std::string& rootfs, int rootfd, bool no_pivot) {
         if (::syscall(SYS_pivot_root, ".", ".") < 0) return Error::sys("pivot_root " + rootfs);
         if (::umount2(".", MNT_DETACH) < 0) return Error::sys("unmount the old root");
     }
-    if (::chdir("/") < 0) return Error::sys("chdir /");
+    // The working directory is the new root already: the fchdir above, and neither the pivot
+    // (it moves only what was at the old root) nor the move leads it anywhere else.
     return {};
 }
 

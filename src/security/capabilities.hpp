@@ -1,6 +1,8 @@
 // The five capability sets of process.capabilities: names to numbers, then prctl and capset(2).
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,8 +26,9 @@ Result<CapabilitySets> resolve_capabilities(const spec::Capabilities& caps);
 // runtime, not the init: the init's warnings would reach neither --log nor the caller's stderr.
 std::vector<std::string> unavailable_capabilities(const spec::Capabilities& caps);
 
-// Step one, while still privileged: drop from the bounding set everything not in it.
-Status drop_bounding(const CapabilitySets& caps);
+// Step one, while still privileged: drop from the bounding set everything not in it. `current`:
+// the bounding set as it is (CapBnd), if known; else every number is tried up to the kernel's end.
+Status drop_bounding(const CapabilitySets& caps, std::optional<uint64_t> current);
 // Step two, after the uid change: effective, permitted and inheritable, then the ambient set.
 // Inheritable is exactly the config's: never widened (CVE-2022-29162).
 Status apply_capabilities(const CapabilitySets& caps);

@@ -74,11 +74,19 @@ std::optional<ProcStat> read_proc_stat(pid_t pid) {
     return st;
 }
 
-Status default_ignored_signals() {
+Result<SelfStatus> read_self_status() {
     std::string status = TRY(read_line_file("/proc/self/status"));
-    auto at = status.find("\nSigIgn:");
-    if (at == std::string::npos) return Error::msg("/proc/self/status: no SigIgn line");
-    uint64_t ignored = std::strtoull(status.c_str() + at + 8, nullptr, 16);
+    auto hex_field = [&](const char* name) -> std::optional<uint64_t> {
+        auto at = status.find(std::string("\n") + name + ":");
+        if (at == std::string::npos) return std::nullopt;
+        return std::strtoull(status.c_str() + at + std::strlen(name) + 2, nullptr, 16);
+    };
+    auto ignored = hex_field("SigIgn");
+    if (!ignored) return Error::msg("/proc/self/status: no SigIgn line");
+    return SelfStatus{*ignored, hex_field("CapBnd")};
+}
+
+Status default_ignored_signals(uint64_t ignored) {
     for (int sig = 1; sig <= 64; ++sig) {
         if (!(ignored & (uint64_t{1} << (sig - 1)))) continue;
         struct sigaction dfl {};

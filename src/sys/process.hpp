@@ -36,10 +36,17 @@ Result<Fd> open_child_pidfd(pid_t pid);
 Result<Fd> open_pidfd(pid_t pid, uint64_t start_time);
 Status send_signal(int pidfd, int sig);
 
-// Sets each signal this process ignores (SigIgn of /proc/self/status) back to SIG_DFL. An execve
-// keeps an ignored signal ignored: a container's process must not inherit what rong's caller
-// ignored (nohup's SIGHUP, a non-interactive shell's SIGINT and SIGQUIT for `&` jobs, SIGPIPE).
-Status default_ignored_signals();
+// What a container's process, freshly cloned, needs of /proc/self/status: read once.
+struct SelfStatus {
+    uint64_t ignored_signals = 0;                // SigIgn
+    std::optional<uint64_t> bounding_set;        // CapBnd
+};
+Result<SelfStatus> read_self_status();
+
+// Sets each signal in `ignored` (SigIgn) back to SIG_DFL. An execve keeps an ignored signal
+// ignored: a container's process must not inherit what rong's caller ignored (nohup's SIGHUP, a
+// non-interactive shell's SIGINT and SIGQUIT for `&` jobs, SIGPIPE).
+Status default_ignored_signals(uint64_t ignored);
 
 // An argv/envp for execve: pointers into `strings` (which must outlive it), null-terminated.
 std::vector<char*> exec_vector(std::vector<std::string>& strings);
