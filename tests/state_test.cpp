@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -106,6 +107,56 @@ TEST_F(StateStoreTest, UnknownContainerDoesNotExist) {
     EXPECT_EQ(locked.error().message, "container does not exist");
     EXPECT_EQ(locked.error().errnum, ENOENT);
     EXPECT_FALSE(store.lock("../etc"));
+}
+
+// create's two steps: the state goes over creating.json, in its own inode, and appears as
+// state.json only at publish. Until then a `delete` after a crash still reads the cgroup from
+// creating.json, and no file but those two is ever made.
+TEST_F(StateStoreTest, StageAndPublishThroughCreatingJson) {
+    ASSERT_TRUE(store.create_dir("c1"));
+    ContainerState creating;
+    creating.id = "c1";
+    creating.bundle = "/bundles/c1";
+    creating.cgroup_paths = {{"", "/sys/fs/cgroup/c1"}};
+    auto creating_size = store.save_creating(creating);
+    ASSERT_TRUE(creating_size);
+    ContainerState s = sample("c1");
+    s.cgroup_paths = creating.cgroup_paths;
+    ASSERT_TRUE(store.stage(s, *creating_size));
+    EXPECT_FALSE(store.load("c1"));
+    sys::Fd lock;
+    auto abandoned = store.lock_abandoned("c1", lock);
+    ASSERT_TRUE(abandoned && *abandoned);
+    EXPECT_EQ((*abandoned)->cgroup_paths, creating.cgroup_paths);
+    lock.reset();
+    ASSERT_TRUE(store.publish("c1"));
+    auto loaded = store.load("c1");
+    ASSERT_TRUE(loaded) << loaded.error().message;
+    EXPECT_EQ(loaded->pid, s.pid);
+    EXPECT_EQ(loaded->config_json, s.config_json);
+    std::vector<std::string> names;
+    for (const auto& e : fs::directory_iterator(store.dir_of("c1"))) names.push_back(e.path().filename());
+    std::sort(names.begin(), names.end());
+    EXPECT_EQ(names, (std::vector<std::string>{"creating.json", "state.json"}));
+    ASSERT_TRUE(store.remove("c1"));
+    EXPECT_FALSE(fs::exists(store.dir_of("c1")));
+}
+
+// A staged state shorter than what creating.json held replaces it whole, no tail left.
+TEST_F(StateStoreTest, StageShorterThanCreatingTruncates) {
+    ASSERT_TRUE(store.create_dir("c2"));
+    ContainerState creating;
+    creating.id = "c2";
+    creating.bundle = std::string(500, 'b');
+    auto creating_size = store.save_creating(creating);
+    ASSERT_TRUE(creating_size);
+    ContainerState s = sample("c2");
+    ASSERT_TRUE(store.stage(s, *creating_size));
+    ASSERT_TRUE(store.publish("c2"));
+    auto loaded = store.load("c2");
+    ASSERT_TRUE(loaded) << loaded.error().message;
+    EXPECT_EQ(loaded->bundle, s.bundle);
+    EXPECT_EQ(loaded->config_json, s.config_json);
 }
 
 TEST_F(StateStoreTest, SaveLoadRoundTrip) {

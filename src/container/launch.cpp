@@ -314,7 +314,7 @@ Result<Launched> create(const StateStore& store, const CreateOptions& opts) {
     creating.id = opts.id;
     creating.bundle = bundle;
     creating.cgroup_paths = cgroup.paths();
-    TRY(store.save_creating(creating));
+    size_t creating_size = TRY(store.save_creating(creating));
     ctx.cgroup_paths = cgroup.paths();
     ctx.host_cgroup2 = cgroup.mode() == cgroups::Mode::unified  ? "/sys/fs/cgroup"
                        : cgroup.mode() == cgroups::Mode::hybrid ? "/sys/fs/cgroup/unified"
@@ -397,7 +397,7 @@ Result<Launched> create(const StateStore& store, const CreateOptions& opts) {
     // Read and written while the init works (the hooks' state above does not include it).
     if (auto st = sys::read_proc_stat(pid)) state.start_time = st->start_time;
     state.created = now_rfc3339();
-    TRY(store.stage(state));
+    TRY(store.stage(state, creating_size));
 
     // The handover: C lets the init go, once the state is published (PDEATHSIG is off by then).
     // `run` whose init asks nothing more before R (no prestart or createRuntime hooks, no seccomp

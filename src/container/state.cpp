@@ -199,19 +199,26 @@ Status StateStore::save(const ContainerState& s) const {
     return sys::write_file_atomic(dir_of(s.id) + "/" + kStateFile, to_json(s));
 }
 
-Status StateStore::stage(const ContainerState& s) const {
-    return sys::write_file(dir_of(s.id) + "/" + kStateTmpFile, to_json(s), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+Status StateStore::stage(const ContainerState& s, size_t creating_size) const {
+    // Not truncated first unless it must be: never empty, so a `delete` after our death still
+    // finds the cgroup in it. (The full state is longer: every value creating.json has, and more.)
+    std::string text = to_json(s);
+    int flags = O_WRONLY | O_CREAT | (text.size() < creating_size ? O_TRUNC : 0);
+    return sys::write_file(dir_of(s.id) + "/" + kCreatingFile, text, flags, 0600);
 }
 
 Status StateStore::publish(const std::string& id) const {
     std::string dir = dir_of(id);
-    if (::rename((dir + "/" + kStateTmpFile).c_str(), (dir + "/" + kStateFile).c_str()) < 0)
-        return Error::sys("rename " + dir + "/" + kStateTmpFile);
+    // creating.json keeps its name too (create_dir looks for it): remove() unlinks both.
+    if (::link((dir + "/" + kCreatingFile).c_str(), (dir + "/" + kStateFile).c_str()) < 0)
+        return Error::sys("link " + dir + "/" + kStateFile);
     return {};
 }
 
-Status StateStore::save_creating(const ContainerState& s) const {
-    return sys::write_file(dir_of(s.id) + "/" + kCreatingFile, to_json(s), O_WRONLY | O_CREAT | O_EXCL, 0600);
+Result<size_t> StateStore::save_creating(const ContainerState& s) const {
+    std::string text = to_json(s);
+    TRY(sys::write_file(dir_of(s.id) + "/" + kCreatingFile, text, O_WRONLY | O_CREAT | O_EXCL, 0600));
+    return text.size();
 }
 
 Status StateStore::remove(const std::string& id) const {
