@@ -9,8 +9,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <climits>
-#include <cstdlib>
 
 namespace rong::sys {
 
@@ -53,17 +51,6 @@ Result<std::string> read_file(const std::string& path) {
     auto data = read_fd(fd.get());
     if (!data) return std::move(data).error().wrap(path);
     return data;
-}
-
-Result<std::string> real_dir_path(const std::string& path) {
-    Fd dir(::open(path.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
-    if (!dir) return Error::sys("open " + path);
-    char buf[PATH_MAX];
-    ssize_t n = ::readlink(fd_path(dir.get()).c_str(), buf, sizeof buf);
-    if (n > 0 && n < static_cast<ssize_t>(sizeof buf) && buf[0] == '/') return std::string(buf, static_cast<size_t>(n));
-    // No /proc, or a name it cannot give (outside our root: "(unreachable)/...")
-    if (!::realpath(path.c_str(), buf)) return Error::sys("resolve " + path);
-    return std::string(buf);
 }
 
 Result<std::string> read_line_file(const std::string& path) {

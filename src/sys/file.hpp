@@ -17,10 +17,6 @@ Result<Fd> open_at(int dirfd, const std::string& path, int flags, mode_t mode = 
 // `fd` (an O_PATH one) opened anew with `flags` through /proc/thread-self/fd, and checked to be
 // the same file: what the path there leads to is whatever /proc the caller sees. `what` names it.
 Result<Fd> reopen(int fd, int flags, const std::string& what);
-// The absolute path, symlinks resolved, of the directory `path` names (as realpath(3)): the name
-// /proc gives to an fd of it, in three calls whatever the depth (realpath reads every component).
-// The error's errnum is open's: ENOENT, ENOTDIR, ...
-Result<std::string> real_dir_path(const std::string& path);
 Result<std::string> read_file(const std::string& path);
 // A file of one line (/proc/<pid>/stat, a cgroup value): read up to its newline, which spares
 // the read that would only find the end of the file.
