@@ -692,7 +692,7 @@ Status make_readonly(int rootfd, const std::string& path) {
     // A copy of what is there, made read-only before it is put on top: nothing is looked up by
     // path after the open (see NewMount).
     // The mounts beneath it keep their own flags: runc remounts only the top one read-only.
-    auto tree = sys::clone_tree(sys::fd_path(target.get()), true, path);
+    auto tree = sys::clone_tree(target.get(), true, path);
     if (tree) {
         TRY(sys::mount_setattr(tree->get(), MOUNT_ATTR_RDONLY, 0, false, path));
         NewMount made = TRY(attach(std::move(*tree), target.get(), path));

@@ -64,11 +64,23 @@ Status mount_setattr(const std::string& path, uint64_t attr_set, uint64_t attr_c
     return {};
 }
 
-Result<Fd> clone_tree(const std::string& path, bool recursive, const std::string& what) {
-    unsigned flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursive ? AT_RECURSIVE : 0);
-    long fd = ::syscall(SYS_open_tree, AT_FDCWD, path.c_str(), flags);
-    if (fd < 0) return Error::sys("open_tree " + path + " for " + what);
+namespace {
+
+Result<Fd> open_tree_clone(int dirfd, const std::string& path, unsigned flags, const std::string& what) {
+    flags |= OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC;
+    long fd = ::syscall(SYS_open_tree, dirfd, path.c_str(), flags);
+    if (fd < 0) return Error::sys("open_tree " + (path.empty() ? what : path + " for " + what));
     return Fd(static_cast<int>(fd));
+}
+
+}  // namespace
+
+Result<Fd> clone_tree(const std::string& path, bool recursive, const std::string& what) {
+    return open_tree_clone(AT_FDCWD, path, recursive ? AT_RECURSIVE : 0, what);
+}
+
+Result<Fd> clone_tree(int at, bool recursive, const std::string& what) {
+    return open_tree_clone(at, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), what);
 }
 
 Status move_mount_on_fd(int tree_fd, int target_fd, const std::string& what) {

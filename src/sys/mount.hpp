@@ -28,6 +28,9 @@ Status mount_setattr(const std::string& path, uint64_t attr_set, uint64_t attr_c
 
 // open_tree(OPEN_TREE_CLONE): a detached copy of the mount (tree, with `recursive`) at `path`.
 Result<Fd> clone_tree(const std::string& path, bool recursive, const std::string& what);
+// The same for what the O_PATH fd `at` refers to: no lookup through /proc (whose entries a fresh
+// process makes, and its exit flushes again).
+Result<Fd> clone_tree(int at, bool recursive, const std::string& what);
 // move_mount of a detached tree onto the object an O_PATH fd refers to.
 Status move_mount_on_fd(int tree_fd, int target_fd, const std::string& what);
 // A new instance of `fstype` as a detached mount (fsopen, fsconfig, fsmount), as mount(2) would
