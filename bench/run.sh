@@ -424,7 +424,11 @@ for sc in "${SCS[@]}"; do
   setup_scenario "$sc"
   for ((i = 1; i <= N; i++)); do
     [ $sc = seq ] && [ $i -gt $SEQ_ITERS ] && break
-    for rt in "${RTS[@]}"; do # alternate, so drift hits every runtime alike
+    # Alternate, so drift hits every runtime alike; the order rotates each iteration, so each
+    # one follows each of the others alike (what the one before leaves to kernel workers, such
+    # as its namespaces' teardown, lands on all).
+    for ((k = 0; k < ${#RTS[@]}; k++)); do
+      rt=${RTS[(k + i - 1) % ${#RTS[@]}]}
       [ "${STATUS[$rt]}" = ok ] && "sc_$sc" "$rt" "$i"
     done
     printf . >&2
@@ -519,7 +523,7 @@ md=$work/latest.md json=$work/latest.json
     echo "$line | $rc | $rf |"
   done
   echo
-  echo "Median (min–max) of $N iterations ($SEQ_RUNS runs one after the other: $((N < SEQ_ITERS ? N : SEQ_ITERS))), runtimes alternating rong, runc, crun, floor each iteration;"
+  echo "Median (min–max) of $N iterations ($SEQ_RUNS runs one after the other: $((N < SEQ_ITERS ? N : SEQ_ITERS))), runtimes alternating, rong, runc, crun, floor in an order that rotates each iteration;"
   echo "lowest memory limit: the first of $(echo $MEM_STEPS_KIB | sed 's/ /, /g') KiB at which \`run\` of /bin/true exits 0;"
   echo "$(date -u +%Y-%m-%dT%H:%MZ), kernel $(uname -r), $(nproc) CPUs;"
   cpuset_line=
