@@ -90,15 +90,20 @@ TEST(RootfsCheck, DevicesMustBeUnderDev) {
 }
 
 TEST(RootfsCheck, BindsIntoProc) {
-    EXPECT_EQ(proc_bind_refusal("/data", false), "");
-    EXPECT_EQ(proc_bind_refusal("/procfs", false), "");
-    EXPECT_EQ(proc_bind_refusal("/proc", true), "");
-    EXPECT_EQ(proc_bind_refusal("/proc", false), "/proc cannot be mounted because it is not of type proc");
-    EXPECT_EQ(proc_bind_refusal("/proc/uptime", false), "");
-    EXPECT_EQ(proc_bind_refusal("/proc/sys/kernel/ns_last_pid", false), "");
-    EXPECT_EQ(proc_bind_refusal("/proc/sys/kernel/core_pattern", false),
+    EXPECT_EQ(proc_mount_refusal("/data", false), "");
+    EXPECT_EQ(proc_mount_refusal("/procfs", false), "");
+    EXPECT_EQ(proc_mount_refusal("/proc", true), "");
+    EXPECT_EQ(proc_mount_refusal("/proc", false), "/proc cannot be mounted because it is not of type proc");
+    EXPECT_EQ(proc_mount_refusal("/proc/uptime", false), "");
+    EXPECT_EQ(proc_mount_refusal("/proc/sys/kernel/ns_last_pid", false), "");
+    EXPECT_EQ(proc_mount_refusal("/proc/sys/kernel/core_pattern", false),
               "/proc/sys/kernel/core_pattern cannot be mounted because it is inside /proc");
-    EXPECT_EQ(proc_bind_refusal("/proc/self", true), "/proc/self cannot be mounted because it is inside /proc");
+    EXPECT_EQ(proc_mount_refusal("/proc/self", true), "/proc/self cannot be mounted because it is inside /proc");
+}
+
+TEST(RootfsCheck, WhichFilesystemsAreKeptOutOfProc) {
+    for (const char* type : {"proc", "sysfs", "mqueue", "tmpfs", "cgroup"}) EXPECT_FALSE(checks_proc_mount(type)) << type;
+    for (const char* type : {"ramfs", "devpts", "overlay", "cgroup2", "fuse.lxcfs"}) EXPECT_TRUE(checks_proc_mount(type)) << type;
 }
 
 TEST(RootfsCheck, HoldingMount) {

@@ -446,7 +446,8 @@ EOF
 }
 
 # Binds into /proc: only over the files lxcfs emulates; /proc itself only with a procfs source;
-# a symlink leading into /proc does not get around it.
+# a symlink leading into /proc does not get around it. The same for a new filesystem of a type
+# runc 1.1 checks there (all but proc, sysfs, mqueue, tmpfs and cgroup).
 t_rootfs_proc_binds() {
   local id n=0 case
   mounts_before
@@ -472,6 +473,9 @@ t_rootfs_proc_binds() {
 .mounts += [{destination: "/proc/sys/kernel/core_pattern", type: "bind", source: $s, options: ["bind"]}]
 .mounts += [{destination: "/to-proc-sys/kernel/core_pattern", type: "bind", source: $s, options: ["bind"]}]
 .mounts += [{destination: "/proc", type: "bind", source: $d, options: ["rbind"]}]
+.mounts += [{destination: "/proc/sys", type: "ramfs", source: "ramfs"}]
+.mounts += [{destination: "/to-proc-sys", type: "ramfs", source: "ramfs"}]
+.mounts += [{destination: "/proc", type: "ramfs", source: "ramfs"}]
 CASES
   expect_host_mounts_unchanged
 }

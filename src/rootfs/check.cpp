@@ -48,7 +48,7 @@ Status check_mount(size_t index, const spec::Mount& m, bool user_namespace) {
 
 }  // namespace
 
-std::string proc_bind_refusal(const std::string& dest, bool source_is_procfs) {
+std::string proc_mount_refusal(const std::string& dest, bool source_is_procfs) {
     static constexpr const char* kLxcfsFiles[] = {
         "/proc/cpuinfo", "/proc/diskstats", "/proc/meminfo", "/proc/stat",    "/proc/swaps",
         "/proc/uptime",  "/proc/loadavg",   "/proc/slabinfo", "/proc/net/dev", "/proc/sys/kernel/ns_last_pid",
@@ -58,6 +58,12 @@ std::string proc_bind_refusal(const std::string& dest, bool source_is_procfs) {
     for (const char* allowed : kLxcfsFiles)
         if (dest == allowed) return "";
     return dest + " cannot be mounted because it is inside /proc";
+}
+
+bool checks_proc_mount(const std::string& type) {
+    for (const char* own_case : {"proc", "sysfs", "mqueue", "tmpfs", "cgroup"})
+        if (type == own_case) return false;
+    return true;
 }
 
 namespace {
