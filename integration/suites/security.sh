@@ -397,16 +397,24 @@ t_cve_2019_5736_ptrace_exec_later() {
 
 # A created container's init holds no directory of the host's: with CAP_SYS_PTRACE a process
 # exec'd into it could follow /proc/1/fd/N/.. out to the host (rong's init held the state
-# directory for exec.fifo; runc's holds the fifo itself)
+# directory for exec.fifo; runc's holds the fifo itself). Nor a file of the host's cgroup
+# hierarchies: from /proc/1/fd it could reopen one writable, past the read-only /sys/fs/cgroup
+# (on a v1 host rong's init kept the `tasks` files it joined by until its execve).
 t_created_init_holds_no_host_dir() {
   rong_lacks exec && skip "needs exec"
-  local id
+  local id pid f held=""
   cfg '.process.capabilities |= with_entries(.value += ["CAP_SYS_PTRACE"])'
   set_args sleep 100
   id=$(newid)
   create_c "$id"
   expect_rc "create" 0
-  track_pid "$(pid_of "$id")"
+  pid=$(pid_of "$id")
+  track_pid "$pid"
+  for f in /proc/"$pid"/fd/*; do
+    # (read from the init's root, a v1 hierarchy's file shows as /<cgroup>/tasks)
+    case $(readlink "$f") in /sys/fs/cgroup/* | */tasks | */cgroup.procs) held="$held $f:$(readlink "$f")" ;; esac
+  done
+  expect_eq "the init's fds on cgroup files" "$held" ""
   rtc exec "$id" sh -c 'for f in /proc/1/fd/*; do [ -d "$f" ] && echo "directory $f: $(readlink "$f")"; done; echo done'
   expect_rc "exec" 0
   expect_eq "the init's directory fds" "$OUT" "done"

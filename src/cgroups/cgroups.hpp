@@ -188,8 +188,9 @@ Result<std::string> read_value(const std::string& dir, const std::string& file);
 // then closes them (no cgroup fd may reach the container).
 Status join_self(const std::vector<int>& tasks_fds);
 // The same for a child that may open the v1 `tasks` files itself (no new user namespace). A file
-// that lands below `min_fd`, among the fds passed to the container's process (whose
-// close-on-exec flag is cleared), is closed at once; the others are left to the execve.
-Status join_self(const Paths& paths, int min_fd);
+// that lands below `leave_open_from` (among the fds passed to the container's process, whose
+// close-on-exec flag is cleared; INT_MAX: any) is closed at once; the others are left to the
+// execve.
+Status join_self(const Paths& paths, int leave_open_from);
 
 }  // namespace rong::cgroups

@@ -59,7 +59,7 @@ Status join_self(const std::vector<int>& tasks_fds) {
     return {};
 }
 
-Status join_self(const Paths& paths, int min_fd) {
+Status join_self(const Paths& paths, int leave_open_from) {
     std::set<std::string> dirs;
     for (const auto& [controller, dir] : paths)
         if (!controller.empty()) dirs.insert(dir);
@@ -69,7 +69,7 @@ Status join_self(const Paths& paths, int min_fd) {
         if (fd < 0) return Error::sys("open " + path);
         bool joined = write_self_in(fd);
         // The others are left to the execve, which closes them (close-on-exec).
-        if (fd < min_fd || !joined) ::close(fd);
+        if (fd < leave_open_from || !joined) ::close(fd);
         if (!joined) return Error::sys("join the container's cgroup (write 0 to " + path + ")");
     }
     return {};

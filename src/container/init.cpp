@@ -82,7 +82,10 @@ Result<ExecTarget> setup(const InitContext& ctx, std::optional<uint64_t> boundin
             phase::reached("init-mounts-before-cgroup");
             hook_state = TRY(await(ctx.sync_fd, kSyncGo));  // G: create has made the cgroup
             phase::reached("init-wait-cgroup");
-            TRY(cgroups::join_self(ctx.cgroup_paths, 3 + ctx.preserve_fds));
+            // Left to the execve only when it follows at once (run): from a created init's
+            // /proc/1/fd, a process of the container with CAP_SYS_PTRACE could reopen them
+            // writable, past the read-only /sys/fs/cgroup.
+            TRY(cgroups::join_self(ctx.cgroup_paths, ctx.exec_fifo_fd < 0 ? 3 + ctx.preserve_fds : INT_MAX));
         }
         // We are in our cgroup (joined, or placed by clone3): it becomes the namespace's root.
         if (ctx.ns.unshare_cgroup && ::unshare(CLONE_NEWCGROUP) < 0) return Error::sys("unshare cgroup namespace");
