@@ -476,6 +476,7 @@ t_rootfs_proc_binds() {
 .mounts += [{destination: "/proc/sys", type: "ramfs", source: "ramfs"}]
 .mounts += [{destination: "/to-proc-sys", type: "ramfs", source: "ramfs"}]
 .mounts += [{destination: "/proc", type: "ramfs", source: "ramfs"}]
+.mounts += [{destination: "/to-proc-sys", type: "cgroup2", source: "cgroup"}]
 CASES
   expect_host_mounts_unchanged
 }

@@ -411,7 +411,7 @@ t_created_init_holds_no_host_dir() {
   pid=$(pid_of "$id")
   track_pid "$pid"
   for f in /proc/"$pid"/fd/*; do
-    # (read from the init's root, a v1 hierarchy's file shows as /<cgroup>/tasks)
+    # (after pivot_root a v1 hierarchy's file shows as /<cgroup>/tasks)
     case $(readlink "$f") in /sys/fs/cgroup/* | */tasks | */cgroup.procs) held="$held $f:$(readlink "$f")" ;; esac
   done
   expect_eq "the init's fds on cgroup files" "$held" ""

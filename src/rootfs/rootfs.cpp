@@ -251,8 +251,9 @@ Status copy_tree(int from, int to, const std::string& what) {
 }
 
 // Where the resolved destination is, relative to the rootfs ("/proc/uptime"), decides whether a
-// bind, or a filesystem of a type checks_proc_mount names, may go there.
-Status check_proc_mount(int target_fd, const std::string& source, const std::string& rootfs) {
+// bind, or a filesystem of a type checks_proc_mount names, may go there. `bind_source`: what a
+// bind copies, "" for a new filesystem (never a procfs: none of those types is proc).
+Status check_proc_mount(int target_fd, const std::string& bind_source, const std::string& rootfs) {
     char buf[PATH_MAX];
     ssize_t n = ::readlink(sys::fd_path(target_fd).c_str(), buf, sizeof buf - 1);
     if (n < 0) return Error::sys("readlink " + sys::fd_path(target_fd));
@@ -260,7 +261,8 @@ Status check_proc_mount(int target_fd, const std::string& source, const std::str
     if (path != rootfs && path.rfind(rootfs + "/", 0) != 0) return Error::msg(path + " is outside the rootfs");
     std::string dest = path.size() == rootfs.size() ? "/" : path.substr(rootfs.size());
     struct statfs sfs {};
-    bool procfs = ::statfs(source.c_str(), &sfs) == 0 && sfs.f_type == PROC_SUPER_MAGIC;
+    bool procfs = dest == "/proc" && !bind_source.empty() && ::statfs(bind_source.c_str(), &sfs) == 0 &&
+                  sfs.f_type == PROC_SUPER_MAGIC;
     std::string refusal = proc_mount_refusal(dest, procfs);
     if (!refusal.empty()) return Error::msg(refusal);
     return {};
@@ -402,8 +404,10 @@ Status mount_one(int rootfd, const struct statx& root, size_t index, const Rootf
     // A tmpfs the mounts that follow go right in (FreshTmpfs).
     bool remember = false;
 
+    // (A mount in a fresh tmpfs is in a tmpfs of ours, whatever that covers.)
+    if (bind || (fresh_path.empty() && checks_proc_mount(type)))
+        TRY(check_proc_mount(target.get(), bind ? source_ref : "", ctx.rootfs));
     if (bind) {
-        TRY(check_proc_mount(target.get(), source_ref, ctx.rootfs));
         if (idmapped != ctx.idmapped_trees.end()) {
             TRY(sys::move_mount_on_fd(idmapped->second, target.get(), what));
             mounted.fd.reset(::fcntl(idmapped->second, F_DUPFD_CLOEXEC, 0));
@@ -425,7 +429,6 @@ Status mount_one(int rootfd, const struct statx& root, size_t index, const Rootf
                               rootfd, what));
         if (uint64_t attrs = mount_attrs(opts.flags)) TRY(sys::mount_setattr(mounted.fd.get(), attrs, 0, true, what));
     } else {
-        if (fresh_path.empty() && checks_proc_mount(type)) TRY(check_proc_mount(target.get(), source, ctx.rootfs));
         if (type == "cgroup") type = "cgroup2";  // a v2 host (or no cgroup): the unified tree
         // tmpcopyup: what the image has under the mount point is copied into the new tmpfs.
         sys::Fd copy_from;

@@ -107,7 +107,8 @@ Status write_message(int sock, std::string_view data) {
 }
 
 Result<std::string> read_message(int sock) {
-    // On the stack: a zeroed heap buffer of this size cost each process 4 page faults.
+    // On the stack, where only what arrives is touched: a zeroed heap buffer of this size had
+    // each process fault in every page of it.
     char buf[kInlineMax];
     for (;;) {
         ssize_t n = ::read(sock, buf, sizeof buf);
