@@ -120,8 +120,8 @@ std::optional<std::vector<std::string>> passwd_entry(uint32_t uid) {
         auto f = passwd_fields(line);
         return f.size() >= 7 && f[2] == want;
     };
-    // On the stack, where only what is read is touched: a zeroed heap buffer of this size had the
-    // init fault in every page of it.
+    // On the stack, where only what is read is touched: the zeroed 64 KiB heap buffer it replaced
+    // had the init fault in every page of it.
     char buf[16 * 1024];
     for (size_t total = 0; total < kReadMax;) {
         ssize_t n = ::read(fd.get(), buf, sizeof buf);
