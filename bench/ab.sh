@@ -39,7 +39,7 @@ if [ $v2 = 1 ]; then
 fi
 
 work=$(mktemp -d /tmp/rong-ab.XXXXXX)
-trap 'rm -rf "$work"' EXIT
+trap 'umount "$work/root" 2>/dev/null; rm -rf "$work"' EXIT
 cc -O2 -Wall -o "$work/timeit" "$here/timeit.c"
 # Copies, so that both are read from the same place.
 cp "$a" "$work/rong-a" && cp "$b" "$work/rong-b"
@@ -48,13 +48,14 @@ filter='.process.args = ["/bin/true"]'
 [ $v2 = 2 ] && filter="$filter | .linux.namespaces += [{type: \"cgroup\"}]"
 jq "$filter" "$work/bundle/config.json" >"$work/config.new" && mv "$work/config.new" "$work/bundle/config.json"
 mkdir "$work/root"
+mount -t tmpfs -o mode=0700,size=64m rong-ab-state "$work/root" # as the bench: state on a tmpfs, as under /run
 
 coproc TIMER { "$work/timeit" "$work/timeit.log"; }
 sample() { # BIN ID -> elapsed ns in $ns; a failed run ends the script (its state stays for a look)
   local code rss
   printf '0\t-\t%s\t--root\t%s\trun\t--bundle\t%s\t%s\n' "$1" "$work/root" "$work/bundle" "$2" >&"${TIMER[1]}"
   read -r ns code rss <&"${TIMER[0]}"
-  [ "$code" = 0 ] || { echo "ab.sh: $1 run exited $code; see $work/timeit.log" >&2; trap - EXIT; exit 1; }
+  [ "$code" = 0 ] || { echo "ab.sh: $1 run exited $code; see $work/timeit.log; its state is in $work/root, a tmpfs to umount" >&2; trap - EXIT; exit 1; }
 }
 median_ms() { sort -g | awk '{ v[NR] = $1 } END { printf "%.4f", ((NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) / 1e6 }'; }
 

@@ -46,6 +46,14 @@ BIN[crun]=$(command -v crun || echo /nonexistent/crun)
 
 work=$(mktemp -d /tmp/rong-bench.XXXXXX)
 chmod 755 "$work" # the user-namespace scenario's root (uid 100000 on the host) must reach the rootfs
+# Every runtime keeps its state (--root) on a tmpfs, as under /run on a production host; one row
+# keeps it in /tmp, on whatever that is here (on this VM the root ext4, mounted with discard and
+# without a journal: removing a directory there waits for a discard of its block). The mount is
+# made before the helpers' private namespaces, which inherit it.
+state=$work/state
+mkdir "$state"
+mount -t tmpfs -o mode=0755,size=64m rong-bench-state "$state"
+disk_fs=$(findmnt -n -o FSTYPE -T "$work" || stat -f -c %T "$work")
 declare -A HW=() HR=() HPID=() # helper name -> request fd, response fd, pid
 pfx=rongbench-$$      # every container id starts with this
 
@@ -119,6 +127,7 @@ cleanup() {
   for h in "${!HW[@]}"; do stop_helper "$h"; done
   # Container cgroups are removed by delete; rmdir any of ours a failure left (only if empty).
   find /sys/fs/cgroup -maxdepth 4 -depth -type d -name "$pfx-*" -exec rmdir {} + 2>/dev/null || true
+  umount "$state" 2>/dev/null || true
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -186,7 +195,7 @@ if [ $hybrid = 1 ]; then
 fi
 
 cid() { echo "$pfx-$1-$2-$3"; } # SCENARIO ITER RT
-newroot() { mktemp -d "$work/root.XXXXXX"; }
+newroot() { mktemp -d "${1:-$state}/root.XXXXXX"; } # [DIR]: a fresh --root in DIR (default: the tmpfs)
 
 # Machine context: fork+exec cost, the cost of joining a cgroup after idle and, with a v1 cpuset
 # hierarchy, of making the first child cpuset (see probe.c).
@@ -271,18 +280,19 @@ fail() { # SCENARIO RT MSG: count a failure; keep the first one's message and ou
 out=$work/out.txt # stdout+stderr of the latest scenario call
 run1() { : >"$out"; call "$h" "$out" "$@"; } # CMD...: through the caller's helper $h
 
-sc_run() { # RT ITER [HELPER KEY BUNDLE]: `run` end to end; also gives peak RSS (wait4's ru_maxrss)
-  local rt=$1 i=$2 h=${3:-${HELPER[$1]}} key=${4:-run} bundle=${5:-$B} root=
+sc_run() { # RT ITER [HELPER KEY BUNDLE ROOTS]: `run` end to end; also gives peak RSS (wait4's ru_maxrss)
+  local rt=$1 i=$2 h=${3:-${HELPER[$1]}} key=${4:-run} bundle=${5:-$B} roots=${6:-$state} root=
   if [ "$rt" = floor ]; then
     run1 "${BIN[floor]}" "$B/rootfs" /bin/true
   else
-    root=$(newroot)
+    root=$(newroot "$roots")
     run1 "${BIN[$rt]}" --root "$root" run --bundle "$bundle" "$(cid "$key" "$i" "$rt")"
   fi
   if [ "$R_CODE" = 0 ]; then rec "$key" "$rt" "$R_NS"; [ "$key" = run ] && rec rss "$rt" "$R_RSS"
   else fail "$key" "$rt" "$(why "$R_CODE")"; [ "$key" = run ] && fail rss "$rt" "$(why "$R_CODE")"; fi
   [ -z "$root" ] || cleanup_root "$rt" "$root"
 }
+sc_run_disk() { sc_run "$1" "$2" "${HELPER[$1]}" run_disk "$B" "$work"; }
 sc_run_v2() { sc_run "$1" "$2" "${HELPER_V2[$1]}" run_v2 "$BV2"; }
 sc_syscalls_v2() { sc_syscalls "$1" "$2" "${HELPER_V2[$1]}" syscalls_v2 "$BV2"; }
 
@@ -414,7 +424,7 @@ memmin() { # RT
   return 0 # none: the table says "> the largest step"; not a failure of the runtime
 }
 
-SCS=(run csd exec syscalls seq par seccomp seccomp_warm userns memlimit)
+SCS=(run run_disk csd exec syscalls seq par seccomp seccomp_warm userns memlimit)
 [ ${#HELPER_V2[@]} = 0 ] || SCS+=(run_v2 syscalls_v2)
 have_strace=1
 command -v strace >/dev/null || { have_strace=0; echo "run.sh: strace not installed: no syscall counts" >&2; }
@@ -455,6 +465,7 @@ echo >&2
 # rows: key|label|unit|divisor|decimals
 ROWS=(
   "run|run /bin/true|ms|1e6|2"
+  "run_disk|run /bin/true, state in /tmp ($disk_fs)|ms|1e6|2"
   "create|create|ms|1e6|2"
   "start|start|ms|1e6|2"
   "delete|delete|ms|1e6|2"
@@ -534,6 +545,7 @@ md=$work/latest.md json=$work/latest.json
   done
   echo
   echo "Median (min–max) of $N iterations ($SEQ_RUNS runs one after the other: $((N < SEQ_ITERS ? N : SEQ_ITERS))), runtimes alternating, rong, runc, crun, floor in an order that rotates each iteration;"
+  echo "each runtime's state (--root) on a tmpfs, as under /run on a production host, but in the row \"state in /tmp\" ($disk_fs, $(findmnt -n -o OPTIONS -T "$work" 2>/dev/null || echo "options unknown"));"
   echo "lowest memory limit: the first of $(echo $MEM_STEPS_KIB | sed 's/ /, /g') KiB at which \`run\` of /bin/true exits 0;"
   echo "$(date -u +%Y-%m-%dT%H:%MZ), kernel $(uname -r), $(nproc) CPUs;"
   cpuset_line=
