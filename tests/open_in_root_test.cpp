@@ -9,6 +9,8 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -90,6 +92,44 @@ TEST_F(OpenInRoot, ByHandCreatesInside) {
     EXPECT_TRUE(std::filesystem::exists(base_ + "/root/etc/new-file"));
     EXPECT_FALSE(std::filesystem::exists(base_ + "/outside/etc/new-file"));
     EXPECT_EQ(open_in_root_by_hand(root_, "loop1", O_RDONLY).error().errnum, ELOOP);
+}
+
+// create_in_root tells before_create what it is about to make, once, from the deepest directory
+// that exists (a symlink on the way followed inside the root); its error leaves nothing made.
+TEST_F(OpenInRoot, CreateTellsFirstWhatItWillMake) {
+    auto where = [](int fd) {
+        struct stat st {};
+        ::fstat(fd, &st);
+        return std::to_string(st.st_ino);
+    };
+    struct stat etc {};
+    ASSERT_EQ(::stat((base_ + "/root/etc").c_str(), &etc), 0);
+    for (auto [path, rest] : {std::pair{"/abs/new/dir", "new/dir"}, {"etc/one", "one"}, {"/a/b/up/etc/x/../y", "x/../y"}}) {
+        std::vector<std::pair<std::string, std::string>> told;
+        auto tell = [&](int dir, const std::string& r) -> Status {
+            told.emplace_back(where(dir), r);
+            return Error::msg("refused");
+        };
+        auto made = create_in_root(root_, path, false, 0755, tell);
+        ASSERT_FALSE(made) << path;
+        EXPECT_EQ(made.error().message, "refused") << path;
+        ASSERT_EQ(told.size(), 1u) << path;
+        EXPECT_EQ(told[0].first, std::to_string(etc.st_ino)) << path;
+        EXPECT_EQ(told[0].second, rest) << path;
+    }
+    EXPECT_EQ(std::distance(std::filesystem::directory_iterator(base_ + "/root/etc"), {}), 2);  // passwd, link-to-file
+    // Nothing to make, nothing told.
+    bool called = false;
+    auto existing = create_in_root(root_, "/abs", false, 0755, [&](int, const std::string&) -> Status {
+        called = true;
+        return {};
+    });
+    EXPECT_TRUE(existing);
+    EXPECT_FALSE(called);
+    // Allowed: made, as without it.
+    auto made = create_in_root(root_, "/abs/new/dir", false, 0755, [](int, const std::string&) -> Status { return {}; });
+    ASSERT_TRUE(made) << made.error().message;
+    EXPECT_TRUE(std::filesystem::is_directory(base_ + "/root/etc/new/dir"));
 }
 
 }  // namespace

@@ -469,7 +469,11 @@ t_rootfs_proc_binds() {
     [ "$RC" != 0 ] || fail "create with $case succeeded"
     if [ "$RT_KIND" = rong ]; then expect_match "error for $case" "$ERR" 'cannot be mounted because it is (inside /proc|not of type proc)'; fi
     assert_clean "$id" "" "" "$case: "
+    # Refused before its mount point is made (runc checks first): the image's /proc stays empty.
+    [ -z "$(ls -A "$B/rootfs/proc")" ] || fail "$case: left $(ls -A "$B/rootfs/proc") in the image's /proc"
   done <<'CASES'
+.mounts = [{destination: "/proc/new/dir", type: "bind", source: $d, options: ["bind"]}] + .mounts
+.mounts += [{destination: "/proc/new", type: "bind", source: $d, options: ["bind"]}]
 .mounts += [{destination: "/proc/sys/kernel/core_pattern", type: "bind", source: $s, options: ["bind"]}]
 .mounts += [{destination: "/to-proc-sys/kernel/core_pattern", type: "bind", source: $s, options: ["bind"]}]
 .mounts += [{destination: "/proc", type: "bind", source: $d, options: ["rbind"]}]

@@ -251,15 +251,26 @@ Status copy_tree(int from, int to, const std::string& what) {
 }
 
 // Where the resolved destination is, relative to the rootfs ("/proc/uptime"), decides whether a
-// bind, or a filesystem of a type checks_proc_mount names, may go there. `bind_source`: what a
-// bind copies, "" for a new filesystem (never a procfs: none of those types is proc).
-Status check_proc_mount(int target_fd, const std::string& bind_source, const std::string& rootfs) {
+// bind, or a filesystem of a type checks_proc_mount names, may go there. `dir_fd`: the
+// destination, or, when it does not exist yet, the deepest directory of it that does, and `rest`
+// the components to be made below that (fresh directories: they are followed by name alone).
+// `bind_source`: what a bind copies, "" for a new filesystem (never a procfs: none of those types
+// is proc).
+Status check_proc_mount(int dir_fd, const std::string& rest, const std::string& bind_source, const std::string& rootfs) {
     char buf[PATH_MAX];
-    ssize_t n = ::readlink(sys::fd_path(target_fd).c_str(), buf, sizeof buf - 1);
-    if (n < 0) return Error::sys("readlink " + sys::fd_path(target_fd));
+    ssize_t n = ::readlink(sys::fd_path(dir_fd).c_str(), buf, sizeof buf - 1);
+    if (n < 0) return Error::sys("readlink " + sys::fd_path(dir_fd));
     std::string path(buf, static_cast<size_t>(n));
     if (path != rootfs && path.rfind(rootfs + "/", 0) != 0) return Error::msg(path + " is outside the rootfs");
     std::string dest = path.size() == rootfs.size() ? "/" : path.substr(rootfs.size());
+    for (const auto& name : split(rest, '/')) {
+        if (name.empty() || name == ".") continue;
+        if (name == "..") {
+            dest.erase(std::max<size_t>(dest.rfind('/'), 1));
+            continue;
+        }
+        dest += (dest == "/" ? "" : "/") + name;
+    }
     struct statfs sfs {};
     bool procfs = dest == "/proc" && !bind_source.empty() && ::statfs(bind_source.c_str(), &sfs) == 0 &&
                   sfs.f_type == PROC_SUPER_MAGIC;
@@ -392,9 +403,18 @@ Status mount_one(int rootfd, const struct statx& root, size_t index, const Rootf
     // A read-only tmpfs or /dev is made read-only only at the end (finish()), as runc does: the
     // devices, the mounts beneath it and tmpcopyup's files go in first.
     if (readonly_at_finish(m, opts)) opts.flags &= ~static_cast<unsigned long>(MS_RDONLY);
+    // (A mount in a fresh tmpfs is in a tmpfs of ours, whatever that covers.)
+    bool proc_checked = bind || (fresh_path.empty() && checks_proc_mount(type));
+    bool checked = false;
     if (fresh_path.empty()) {
         if (!target) {
-            target = TRY(sys::create_in_root(rootfd, m.destination, file_target));
+            // Checked before anything is made, as runc does: a refused mount leaves no mount point.
+            sys::BeforeCreate check_first;
+            if (proc_checked) check_first = [&](int dir, const std::string& rest) -> Status {
+                checked = true;
+                return check_proc_mount(dir, rest, bind ? source_ref : "", ctx.rootfs);
+            };
+            target = TRY(sys::create_in_root(rootfd, m.destination, file_target, 0755, check_first));
             target_st = TRY(stat_place(target.get(), what + " in container rootfs"));
         }
         TRY(refuse_root(target_st, root));
@@ -404,9 +424,7 @@ Status mount_one(int rootfd, const struct statx& root, size_t index, const Rootf
     // A tmpfs the mounts that follow go right in (FreshTmpfs).
     bool remember = false;
 
-    // (A mount in a fresh tmpfs is in a tmpfs of ours, whatever that covers.)
-    if (bind || (fresh_path.empty() && checks_proc_mount(type)))
-        TRY(check_proc_mount(target.get(), bind ? source_ref : "", ctx.rootfs));
+    if (proc_checked && !checked) TRY(check_proc_mount(target.get(), "", bind ? source_ref : "", ctx.rootfs));
     if (bind) {
         if (idmapped != ctx.idmapped_trees.end()) {
             TRY(sys::move_mount_on_fd(idmapped->second, target.get(), what));

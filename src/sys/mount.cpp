@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <deque>
 #include <iterator>
+#include <optional>
 #include <vector>
 
 namespace rong::sys {
@@ -242,28 +243,34 @@ namespace {
 
 // The common case, only the last component missing: its parent resolved inside the root, the
 // component made there, then the whole path resolved again. Anything else (a missing parent, a
-// dangling symlink as the last component) is left to the walk below.
-Result<Fd> create_last_component(int rootfd, const std::string& path, bool file, mode_t dir_mode) {
+// dangling symlink as the last component) is left to the walk below: nullopt.
+Result<std::optional<Fd>> create_last_component(int rootfd, const std::string& path, bool file, mode_t dir_mode,
+                                                const BeforeCreate& before_create) {
     auto slash = path.find_last_of('/');
-    if (slash == std::string::npos || slash + 1 == path.size()) return Error{"", ENOENT};
+    if (slash == std::string::npos || slash + 1 == path.size()) return std::optional<Fd>();
     std::string name = path.substr(slash + 1);
-    if (name == "." || name == "..") return Error{"", ENOENT};
-    Fd parent = TRY(open_in_root(rootfd, slash == 0 ? "/" : path.substr(0, slash), O_PATH | O_DIRECTORY));
+    if (name == "." || name == "..") return std::optional<Fd>();
+    auto parent = open_in_root(rootfd, slash == 0 ? "/" : path.substr(0, slash), O_PATH | O_DIRECTORY);
+    if (!parent) return std::optional<Fd>();
+    if (before_create) TRY(before_create(parent->get(), name));
     if (file) {
-        int fd = ::openat(parent.get(), name.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0644);
-        if (fd < 0) return Error{"", ENOENT};
+        int fd = ::openat(parent->get(), name.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0644);
+        if (fd < 0) return std::optional<Fd>();
         ::close(fd);
-    } else if (::mkdirat(parent.get(), name.c_str(), dir_mode) < 0) {
-        return Error{"", ENOENT};
+    } else if (::mkdirat(parent->get(), name.c_str(), dir_mode) < 0) {
+        return std::optional<Fd>();
     }
-    return open_in_root(rootfd, path, O_PATH | (file ? 0 : O_DIRECTORY));
+    auto made = open_in_root(rootfd, path, O_PATH | (file ? 0 : O_DIRECTORY));
+    if (!made) return std::optional<Fd>();
+    return std::optional<Fd>(std::move(*made));
 }
 
-Result<Fd> create_in_root_at_depth(int rootfd, const std::string& path, bool file, mode_t dir_mode, int links) {
+Result<Fd> create_in_root_at_depth(int rootfd, const std::string& path, bool file, mode_t dir_mode, int links,
+                                   const BeforeCreate& before_create) {
     auto existing = open_in_root(rootfd, path, O_PATH);
     if (existing || existing.error().errnum != ENOENT) return existing;
     if (links == 0) {
-        if (auto made = create_last_component(rootfd, path, file, dir_mode)) return made;
+        if (auto made = TRY(create_last_component(rootfd, path, file, dir_mode, before_create))) return std::move(*made);
     }
 
     // Walk down from the root creating each missing component: every step resolves inside the
@@ -275,6 +282,7 @@ Result<Fd> create_in_root_at_depth(int rootfd, const std::string& path, bool fil
     Fd dir = TRY(open_in_root(rootfd, "/", O_PATH | O_DIRECTORY));
     size_t start = 0;
     std::string walked;
+    bool told = false;  // before_create has been called
     while (start <= rel.size()) {
         size_t slash = rel.find('/', start);
         std::string name = rel.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
@@ -282,7 +290,8 @@ Result<Fd> create_in_root_at_depth(int rootfd, const std::string& path, bool fil
         start = last ? rel.size() + 1 : slash + 1;
         if (name.empty() || name == ".") continue;
         struct stat st {};
-        if (::fstatat(dir.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode)) {
+        bool exists = ::fstatat(dir.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0;
+        if (exists && S_ISLNK(st.st_mode)) {
             if (links >= 40) return Error::sys("create " + path + " in container rootfs", ELOOP);
             std::string target(PATH_MAX, '\0');
             ssize_t n = ::readlinkat(dir.get(), name.c_str(), target.data(), target.size());
@@ -290,7 +299,11 @@ Result<Fd> create_in_root_at_depth(int rootfd, const std::string& path, bool fil
             target.resize(static_cast<size_t>(n));
             std::string rest = last ? "" : "/" + rel.substr(start);
             std::string next = target.front() == '/' ? target + rest : walked + "/" + target + rest;
-            return create_in_root_at_depth(rootfd, next, file, dir_mode, links + 1);
+            return create_in_root_at_depth(rootfd, next, file, dir_mode, links + 1, before_create);
+        }
+        if (!exists && !told && before_create) {
+            TRY(before_create(dir.get(), last ? name : name + "/" + rel.substr(start)));
+            told = true;
         }
         walked += "/" + name;
         if (last && file) {
@@ -307,8 +320,9 @@ Result<Fd> create_in_root_at_depth(int rootfd, const std::string& path, bool fil
 
 }  // namespace
 
-Result<Fd> create_in_root(int rootfd, const std::string& path, bool file, mode_t dir_mode) {
-    return create_in_root_at_depth(rootfd, path, file, dir_mode, 0);
+Result<Fd> create_in_root(int rootfd, const std::string& path, bool file, mode_t dir_mode,
+                          const BeforeCreate& before_create) {
+    return create_in_root_at_depth(rootfd, path, file, dir_mode, 0, before_create);
 }
 
 }  // namespace rong::sys

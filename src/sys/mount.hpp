@@ -4,6 +4,7 @@
 
 #include <sys/types.h>
 
+#include <functional>
 #include <string>
 
 #include "base/result.hpp"
@@ -45,8 +46,13 @@ Result<Fd> open_in_root(int rootfd, const std::string& path, int flags, mode_t m
 // The same without openat2 (kernels before 5.6), which open_in_root falls back to: one component
 // at a time with O_NOFOLLOW, symlinks read and resolved against the root, ".." never above it.
 Result<Fd> open_in_root_by_hand(int rootfd, const std::string& path, int flags, mode_t mode = 0);
+// Called by create_in_root before it makes anything, with the deepest directory of the path that
+// exists and the rest of the path below it ("a/b": what is about to be made, no symlink among it,
+// maybe "." or ".."). An error stops it: nothing is made.
+using BeforeCreate = std::function<Status(int dir_fd, const std::string& rest)>;
 // Creates what is missing of `path` below rootfd (directories; the last component a directory or,
 // with `file`, an empty file) and returns an O_PATH fd to it.
-Result<Fd> create_in_root(int rootfd, const std::string& path, bool file, mode_t dir_mode = 0755);
+Result<Fd> create_in_root(int rootfd, const std::string& path, bool file, mode_t dir_mode = 0755,
+                          const BeforeCreate& before_create = {});
 
 }  // namespace rong::sys
