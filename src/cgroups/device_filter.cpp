@@ -1,12 +1,11 @@
 // The device rules as an eBPF program, and its load and attach. The rule semantics are runc's
-// (libcontainer/cgroups/devices: the v1 emulator, then a program deciding what it decides).
+// (libcontainer/cgroups/devices: the v1 emulator, then one program block per exception).
 #include "cgroups/device_filter.hpp"
 
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <limits>
@@ -68,7 +67,6 @@ bpf_insn mov32_reg(uint8_t dst, uint8_t src) { return insn(BPF_ALU | BPF_MOV | B
 bpf_insn jne_imm(uint8_t dst, int32_t imm) { return insn(BPF_JMP | BPF_JNE | BPF_K, dst, 0, 0, imm); }
 bpf_insn jeq_imm(uint8_t dst, int32_t imm) { return insn(BPF_JMP | BPF_JEQ | BPF_K, dst, 0, 0, imm); }
 bpf_insn jne_reg(uint8_t dst, uint8_t src) { return insn(BPF_JMP | BPF_JNE | BPF_X, dst, src, 0, 0); }
-bpf_insn ja() { return insn(BPF_JMP | BPF_JA, 0, 0, 0, 0); }
 bpf_insn exit_insn() { return insn(BPF_JMP | BPF_EXIT, 0, 0, 0, 0); }
 
 void append_verdict(std::vector<bpf_insn>& out, bool allow) {
@@ -180,102 +178,52 @@ std::vector<Write> v1_device_writes(const DeviceRuleSet& rules) {
     return w;
 }
 
-namespace {
-
-// Instructions with forward jumps to labels, resolved once the program is laid out.
-class Assembler {
-public:
-    int label() { return next_label_++; }
-    void bind(int l) { bound_[l] = code_.size(); }
-    void emit(bpf_insn i) { code_.push_back(i); }
-    void jump(bpf_insn i, int l) {
-        fixups_.emplace_back(code_.size(), l);
-        code_.push_back(i);
-    }
-    std::vector<bpf_insn> finish() {
-        // The offset counts from the instruction after the jump.
-        for (auto [at, l] : fixups_) code_[at].off = static_cast<int16_t>(bound_.at(l) - at - 1);
-        return std::move(code_);
-    }
-
-private:
-    std::vector<bpf_insn> code_;
-    std::vector<std::pair<size_t, int>> fixups_;
-    std::map<int, size_t> bound_;
-    int next_label_ = 0;
-};
-
-}  // namespace
-
 std::vector<bpf_insn> device_filter_program(const DeviceRuleSet& rules) {
     // struct bpf_cgroup_dev_ctx { u32 access_type; u32 major; u32 minor; }: access_type holds the
     // device type in its low 16 bits and the access in its high 16 bits. r1 keeps the context.
     //
-    // A tree, not one block per exception: the fields are loaded once (r2 type, r3 access, r4
-    // major, r5 minor); the exceptions are grouped by type, then by access, then by major, and a
-    // match jumps to the one verdict they share (every exception has the opposite action of the
-    // default). Nothing runs after a verdict, so the verifier, which compares only the registers
-    // read later, prunes each path where it meets another. For the bench config's rules: 33
-    // instructions, 61 processed by the verifier (one block per exception: 110 and 132).
+    // Each block loads what it compares afresh, so that nothing the verifier learnt in one block
+    // reaches the next. A register compared with a constant becomes precisely tracked; states
+    // arriving at the next block with it known and unknown then differ, and the verifier walks
+    // the rest of the program once for each. Fresh loads let it prune there: it processes ~120
+    // instructions instead of ~230 for the default rules, ~0.1 ms less per container here.
     std::vector<bpf_insn> out;
-    if (rules.exceptions.empty()) {
-        append_verdict(out, rules.default_allow);
-        return out;
-    }
-    Assembler a;
-    int match = a.label();
-    a.emit(load_word(BPF_REG_2, BPF_REG_1, 0));
-    a.emit(alu32_imm(BPF_AND, BPF_REG_2, 0xffff));
-    a.emit(load_word(BPF_REG_3, BPF_REG_1, 0));
-    a.emit(alu32_imm(BPF_RSH, BPF_REG_3, 16));
-    a.emit(load_word(BPF_REG_4, BPF_REG_1, 4));
-    a.emit(load_word(BPF_REG_5, BPF_REG_1, 8));
-    // Numbers above INT32_MAX do not fit a device number (12-bit major, 20-bit minor): their
-    // immediate, sign-extended, never equals a loaded field.
-    auto number = [](int64_t n) { return static_cast<int32_t>(n); };
-    using Group = std::map<int64_t, std::vector<int64_t>>;  // major (-1: any) -> minors (-1: any)
-    std::map<char, std::map<uint32_t, Group>> tree;         // type -> access -> majors
-    for (const auto& e : rules.exceptions) tree[e.type][e.access][e.major].push_back(e.minor);
-    for (const auto& [type, by_access] : tree) {
-        int next_type = a.label();
-        a.jump(jne_imm(BPF_REG_2, type == 'b' ? BPF_DEVCG_DEV_BLOCK : BPF_DEVCG_DEV_CHAR), next_type);
-        for (const auto& [access, majors] : by_access) {
-            int next_access = a.label();
-            if (access != kAllAccess) {
-                // One open may ask for read and write at once (O_RDWR). An allow exception must
-                // grant all that is asked, (r3 & access) == r3; a deny exception refuses as soon
-                // as it covers any of it, (r3 & access) != 0.
-                a.emit(mov32_reg(BPF_REG_6, BPF_REG_3));
-                a.emit(alu32_imm(BPF_AND, BPF_REG_6, static_cast<int32_t>(access)));
-                a.jump(rules.default_allow ? jeq_imm(BPF_REG_6, 0) : jne_reg(BPF_REG_6, BPF_REG_3), next_access);
-            }
-            for (const auto& [major, minors] : majors) {
-                bool any_minor = std::find(minors.begin(), minors.end(), -1) != minors.end();
-                if (major < 0 && any_minor) {
-                    a.jump(ja(), match);  // any device of the type
-                    break;
-                }
-                if (major < 0) {
-                    for (int64_t minor : minors) a.jump(jeq_imm(BPF_REG_5, number(minor)), match);
-                } else if (any_minor) {
-                    a.jump(jeq_imm(BPF_REG_4, number(major)), match);
-                } else {
-                    int next_major = a.label();
-                    a.jump(jne_imm(BPF_REG_4, number(major)), next_major);
-                    for (int64_t minor : minors) a.jump(jeq_imm(BPF_REG_5, number(minor)), match);
-                    a.bind(next_major);
-                }
-            }
-            a.bind(next_access);
+    for (const auto& e : rules.exceptions) {
+        std::vector<bpf_insn> block;
+        std::vector<size_t> jumps;  // to the next block, patched when the block's length is known
+        auto jump = [&](bpf_insn i) {
+            jumps.push_back(block.size());
+            block.push_back(i);
+        };
+        block.push_back(load_word(BPF_REG_2, BPF_REG_1, 0));
+        block.push_back(alu32_imm(BPF_AND, BPF_REG_2, 0xffff));
+        jump(jne_imm(BPF_REG_2, e.type == 'b' ? BPF_DEVCG_DEV_BLOCK : BPF_DEVCG_DEV_CHAR));
+        if (e.access != kAllAccess) {
+            // One open may ask for read and write at once (O_RDWR). An allow exception must grant
+            // all that is asked, (r3 & access) == r3; a deny exception refuses as soon as it
+            // covers any of it, (r3 & access) != 0.
+            block.push_back(load_word(BPF_REG_3, BPF_REG_1, 0));
+            block.push_back(alu32_imm(BPF_RSH, BPF_REG_3, 16));
+            block.push_back(mov32_reg(BPF_REG_2, BPF_REG_3));
+            block.push_back(alu32_imm(BPF_AND, BPF_REG_2, static_cast<int32_t>(e.access)));
+            jump(rules.default_allow ? jeq_imm(BPF_REG_2, 0) : jne_reg(BPF_REG_2, BPF_REG_3));
         }
-        a.bind(next_type);
+        // Numbers above INT32_MAX do not fit a device number (12-bit major, 20-bit minor).
+        if (e.major >= 0) {
+            block.push_back(load_word(BPF_REG_2, BPF_REG_1, 4));
+            jump(jne_imm(BPF_REG_2, static_cast<int32_t>(e.major)));
+        }
+        if (e.minor >= 0) {
+            block.push_back(load_word(BPF_REG_2, BPF_REG_1, 8));
+            jump(jne_imm(BPF_REG_2, static_cast<int32_t>(e.minor)));
+        }
+        append_verdict(block, !rules.default_allow);
+        // The offset counts from the instruction after the jump.
+        for (size_t i : jumps) block[i].off = static_cast<int16_t>(block.size() - i - 1);
+        out.insert(out.end(), block.begin(), block.end());
     }
-    a.emit(alu32_imm(BPF_MOV, BPF_REG_0, rules.default_allow ? 1 : 0));
-    a.emit(exit_insn());
-    a.bind(match);
-    a.emit(alu32_imm(BPF_MOV, BPF_REG_0, rules.default_allow ? 0 : 1));
-    a.emit(exit_insn());
-    return a.finish();
+    append_verdict(out, rules.default_allow);
+    return out;
 }
 
 Result<std::vector<uint32_t>> attached_device_filters(int cgroup_fd) {

@@ -42,11 +42,11 @@ Result<DeviceRuleSet> emulate_device_rules(const std::vector<spec::DeviceRule>& 
 // devices.allow, which also clears what was there), then each exception to the other file.
 std::vector<Write> v1_device_writes(const DeviceRuleSet& rules);
 
-// The program for a rule set: r2 = device type, r3 = access, r4 = major, r5 = minor, then the
-// exceptions as a tree (by type, access, major, minor) whose matches all jump to their shared
-// action; what matches none gets the default. An allow exception matches when it grants all the
-// access asked for, a deny exception when it covers any of it (runc 1.1's program needs all for
-// both, so its deny-"w" exception lets an O_RDWR open through).
+// The program for a rule set: r2 = device type, r3 = access, r4 = major, r5 = minor, then one
+// block per exception (a mismatch jumps to the next block; a match returns its action), then the
+// default. An allow exception matches when it grants all the access asked for, a deny exception
+// when it covers any of it (runc 1.1's program needs all for both, so its deny-"w" exception lets
+// an O_RDWR open through).
 std::vector<bpf_insn> device_filter_program(const DeviceRuleSet& rules);
 
 // Loads `program` and attaches it to the cgroup directory `cgroup_fd` (BPF_F_ALLOW_MULTI), then
