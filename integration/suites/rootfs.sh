@@ -474,6 +474,7 @@ t_rootfs_proc_binds() {
   done <<'CASES'
 .mounts = [{destination: "/proc/new/dir", type: "bind", source: $d, options: ["bind"]}] + .mounts
 .mounts += [{destination: "/proc/new", type: "bind", source: $d, options: ["bind"]}]
+.mounts += [{destination: "/new/../to-proc-sys/kernel/core_pattern", type: "bind", source: $s, options: ["bind"]}]
 .mounts += [{destination: "/proc/sys/kernel/core_pattern", type: "bind", source: $s, options: ["bind"]}]
 .mounts += [{destination: "/to-proc-sys/kernel/core_pattern", type: "bind", source: $s, options: ["bind"]}]
 .mounts += [{destination: "/proc", type: "bind", source: $d, options: ["rbind"]}]

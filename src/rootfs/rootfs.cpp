@@ -253,7 +253,7 @@ Status copy_tree(int from, int to, const std::string& what) {
 // Where the resolved destination is, relative to the rootfs ("/proc/uptime"), decides whether a
 // bind, or a filesystem of a type checks_proc_mount names, may go there. `dir_fd`: the
 // destination, or, when it does not exist yet, the deepest directory of it that does, and `rest`
-// the components to be made below that (fresh directories: they are followed by name alone).
+// the components to be made below that, without ".." (fresh directories: followed by name alone).
 // `bind_source`: what a bind copies, "" for a new filesystem (never a procfs: none of those types
 // is proc).
 Status check_proc_mount(int dir_fd, const std::string& rest, const std::string& bind_source, const std::string& rootfs) {
@@ -263,14 +263,8 @@ Status check_proc_mount(int dir_fd, const std::string& rest, const std::string& 
     std::string path(buf, static_cast<size_t>(n));
     if (path != rootfs && path.rfind(rootfs + "/", 0) != 0) return Error::msg(path + " is outside the rootfs");
     std::string dest = path.size() == rootfs.size() ? "/" : path.substr(rootfs.size());
-    for (const auto& name : split(rest, '/')) {
-        if (name.empty() || name == ".") continue;
-        if (name == "..") {
-            dest.erase(std::max<size_t>(dest.rfind('/'), 1));
-            continue;
-        }
-        dest += (dest == "/" ? "" : "/") + name;
-    }
+    for (const auto& name : split(rest, '/'))
+        if (!name.empty() && name != ".") dest += (dest == "/" ? "" : "/") + name;
     struct statfs sfs {};
     bool procfs = dest == "/proc" && !bind_source.empty() && ::statfs(bind_source.c_str(), &sfs) == 0 &&
                   sfs.f_type == PROC_SUPER_MAGIC;
@@ -405,13 +399,15 @@ Status mount_one(int rootfd, const struct statx& root, size_t index, const Rootf
     if (readonly_at_finish(m, opts)) opts.flags &= ~static_cast<unsigned long>(MS_RDONLY);
     // (A mount in a fresh tmpfs is in a tmpfs of ours, whatever that covers.)
     bool proc_checked = bind || (fresh_path.empty() && checks_proc_mount(type));
-    bool checked = false;
     if (fresh_path.empty()) {
         if (!target) {
             // Checked before anything is made, as runc does: a refused mount leaves no mount point.
+            // Not where ".." climbs back out of what is made: a symlink there can lead anywhere,
+            // which only the check of the destination made (below) sees.
             sys::BeforeCreate check_first;
             if (proc_checked) check_first = [&](int dir, const std::string& rest) -> Status {
-                checked = true;
+                for (const auto& name : split(rest, '/'))
+                    if (name == "..") return {};
                 return check_proc_mount(dir, rest, bind ? source_ref : "", ctx.rootfs);
             };
             target = TRY(sys::create_in_root(rootfd, m.destination, file_target, 0755, check_first));
@@ -424,7 +420,7 @@ Status mount_one(int rootfd, const struct statx& root, size_t index, const Rootf
     // A tmpfs the mounts that follow go right in (FreshTmpfs).
     bool remember = false;
 
-    if (proc_checked && !checked) TRY(check_proc_mount(target.get(), "", bind ? source_ref : "", ctx.rootfs));
+    if (proc_checked) TRY(check_proc_mount(target.get(), "", bind ? source_ref : "", ctx.rootfs));
     if (bind) {
         if (idmapped != ctx.idmapped_trees.end()) {
             TRY(sys::move_mount_on_fd(idmapped->second, target.get(), what));

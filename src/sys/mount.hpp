@@ -47,8 +47,8 @@ Result<Fd> open_in_root(int rootfd, const std::string& path, int flags, mode_t m
 // at a time with O_NOFOLLOW, symlinks read and resolved against the root, ".." never above it.
 Result<Fd> open_in_root_by_hand(int rootfd, const std::string& path, int flags, mode_t mode = 0);
 // Called by create_in_root before it makes anything, with the deepest directory of the path that
-// exists and the rest of the path below it ("a/b": what is about to be made, no symlink among it,
-// maybe "." or ".."). An error stops it: nothing is made.
+// exists and the rest of the path below it ("a/b": what is about to be made, maybe with "." or
+// ".."; past a "..", what exists already, symlinks included). An error stops it: nothing is made.
 using BeforeCreate = std::function<Status(int dir_fd, const std::string& rest)>;
 // Creates what is missing of `path` below rootfd (directories; the last component a directory or,
 // with `file`, an empty file) and returns an O_PATH fd to it.
