@@ -15,7 +15,9 @@
 #include <cerrno>
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <string>
+#include <tuple>
 #include <thread>
 #include <vector>
 
@@ -162,6 +164,53 @@ TEST(DeviceFilter, Instructions) {
     EXPECT_TRUE(is(prog[14], BPF_ALU | BPF_MOV | BPF_K, 0, 0, 0, 1));
 }
 
+// Rule sets of every shape: wildcards, shared majors, mixed access, both defaults.
+std::vector<DeviceRuleSet> rule_sets_of_every_shape() {
+    const int64_t numbers[] = {-1, 0, 1, 5, 136};
+    uint32_t seed = 7;
+    auto next = [&seed](uint32_t n) {
+        seed = seed * 1103515245 + 12345;
+        return (seed >> 16) % n;
+    };
+    std::vector<DeviceRuleSet> sets;
+    for (int round = 0; round < 400; ++round) {
+        DeviceRuleSet set;
+        set.default_allow = next(2);
+        std::map<std::tuple<char, int64_t, int64_t>, uint32_t> exceptions;
+        for (uint32_t k = next(9); k > 0; --k)
+            exceptions[{next(2) ? 'b' : 'c', numbers[next(5)], numbers[next(5)]}] = 1 + next(7);
+        for (const auto& [key, access] : exceptions)
+            set.exceptions.push_back({std::get<0>(key), std::get<1>(key), std::get<2>(key), access});
+        sets.push_back(std::move(set));
+    }
+    return sets;
+}
+
+// The program decides as the rule set means, for every access a process can ask for.
+TEST(DeviceFilter, ProgramDecidesAsTheRulesMean) {
+    auto means = [](const DeviceRuleSet& set, uint32_t type, uint32_t access, int64_t major, int64_t minor) {
+        for (const auto& e : set.exceptions) {
+            if ((e.type == 'b' ? B : C) != type || (e.major >= 0 && e.major != major) || (e.minor >= 0 && e.minor != minor))
+                continue;
+            if (set.default_allow ? (access & e.access) != 0 : (access & e.access) == access) return set.default_allow ? 0 : 1;
+        }
+        return set.default_allow ? 1 : 0;
+    };
+    auto sets = rule_sets_of_every_shape();
+    for (size_t round = 0; round < sets.size(); ++round) {
+        const DeviceRuleSet& set = sets[round];
+        auto prog = device_filter_program(set);
+        for (uint32_t type : {C, B})
+            for (uint32_t access = 1; access <= (R | W | M); ++access)
+                for (int64_t major : {0, 1, 2, 5, 136, 4095})
+                    for (int64_t minor : {0, 1, 3, 5, 136, 1048575}) {
+                        int got = run(prog, type, access, static_cast<uint32_t>(major), static_cast<uint32_t>(minor));
+                        ASSERT_EQ(got, means(set, type, access, major, minor))
+                            << "round " << round << " type " << type << " access " << access << " " << major << ":" << minor;
+                    }
+    }
+}
+
 TEST(DeviceFilter, ContainerDefaults) {
     // What a container gets: the config's deny-all and read-only fuse, then runc's defaults; a
     // linux.devices node gets no rule of its own.
@@ -263,6 +312,19 @@ std::string probe(const std::string& cgroup, const std::string& dir) {
     int status = 0;
     ::waitpid(pid, &status, 0);
     return out;
+}
+
+// The verifier takes the program of every shape.
+TEST(DeviceFilter, KernelAcceptsEveryShape) {
+    std::string mount = cgroup2_mount();
+    if (::geteuid() != 0 || mount.empty()) GTEST_SKIP() << "needs root and a cgroup2 mount";
+    TestCgroup cg(mount + "/rong-devtest-shapes-" + std::to_string(::getpid()));
+    sys::Fd dir(::open(cg.path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    ASSERT_TRUE(dir);
+    for (const auto& set : rule_sets_of_every_shape()) {
+        auto st = attach_device_filter(dir.get(), device_filter_program(set));
+        ASSERT_TRUE(st) << st.error().message;
+    }
 }
 
 TEST(DeviceFilter, KernelEnforcesAndUpdateReplaces) {
