@@ -91,6 +91,41 @@ t_cgroup_v2_mount_without_cgroupns() {
   expect_eq "the host's cgroup2 options" "$after" "$before"
 }
 
+# The runtime in a cgroup whose own subtree is all it sees on /sys/fs/cgroup (a bind, as a
+# container without a cgroup namespace of its own may be given): /proc/self/cgroup names the
+# cgroup from above the mount, and the mount's root says how far above. A container with no
+# cgroupsPath goes under the runtime's cgroup, as runc places it: on the host, <that cgroup>/<id>,
+# not <that cgroup>/<that cgroup's path>/<id>. rong takes the root from statmount (Linux 6.8+) or
+# from mountinfo. Runs on a hybrid host too (its cgroup2 tree at /sys/fs/cgroup/unified).
+t_cgroup_v2_subtree_mount() {
+  local tree parent id line
+  if [ "$(stat -fc %T /sys/fs/cgroup 2>/dev/null)" = cgroup2fs ]; then
+    tree=/sys/fs/cgroup
+  elif [ "$(stat -fc %T /sys/fs/cgroup/unified 2>/dev/null)" = cgroup2fs ]; then
+    tree=/sys/fs/cgroup/unified
+  else
+    skip "no cgroup2 hierarchy"
+  fi
+  id=$(newid sub)
+  parent=$tree/$(newid subtree-parent)
+  mkdir "$parent" || fail "mkdir $parent"
+  cfg '.linux.namespaces |= map(select(.type != "cgroup")) | del(.linux.cgroupsPath)'
+  sh_args 'grep "^0::" /proc/self/cgroup'
+  track "$id"
+  # The shell moves itself into $parent, then, in a mount namespace of its own, binds it on
+  # /sys/fs/cgroup (which hides $parent's own path) and execs the runtime there.
+  unshare -m sh -c 'echo $$ >"$1/cgroup.procs" && mount --make-rprivate / && mount --bind "$1" /sys/fs/cgroup &&
+    exec timeout -k 2 "$2" "$3" --root "$4" run --bundle "$5" "$6"' sh \
+    "$parent" "$RT_TIMEOUT" "$RUNTIME" "$ROOT" "$B" "$id" </dev/null >"$T/sub.out" 2>"$T/sub.err"
+  RC=$?
+  ERR=$(cat "$T/sub.err")
+  line=$(cat "$T/sub.out")
+  rmdir "$parent" 2>/dev/null || { sleep 0.5; rmdir "$parent" 2>/dev/null; }
+  expect_rc "run in $parent" 0
+  expect_eq "the container's cgroup" "$line" "0::${parent#"$tree"}/$id"
+  [ ! -d "$parent" ] || fail "$parent left non-empty: $(ls "$parent" | grep -v '\.' | tr '\n' ' ')"
+}
+
 # A 64 MiB allocation under memory.max 16 MiB (no swap) is killed by the OOM killer: exit 137.
 t_cgroup_v2_oom() {
   need_v2 memory

@@ -1,6 +1,7 @@
 // The file system side of cgroups: the v1 and v2 managers.
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -16,6 +17,7 @@
 #include "cgroups/cgroups.hpp"
 #include "cgroups/device_filter.hpp"
 #include "sys/file.hpp"
+#include "sys/mount.hpp"
 
 namespace rong::cgroups {
 
@@ -755,10 +757,32 @@ std::unique_ptr<Manager> from_paths(const Paths& paths) {
     return make_manager(paths.count("") ? Mode::hybrid : Mode::legacy, paths);
 }
 
+namespace {
+
+// The hierarchies a new container's cgroups go in. On a cgroup v2 host that is the one mounted on
+// /sys/fs/cgroup, where detect_mode found it: statmount says what it shows in one call, ~0.1 ms
+// less than reading and parsing mountinfo (issue 7). Before Linux 6.8, and on v1 and hybrid
+// hosts, mountinfo.
+Result<std::vector<Hierarchy>> mounted_hierarchies(Mode mode) {
+    if (mode == Mode::unified) {
+        auto mounted = sys::mount_root_of("/sys/fs/cgroup");
+        if (mounted && mounted->magic == CGROUP2_SUPER_MAGIC) {
+            Hierarchy h;
+            h.mountpoint = "/sys/fs/cgroup";
+            h.root = std::move(mounted->root);
+            h.v2 = true;
+            return std::vector<Hierarchy>{std::move(h)};
+        }
+    }
+    return parse_mountinfo(TRY(sys::read_file("/proc/self/mountinfo")));
+}
+
+}  // namespace
+
 Result<std::unique_ptr<Manager>> for_container(const std::string& cgroups_path, const std::string& id) {
     TRY(check_cgroups_path(cgroups_path));
     Mode mode = detect_mode();
-    auto hierarchies = parse_mountinfo(TRY(sys::read_file("/proc/self/mountinfo")));
+    auto hierarchies = TRY(mounted_hierarchies(mode));
     auto own = parse_proc_cgroup(TRY(sys::read_file("/proc/self/cgroup")));
     Paths paths = compute_paths(mode, hierarchies, own, cgroups_path, id);
     if (paths.empty()) return Error::msg("no cgroup hierarchy is mounted under /sys/fs/cgroup");

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <climits>
 #include <cstdio>
+#include <cstring>
 #include <deque>
 #include <iterator>
 #include <optional>
@@ -88,6 +89,46 @@ Status move_mount_on_fd(int tree_fd, int target_fd, const std::string& what) {
     if (::syscall(SYS_move_mount, tree_fd, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
         return Error::sys("move_mount on " + what);
     return {};
+}
+
+namespace {
+
+// statmount(2) (Linux 6.8; the same number on every architecture) and the part of its uapi
+// (linux/mount.h) used here, which Debian 12's headers predate.
+constexpr long kSysStatmount = 457;
+constexpr unsigned kStatxMntIdUnique = 0x4000;
+constexpr uint64_t kStatmountSbBasic = 0x1, kStatmountMntRoot = 0x8;
+struct MntIdReq {
+    uint32_t size;
+    uint32_t spare;
+    uint64_t mnt_id;
+    uint64_t param;
+};
+// The fixed part of struct statmount up to the offsets used; strings follow the 512-byte header.
+constexpr size_t kStatmountMaskAt = 8, kStatmountMagicAt = 24, kStatmountRootAt = 104, kStatmountStrAt = 512;
+
+}  // namespace
+
+Result<MountRoot> mount_root_of(const std::string& path) {
+    struct statx st {};
+    if (::statx(AT_FDCWD, path.c_str(), 0, kStatxMntIdUnique, &st) < 0) return Error::sys("statx " + path);
+    // Without the unique id (before 6.8) statmount is not there either.
+    if (!(st.stx_mask & kStatxMntIdUnique)) return Error{"statmount " + path, ENOSYS};
+    MntIdReq req{sizeof(MntIdReq), 0, st.stx_mnt_id, kStatmountSbBasic | kStatmountMntRoot};
+    alignas(8) char buf[kStatmountStrAt + PATH_MAX];
+    long n = ::syscall(kSysStatmount, &req, buf, sizeof buf, 0);
+    if (n < 0) return Error::sys("statmount " + path);
+    uint64_t mask = 0, magic = 0;
+    uint32_t size = 0, root_at = 0;
+    std::memcpy(&size, buf, sizeof size);
+    std::memcpy(&mask, buf + kStatmountMaskAt, sizeof mask);
+    std::memcpy(&magic, buf + kStatmountMagicAt, sizeof magic);
+    std::memcpy(&root_at, buf + kStatmountRootAt, sizeof root_at);
+    if ((mask & (kStatmountSbBasic | kStatmountMntRoot)) != (kStatmountSbBasic | kStatmountMntRoot) ||
+        size > sizeof buf || kStatmountStrAt + root_at >= size)
+        return Error{"statmount " + path + ": no root in the reply", EINVAL};
+    const char* root = buf + kStatmountStrAt + root_at;
+    return MountRoot{magic, std::string(root, ::strnlen(root, size - kStatmountStrAt - root_at))};
 }
 
 Result<Fd> new_fs_tree(const std::string& fstype, const std::string& source, unsigned long flags,

@@ -4,6 +4,8 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
+
 #include <functional>
 #include <string>
 
@@ -40,6 +42,16 @@ Status move_mount_on_fd(int tree_fd, int target_fd, const std::string& what);
 // ro); ENOSYS before Linux 5.2.
 Result<Fd> new_fs_tree(const std::string& fstype, const std::string& source, unsigned long flags,
                        const std::string& data, const std::string& what);
+
+// The mount on top at `path` (symlinks followed), as statmount(2) tells it: its filesystem's
+// magic and the directory of that filesystem it shows ("/" unless a subtree was mounted; a
+// cgroup2 mount's root is relative to the caller's cgroup namespace, as in mountinfo). One call
+// instead of reading and parsing /proc/self/mountinfo. ENOSYS before Linux 6.8.
+struct MountRoot {
+    uint64_t magic = 0;
+    std::string root;
+};
+Result<MountRoot> mount_root_of(const std::string& path);
 
 // Opens `path` below `rootfd` as if rootfd were "/": ".." and absolute symlinks stay inside.
 Result<Fd> open_in_root(int rootfd, const std::string& path, int flags, mode_t mode = 0);
