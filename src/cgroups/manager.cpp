@@ -529,6 +529,7 @@ public:
             if (p == root_ || p == "/") break;
         }
         for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
+            TRY(thread_if_invalid(*it));
             auto available = read_value(*it, "cgroup.controllers");
             if (!available) continue;
             // Only what is not delegated yet: each write walks every cgroup below, so a write per
@@ -545,6 +546,7 @@ public:
             for (const auto& c : missing)
                 if (auto st = write_value(*it, "cgroup.subtree_control", "+" + c); !st) log::debug(st.error().message);
         }
+        TRY(thread_if_invalid(leaf));
         int fd = ::open(leaf.c_str(), O_DIRECTORY | O_RDONLY | O_CLOEXEC);
         if (fd < 0) return Error::sys("open " + leaf);
         fd_.reset(fd);
@@ -664,6 +666,20 @@ public:
 private:
     const std::string& dir() const { return paths_.at(""); }
 
+    // A cgroup made under one that has processes and threaded controllers (cpu, pids) enabled for
+    // its children is "domain invalid" (`rong run` from a shell, whose cgroup the container's goes
+    // under when there is no cgroupsPath): clone3 into it fails with EOPNOTSUPP. As runc, rong
+    // makes it threaded: the threaded controllers' limits apply, and a domain controller's
+    // (memory, io) cannot be set there, which explain() says. Only for a directory made here.
+    Status thread_if_invalid(const std::string& path) {
+        if (std::find(made_.begin(), made_.end(), path) == made_.end()) return {};
+        auto type = read_value(path, "cgroup.type");
+        if (!type || *type != "domain invalid") return {};
+        TRY(write_value(path, "cgroup.type", "threaded"));
+        threaded_ = true;
+        return {};
+    }
+
     // A file that is not there, most often: a controller the parent does not delegate; ENODEV
     // from rdma.max: a device the kernel does not have.
     Error explain(const Write& w, Error e) const {
@@ -679,9 +695,11 @@ private:
         for (const auto& c : split_words(available))
             if (c == controller) return e;
         return Error::msg("cannot set " + w.file + ": the " + controller + " cgroup controller is not available in " +
-                          dir() + " (it has: " + (available.empty() ? "none" : available) + ")");
+                          dir() + " (it has: " + (available.empty() ? "none" : available) + ")" +
+                          (threaded_ ? "; it is a threaded cgroup, made under one that has processes" : ""));
     }
     std::string root_;
+    bool threaded_ = false;  // thread_if_invalid made a directory threaded
     mutable sys::Fd fd_;
 };
 
