@@ -96,7 +96,11 @@ t_cgroup_v2_mount_without_cgroupns() {
 # cgroup from above the mount, and the mount's root says how far above. A container with no
 # cgroupsPath goes under the runtime's cgroup, as runc places it: on the host, <that cgroup>/<id>,
 # not <that cgroup>/<that cgroup's path>/<id>. rong takes the root from statmount (Linux 6.8+) or
-# from mountinfo. Runs on a hybrid host too (its cgroup2 tree at /sys/fs/cgroup/unified).
+# from mountinfo. Runs on a hybrid host too (its cgroup2 tree at /sys/fs/cgroup/unified). Where
+# the runtime's cgroup delegates threaded controllers (the VM: cpu, pids), the container's is made
+# under a cgroup with a process in it, so it must be threaded (runc 1.1.5 does so; clone3 into it
+# failed before); the device rules hold there too: /dev/kmsg (c 1:11, not a default device,
+# opened write-only: no capability needed) is refused.
 t_cgroup_v2_subtree_mount() {
   local tree parent id line
   if [ "$(stat -fc %T /sys/fs/cgroup 2>/dev/null)" = cgroup2fs ]; then
@@ -109,8 +113,10 @@ t_cgroup_v2_subtree_mount() {
   id=$(newid sub)
   parent=$tree/$(newid subtree-parent)
   mkdir "$parent" || fail "mkdir $parent"
-  cfg '.linux.namespaces |= map(select(.type != "cgroup")) | del(.linux.cgroupsPath)'
-  sh_args 'grep "^0::" /proc/self/cgroup'
+  cfg '.linux.namespaces |= map(select(.type != "cgroup")) | del(.linux.cgroupsPath)
+    | .root.readonly = false | .process.capabilities |= with_entries(.value += ["CAP_MKNOD"])'
+  sh_args 'grep "^0::" /proc/self/cgroup
+    mknod /tmp/kmsg c 1 11 && { { true >/tmp/kmsg; } 2>/dev/null && echo kmsg-opened || echo kmsg-refused; }'
   track "$id"
   # The shell moves itself into $parent, then, in a mount namespace of its own, binds it on
   # /sys/fs/cgroup (which hides $parent's own path) and execs the runtime there.
@@ -122,7 +128,7 @@ t_cgroup_v2_subtree_mount() {
   line=$(cat "$T/sub.out")
   rmdir "$parent" 2>/dev/null || { sleep 0.5; rmdir "$parent" 2>/dev/null; }
   expect_rc "run in $parent" 0
-  expect_eq "the container's cgroup" "$line" "0::${parent#"$tree"}/$id"
+  expect_eq "the container's cgroup, /dev/kmsg" "$(echo $line)" "0::${parent#"$tree"}/$id kmsg-refused"
   [ ! -d "$parent" ] || fail "$parent left non-empty: $(ls "$parent" | grep -v '\.' | tr '\n' ' ')"
 }
 
