@@ -110,10 +110,22 @@ TEST(Cgroups, PathsLikeRunc) {
     EXPECT_EQ(p["memory"], "/sys/fs/cgroup/memory/process_api/abc/x/y");
     // Legacy leaves the unified tree out; unified uses it alone.
     EXPECT_EQ(compute_paths(Mode::legacy, h, own, "/a", "c").count(""), 0u);
-    auto u = compute_paths(Mode::unified, parse_mountinfo("1 2 0:1 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n"),
-                           parse_proc_cgroup("0::/user.slice\n"), "", "c1");
+    // On a v2 host, a relative path goes under the own cgroup's parent (runc 1.1's fs2).
+    auto v2 = parse_mountinfo("1 2 0:1 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n");
+    auto u = compute_paths(Mode::unified, v2, parse_proc_cgroup("0::/user.slice/user-0.slice/session-1.scope\n"), "", "c1");
     ASSERT_EQ(u.size(), 1u);
-    EXPECT_EQ(u[""], "/sys/fs/cgroup/user.slice/c1");
+    EXPECT_EQ(u[""], "/sys/fs/cgroup/user.slice/user-0.slice/c1");
+    EXPECT_EQ(compute_paths(Mode::unified, v2, parse_proc_cgroup("0::/user.slice\n"), "x/y", "c1")[""],
+              "/sys/fs/cgroup/x/y");
+    EXPECT_EQ(compute_paths(Mode::unified, v2, parse_proc_cgroup("0::/\n"), "", "c1")[""], "/sys/fs/cgroup/c1");
+    EXPECT_EQ(compute_paths(Mode::unified, v2, parse_proc_cgroup("0::/user.slice\n"), "/abs", "c1")[""],
+              "/sys/fs/cgroup/abs");
+    // ... relative to what the mount shows: a subtree bound on /sys/fs/cgroup.
+    auto sub = parse_mountinfo("1 2 0:1 /outer /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n");
+    EXPECT_EQ(compute_paths(Mode::unified, sub, parse_proc_cgroup("0::/outer/inner\n"), "", "c1")[""],
+              "/sys/fs/cgroup/c1");
+    EXPECT_EQ(compute_paths(Mode::unified, sub, parse_proc_cgroup("0::/outer/a/b\n"), "", "c1")[""],
+              "/sys/fs/cgroup/a/c1");
 }
 
 TEST(Cgroups, SubCgroupPathsStayBelowTheContainer) {

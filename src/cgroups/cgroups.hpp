@@ -59,8 +59,11 @@ Status check_cgroups_path(const std::string& cgroups_path);
 using Paths = std::map<std::string, std::string>;
 
 // runc's placement: an absolute cgroupsPath goes directly under each mount; a relative one, or the
-// id when it is empty, under the calling process's own cgroup (its line in /proc/self/cgroup).
-// v1 controllers rong does not manage are left out; in hybrid mode the unified tree is included.
+// id when it is empty, under the calling process's own cgroup (its line in /proc/self/cgroup) in
+// v1 and hybrid mode, and under that cgroup's parent on a cgroup v2 host, as runc 1.1's fs2
+// manager does (a shell's own cgroup has processes in it, so its children could not have the
+// domain controllers). v1 controllers rong does not manage are left out; in hybrid mode the
+// unified tree is included.
 Paths compute_paths(Mode mode, const std::vector<Hierarchy>& hierarchies,
                     const std::map<std::string, std::string>& own, const std::string& cgroups_path,
                     const std::string& id);

@@ -189,6 +189,10 @@ Paths compute_paths(Mode mode, const std::vector<Hierarchy>& hierarchies,
             std::string mine = it == own.end() ? "/" : it->second;
             // The cgroup relative to what is mounted here (a container sees its own cgroup as /).
             if (h.root != "/" && mine.rfind(h.root, 0) == 0) mine = mine.substr(h.root.size());
+            if (mode == Mode::unified) {
+                auto slash = mine.find_last_of('/');
+                mine = slash == std::string::npos || slash == 0 ? "/" : mine.substr(0, slash);
+            }
             path = join(join(h.mountpoint, mine), inner);
         }
         for (const auto& k : keys) paths[k] = path;
