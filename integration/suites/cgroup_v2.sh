@@ -91,18 +91,36 @@ t_cgroup_v2_mount_without_cgroupns() {
   expect_eq "the host's cgroup2 options" "$after" "$before"
 }
 
-# The runtime in a cgroup whose own subtree is all it sees on /sys/fs/cgroup (a bind, as a
-# container without a cgroup namespace of its own may be given): /proc/self/cgroup names the
-# cgroup from above the mount, and the mount's root says how far above. A container with no
-# cgroupsPath goes under the runtime's cgroup, as runc places it: on the host, <that cgroup>/<id>,
-# not <that cgroup>/<that cgroup's path>/<id>. rong takes the root from statmount (Linux 6.8+) or
-# from mountinfo. Runs on a hybrid host too (its cgroup2 tree at /sys/fs/cgroup/unified). Where
-# the runtime's cgroup delegates threaded controllers (the VM: cpu, pids), the container's is made
-# under a cgroup with a process in it, so it must be threaded (runc 1.1.5 does so; clone3 into it
-# failed before); the device rules hold there too: /dev/kmsg (c 1:11, not a default device,
-# opened write-only: no capability needed) is refused.
+# in_subtree CGROUP BOUND SCRIPT: SCRIPT (bash; $RT is the runtime with this test's --root) runs
+# in the cgroup CGROUP, in a mount namespace of its own where the cgroup BOUND (CGROUP or one of
+# its ancestors) is bound on /sys/fs/cgroup, as a container without a cgroup namespace of its own
+# may be given it: /proc/self/cgroup then names the cgroup from above that mount, and the mount's
+# root says how far above. Sets RC, OUT, ERR.
+in_subtree() {
+  printf '%s\n' "$3" >"$T/in_subtree.sh"
+  unshare -m sh -c 'echo $$ >"$1/cgroup.procs" && mount --make-rprivate / && mount --bind "$2" /sys/fs/cgroup &&
+    RT="timeout -k 2 $3 $4 --root $5" exec bash "$6"' sh \
+    "$1" "$2" "$RT_TIMEOUT" "$RUNTIME" "$ROOT" "$T/in_subtree.sh" </dev/null >"$T/sub.out" 2>"$T/sub.err"
+  RC=$?
+  OUT=$(cat "$T/sub.out")
+  ERR=$(cat "$T/sub.err")
+  log "in $1 (/sys/fs/cgroup: $2): rc=$RC out=$OUT err=$ERR"
+}
+
+# A container with no cgroupsPath, started by a runtime whose cgroup's subtree is all it sees on
+# /sys/fs/cgroup. On a cgroup v2 host runc 1.1.5 puts it beside the runtime's cgroup, under that
+# cgroup's parent (a shell's own cgroup has processes in it); seen through the bind, the parent is
+# the mount's root plus what /proc/self/cgroup says below it. rong takes the root from statmount
+# (Linux 6.8+) or from mountinfo. Runs on a hybrid host too (its cgroup2 tree at
+# /sys/fs/cgroup/unified), and there checks that same placement. The device rules hold:
+# /dev/kmsg (c 1:11, not a default device, opened write-only: no capability needed) is refused,
+# /dev/null (c 1:3, a default one, made anew) opens.
+# When the runtime's cgroup is the mount's root, its parent is out of sight: the container goes
+# under the runtime's cgroup, which has a process in it. Where that cgroup delegates threaded
+# controllers (the VM: cpu, pids), the new cgroup is "domain invalid" and is made threaded, as
+# runc does (clone3 into it failed before): ps, kill --all and delete work there.
 t_cgroup_v2_subtree_mount() {
-  local tree parent id line
+  local tree parent inner id threaded probe
   if [ "$(stat -fc %T /sys/fs/cgroup 2>/dev/null)" = cgroup2fs ]; then
     tree=/sys/fs/cgroup
   elif [ "$(stat -fc %T /sys/fs/cgroup/unified 2>/dev/null)" = cgroup2fs ]; then
@@ -110,26 +128,60 @@ t_cgroup_v2_subtree_mount() {
   else
     skip "no cgroup2 hierarchy"
   fi
-  id=$(newid sub)
-  parent=$tree/$(newid subtree-parent)
-  mkdir "$parent" || fail "mkdir $parent"
+  # (named with TOKEN, so the harness removes them whatever happens)
+  parent=$tree/$(newid subtree)
+  inner=$parent/$(newid inner)
+  mkdir -p "$inner" || skip "cannot make cgroups under $tree"
   cfg '.linux.namespaces |= map(select(.type != "cgroup")) | del(.linux.cgroupsPath)
     | .root.readonly = false | .process.capabilities |= with_entries(.value += ["CAP_MKNOD"])'
-  sh_args 'grep "^0::" /proc/self/cgroup
-    mknod /tmp/kmsg c 1 11 && { { true >/tmp/kmsg; } 2>/dev/null && echo kmsg-opened || echo kmsg-refused; }'
+  probe='grep "^0::" /proc/self/cgroup
+    rm -f /tmp/kmsg /tmp/null; mknod /tmp/kmsg c 1 11 && { { true >/tmp/kmsg; } 2>/dev/null && echo kmsg-opened || echo kmsg-refused; }
+    mknod /tmp/null c 1 3 && { true >/tmp/null; } && echo null-opened'
+
+  # The runtime in the mount's root: first, while $parent delegates no domain controller (a
+  # process could not move in after).
+  sh_args "$probe"
+  id=$(newid under)
   track "$id"
-  # The shell moves itself into $parent, then, in a mount namespace of its own, binds it on
-  # /sys/fs/cgroup (which hides $parent's own path) and execs the runtime there.
-  unshare -m sh -c 'echo $$ >"$1/cgroup.procs" && mount --make-rprivate / && mount --bind "$1" /sys/fs/cgroup &&
-    exec timeout -k 2 "$2" "$3" --root "$4" run --bundle "$5" "$6"' sh \
-    "$parent" "$RT_TIMEOUT" "$RUNTIME" "$ROOT" "$B" "$id" </dev/null >"$T/sub.out" 2>"$T/sub.err"
-  RC=$?
-  ERR=$(cat "$T/sub.err")
-  line=$(cat "$T/sub.out")
-  rmdir "$parent" 2>/dev/null || { sleep 0.5; rmdir "$parent" 2>/dev/null; }
+  in_subtree "$parent" "$parent" "\$RT run --bundle $B $id"
   expect_rc "run in $parent" 0
-  expect_eq "the container's cgroup, /dev/kmsg" "$(echo $line)" "0::${parent#"$tree"}/$id kmsg-refused"
-  [ ! -d "$parent" ] || fail "$parent left non-empty: $(ls "$parent" | grep -v '\.' | tr '\n' ' ')"
+  expect_eq "the container's cgroup, /dev/kmsg, /dev/null" "$(echo $OUT)" "0::${parent#"$tree"}/$id kmsg-refused null-opened"
+  set_args sleep 1000
+  id=$(newid threaded)
+  track "$id"
+  in_subtree "$parent" "$parent" "\$RT run --detach --bundle $B $id >/dev/null || exit 1
+    cat /sys/fs/cgroup/$id/cgroup.type
+    \$RT ps --format json $id || echo ps-failed
+    \$RT kill --all $id KILL || echo kill-all-failed
+    for i in \$(seq 50); do \$RT state $id | grep -q '\"stopped\"' && break; sleep 0.1; done
+    \$RT delete $id || { echo delete-failed; \$RT delete --force $id; }
+    test -d /sys/fs/cgroup/$id && echo cgroup-left || echo cgroup-gone"
+  expect_rc "run --detach in $parent" 0
+  threaded=$(echo $OUT)
+  log "$parent delegates: $(cat "$parent/cgroup.subtree_control")"
+
+  # The runtime below the mount's root: the container goes beside its cgroup, with the whole
+  # tree on /sys/fs/cgroup and with $parent bound there.
+  sh_args "$probe"
+  id=$(newid beside)
+  track "$id"
+  in_subtree "$inner" "$tree" "\$RT run --bundle $B $id"
+  expect_rc "run in $inner" 0
+  expect_eq "the container's cgroup, /dev/kmsg, /dev/null" "$(echo $OUT)" "0::${parent#"$tree"}/$id kmsg-refused null-opened"
+  id=$(newid beside-bound)
+  track "$id"
+  in_subtree "$inner" "$parent" "\$RT run --bundle $B $id"
+  expect_rc "run in $inner, $parent bound" 0
+  local beside_bound=$OUT
+
+  # runc 1.1.5 takes /proc/self/cgroup's path as if the whole tree were mounted (so under the
+  # bound $parent it makes <parent>/<parent's path>/<id>, and leaves <parent's path>), and reads
+  # cgroup.procs, which a threaded cgroup refuses (its ps and kill --all fail there): checked for
+  # rong only.
+  [ "$RT_KIND" = rong ] || { log "runc: $beside_bound; $threaded"; return 0; }
+  rmdir "$inner" "$parent" || fail "$parent left non-empty: $(find "$parent" -mindepth 1 -type d)"
+  expect_eq "the container's cgroup ($parent bound)" "$(echo $beside_bound)" "0::${parent#"$tree"}/$id kmsg-refused null-opened"
+  expect_match "type, ps, the cgroup after delete" "$threaded" '^(domain|threaded) \[[0-9]+\] cgroup-gone$'
 }
 
 # A 64 MiB allocation under memory.max 16 MiB (no swap) is killed by the OOM killer: exit 137.

@@ -132,14 +132,32 @@ Status remove_tree(const std::string& path, std::chrono::steady_clock::time_poin
     }
 }
 
+std::vector<pid_t> read_ids(const std::string& text) {
+    std::vector<pid_t> ids;
+    size_t pos = 0;
+    while (pos < text.size()) {
+        size_t end = text.find('\n', pos);
+        if (end == std::string::npos) end = text.size();
+        if (end > pos) ids.push_back(static_cast<pid_t>(std::stol(text.substr(pos, end - pos))));
+        pos = end + 1;
+    }
+    return ids;
+}
+
 void collect_pids(const std::string& dir, std::vector<pid_t>& out) {
-    if (auto text = sys::read_file(dir + "/cgroup.procs")) {
-        size_t pos = 0;
-        while (pos < text->size()) {
-            size_t end = text->find('\n', pos);
-            if (end == std::string::npos) end = text->size();
-            if (end > pos) out.push_back(static_cast<pid_t>(std::stol(text->substr(pos, end - pos))));
-            pos = end + 1;
+    auto procs = sys::read_file(dir + "/cgroup.procs");
+    if (procs) {
+        for (pid_t pid : read_ids(*procs)) out.push_back(pid);
+    } else if (procs.error().errnum == EOPNOTSUPP) {
+        // A threaded cgroup (thread_if_invalid) lists threads only: each one's process, once.
+        if (auto threads = sys::read_file(dir + "/cgroup.threads")) {
+            for (pid_t tid : read_ids(*threads)) {
+                auto status = sys::read_file("/proc/" + std::to_string(tid) + "/status");
+                auto at = status ? status->find("\nTgid:") : std::string::npos;
+                if (at == std::string::npos) continue;  // gone meanwhile
+                auto pid = static_cast<pid_t>(std::strtol(status->c_str() + at + 6, nullptr, 10));
+                if (std::find(out.begin(), out.end(), pid) == out.end()) out.push_back(pid);
+            }
         }
     }
     for (const auto& sub : subdirs(dir)) collect_pids(sub, out);
@@ -709,7 +727,11 @@ Status Manager::kill_all(int sig) {
     // cgroup.kill (5.14+) kills every process of the cgroup and below at once, forks included.
     if (sig == SIGKILL && mode_ == Mode::unified) {
         const std::string& dir = paths_.at("");
-        if (::access((dir + "/cgroup.kill").c_str(), F_OK) == 0) return write_value(dir, "cgroup.kill", "1");
+        // (Not in a threaded cgroup: EOPNOTSUPP, and the freeze and signals below then.)
+        if (::access((dir + "/cgroup.kill").c_str(), F_OK) == 0) {
+            auto killed = write_value(dir, "cgroup.kill", "1");
+            if (killed || killed.error().errnum != EOPNOTSUPP) return killed;
+        }
     }
     // An empty cgroup (the container has exited) has nothing to kill and nothing that could fork:
     // no freeze and thaw.

@@ -93,9 +93,13 @@ Status move_mount_on_fd(int tree_fd, int target_fd, const std::string& what) {
 
 namespace {
 
-// statmount(2) (Linux 6.8; the same number on every architecture) and the part of its uapi
-// (linux/mount.h) used here, which Debian 12's headers predate.
+// statmount(2) (Linux 6.8) and the part of its uapi (linux/mount.h) used here, which Debian 12's
+// headers predate: 457 is its number on x86-64 and in the generic table (arm64, riscv...).
+#ifdef __NR_statmount
+constexpr long kSysStatmount = __NR_statmount;
+#else
 constexpr long kSysStatmount = 457;
+#endif
 constexpr unsigned kStatxMntIdUnique = 0x4000;
 constexpr uint64_t kStatmountSbBasic = 0x1, kStatmountMntRoot = 0x8;
 struct MntIdReq {
@@ -104,6 +108,7 @@ struct MntIdReq {
     uint64_t mnt_id;
     uint64_t param;
 };
+static_assert(sizeof(MntIdReq) == 24, "MNT_ID_REQ_SIZE_VER0");
 // The fixed part of struct statmount up to the offsets used; strings follow the 512-byte header.
 constexpr size_t kStatmountMaskAt = 8, kStatmountMagicAt = 24, kStatmountRootAt = 104, kStatmountStrAt = 512;
 
