@@ -685,10 +685,11 @@ private:
     const std::string& dir() const { return paths_.at(""); }
 
     // A cgroup made under one that has processes and threaded controllers (cpu, pids) enabled for
-    // its children is "domain invalid" (`rong run` from a shell, whose cgroup the container's goes
-    // under when there is no cgroupsPath): clone3 into it fails with EOPNOTSUPP. As runc, rong
-    // makes it threaded: the threaded controllers' limits apply, and a domain controller's
-    // (memory, io) cannot be set there, which explain() says. Only for a directory made here.
+    // its children is "domain invalid" (a cgroupsPath under a busy cgroup; rong's own cgroup as
+    // the root of what is mounted on /sys/fs/cgroup, whose parent it cannot reach): clone3 into
+    // it fails with EOPNOTSUPP. As runc, rong makes it threaded: the threaded controllers' limits
+    // apply, and a domain controller's (memory, io) cannot be set there, which explain() says.
+    // Only for a directory made here.
     Status thread_if_invalid(const std::string& path) {
         if (std::find(made_.begin(), made_.end(), path) == made_.end()) return {};
         auto type = read_value(path, "cgroup.type");
