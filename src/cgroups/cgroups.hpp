@@ -50,6 +50,9 @@ std::map<std::string, std::string> parse_proc_cgroup(std::string_view text);
 // absolute path stays absolute, a relative one relative (and cannot climb out).
 std::string clean_path(const std::string& path);
 
+// The cgroup above `path` ("/a/b" → "/a"; "/a" and "/" → "/").
+std::string parent_of(const std::string& path);
+
 // linux.cgroupsPath as rong takes it: runc cleans ".." away silently ("/../x" is "/x"); rong
 // refuses any ".." component, so a path that reads as climbing out never lands somewhere else.
 Status check_cgroups_path(const std::string& cgroups_path);

@@ -79,11 +79,6 @@ Status join_self(const Paths& paths, int leave_open_from) {
 
 namespace {
 
-std::string parent_of(const std::string& path) {
-    auto slash = path.rfind('/');
-    return slash == 0 ? "/" : path.substr(0, slash);
-}
-
 // mkdir -p that remembers what it made, parents first.
 Status make_dirs(const std::string& path, std::vector<std::string>& made) {
     // Most often only the leaf is missing (or none is): one mkdir, no walk.

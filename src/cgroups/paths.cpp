@@ -47,6 +47,11 @@ std::string join(const std::string& a, const std::string& b) {
 
 }  // namespace
 
+std::string parent_of(const std::string& path) {
+    auto slash = path.rfind('/');
+    return slash == 0 || slash == std::string::npos ? "/" : path.substr(0, slash);
+}
+
 const char* to_string(Mode m) {
     switch (m) {
         case Mode::legacy: return "legacy";
@@ -189,10 +194,7 @@ Paths compute_paths(Mode mode, const std::vector<Hierarchy>& hierarchies,
             std::string mine = it == own.end() ? "/" : it->second;
             // The cgroup relative to what is mounted here (a container sees its own cgroup as /).
             if (h.root != "/" && mine.rfind(h.root, 0) == 0) mine = mine.substr(h.root.size());
-            if (mode == Mode::unified) {
-                auto slash = mine.find_last_of('/');
-                mine = slash == std::string::npos || slash == 0 ? "/" : mine.substr(0, slash);
-            }
+            if (mode == Mode::unified) mine = parent_of(mine);
             path = join(join(h.mountpoint, mine), inner);
         }
         for (const auto& k : keys) paths[k] = path;
