@@ -13,6 +13,7 @@
 
 #include <gtest/gtest.h>
 
+#include "base/strings.hpp"
 #include "cgroups/cgroups.hpp"
 #include "cgroups/device_filter.hpp"
 #include "sys/file.hpp"
@@ -44,6 +45,12 @@ TEST(Cgroups, ParseMountinfo) {
     EXPECT_EQ(h[5].controllers, std::vector<std::string>{"name=systemd"});
     EXPECT_TRUE(h[6].v2);
     EXPECT_EQ(h[6].mountpoint, "/sys/fs/cgroup/unified");
+    // Mounted elsewhere before: the mount under /sys/fs/cgroup, where rong looks, serves.
+    auto twice = parse_mountinfo("20 1 0:40 /sub /mnt/cg rw - cgroup2 cgroup2 rw\n"
+                                 "21 1 0:40 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n");
+    ASSERT_EQ(twice.size(), 1u);
+    EXPECT_EQ(twice[0].mountpoint, "/sys/fs/cgroup");
+    EXPECT_EQ(twice[0].root, "/");
     auto co = parse_mountinfo("1 2 0:1 / /sys/fs/cgroup/cpu,cpuacct rw - cgroup cgroup rw,cpu,cpuacct\n");
     ASSERT_EQ(co.size(), 1u);
     EXPECT_EQ(co[0].controllers, (std::vector<std::string>{"cpu", "cpuacct"}));
@@ -163,6 +170,22 @@ TEST(Cgroups, PathsRelativeToMountRoot) {
     auto h = parse_mountinfo("1 2 0:1 /outer /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n");
     auto p = compute_paths(Mode::legacy, h, parse_proc_cgroup("4:memory:/outer/inner\n"), "", "c");
     EXPECT_EQ(p["memory"], "/sys/fs/cgroup/memory/inner/c");
+    // Stripped by components: a cgroup beside the root that shares its prefix is not below it.
+    p = compute_paths(Mode::legacy, h, parse_proc_cgroup("4:memory:/outerx/inner\n"), "", "c");
+    EXPECT_EQ(p["memory"], "/sys/fs/cgroup/memory/outerx/inner/c");
+    EXPECT_EQ(below_root(h.front(), "/outer"), "/");
+    EXPECT_EQ(below_root(h.front(), "/outer/a/b"), "/a/b");
+    EXPECT_EQ(below_root(h.front(), "/outerx"), "/outerx");
+}
+
+TEST(Cgroups, PathWithinByComponents) {
+    EXPECT_TRUE(path_within("/a/b", "/a"));
+    EXPECT_TRUE(path_within("/a", "/a"));
+    EXPECT_FALSE(path_within("/ab", "/a"));
+    EXPECT_FALSE(path_within("/a", "/a/b"));
+    EXPECT_TRUE(path_within("/a", "/"));
+    EXPECT_TRUE(path_within("/", "/"));
+    EXPECT_FALSE(path_within("a", "/"));
 }
 
 TEST(Cgroups, V1MemoryOrder) {

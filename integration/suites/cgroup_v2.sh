@@ -120,7 +120,7 @@ in_subtree() {
 # controllers (the VM: cpu, pids), the new cgroup is "domain invalid" and is made threaded, as
 # runc does (clone3 into it failed before): ps, kill --all and delete work there.
 t_cgroup_v2_subtree_mount() {
-  local tree parent inner id threaded probe
+  local tree parent inner id threaded probe own
   if [ "$(stat -fc %T /sys/fs/cgroup 2>/dev/null)" = cgroup2fs ]; then
     tree=/sys/fs/cgroup
   elif [ "$(stat -fc %T /sys/fs/cgroup/unified 2>/dev/null)" = cgroup2fs ]; then
@@ -179,6 +179,14 @@ t_cgroup_v2_subtree_mount() {
   # cgroup.procs, which a threaded cgroup refuses (its ps and kill --all fail there): checked for
   # rong only.
   [ "$RT_KIND" = rong ] || { log "runc: $beside_bound; $threaded"; return 0; }
+  # The runtime's own cgroup named as the bound mount shows it (/<inner's name>) is refused, as
+  # the whole tree's path would be: the container's device rules would hold the runtime itself.
+  cfg ".linux.cgroupsPath = \"/${inner##*/}\""
+  own=$(newid own)
+  track "$own"
+  in_subtree "$inner" "$parent" "\$RT run --bundle $B $own"
+  expect_rc "run with the runtime's own cgroup as cgroupsPath ($parent bound)" 1
+  expect_match "the error" "$ERR" "cgroupsPath /${inner##*/}: /sys/fs/cgroup/${inner##*/} is the runtime's own cgroup or one of its ancestors"
   rmdir "$inner" "$parent" || fail "$parent left non-empty: $(find "$parent" -mindepth 1 -type d)"
   expect_eq "the container's cgroup ($parent bound)" "$(echo $beside_bound)" "0::${parent#"$tree"}/$id kmsg-refused null-opened"
   expect_match "type, ps, the cgroup after delete" "$threaded" '^(domain|threaded) \[[0-9]+\] cgroup-gone$'

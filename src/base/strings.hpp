@@ -1,5 +1,5 @@
 // Splitting text into fields, without streams (which would bring the C++ locales in, see
-// src/cli/args.hpp).
+// src/cli/args.hpp), and comparing paths by their components.
 #pragma once
 
 #include <optional>
@@ -57,6 +57,13 @@ inline std::optional<std::vector<unsigned>> parse_number_list(std::string_view l
         for (unsigned v = lo; v <= hi; ++v) out.push_back(v);
     }
     return out;
+}
+
+// Whether `path` is `dir` or below it, component by component: "/a" holds "/a/b" but not "/ab";
+// "/" holds every absolute path. Both are taken as clean (no trailing slash but "/" itself).
+inline bool path_within(std::string_view path, std::string_view dir) {
+    if (dir == "/") return !path.empty() && path.front() == '/';
+    return path.starts_with(dir) && (path.size() == dir.size() || path[dir.size()] == '/');
 }
 
 }  // namespace rong

@@ -50,6 +50,11 @@ std::map<std::string, std::string> parse_proc_cgroup(std::string_view text);
 // absolute path stays absolute, a relative one relative (and cannot climb out).
 std::string clean_path(const std::string& path);
 
+// A cgroup (a line of /proc/self/cgroup) as a path below the hierarchy's mount point: the mount
+// shows the cgroup h.root as its top, so "<root>/x" is "/x" there (a container sees its own cgroup
+// as "/"). A cgroup outside h.root is taken as it is.
+std::string below_root(const Hierarchy& h, const std::string& cgroup);
+
 // The cgroup above `path` ("/a/b" → "/a"; "/a" and "/" → "/").
 std::string parent_of(const std::string& path);
 

@@ -304,7 +304,7 @@ public:
         // nothing could join it. Copy the parent's, parents first (made_ is in that order).
         if (auto it = paths_.find("cpuset"); it != paths_.end()) {
             for (const auto& dir : made_) {
-                if (dir.rfind(it->second, 0) != 0 && it->second.rfind(dir, 0) != 0) continue;
+                if (!path_within(dir, it->second) && !path_within(it->second, dir)) continue;
                 for (const char* file : {"cpuset.cpus", "cpuset.mems"}) {
                     std::string parent = TRY(read_value(parent_of(dir), file));
                     // (O_CREAT is a no-op on cgroupfs, where the file exists; it lets the unit
@@ -537,7 +537,7 @@ public:
         TRY(make_dirs(leaf, made_));
         // Every ancestor below the mount delegates what it has to its children.
         std::vector<std::string> chain;
-        for (std::string p = parent_of(leaf); p.size() >= root_.size() && p.rfind(root_, 0) == 0; p = parent_of(p)) {
+        for (std::string p = parent_of(leaf); path_within(p, root_); p = parent_of(p)) {
             chain.push_back(p);
             if (p == root_ || p == "/") break;
         }
@@ -828,8 +828,9 @@ Result<std::unique_ptr<Manager>> for_container(const std::string& cgroups_path, 
         auto it = paths.find(key);
         auto mine = own.find(key);
         if (it == paths.end() || mine == own.end()) continue;
-        std::string my_dir = h.mountpoint + (mine->second == "/" ? "" : mine->second);
-        if (it->second == h.mountpoint || (my_dir + "/").rfind(it->second + "/", 0) == 0)
+        std::string visible = below_root(h, mine->second);
+        std::string my_dir = h.mountpoint + (visible == "/" ? "" : visible);
+        if (it->second == h.mountpoint || path_within(my_dir, it->second))
             return Error::msg("cgroupsPath " + cgroups_path + ": " + it->second +
                               " is the runtime's own cgroup or one of its ancestors");
     }

@@ -47,6 +47,11 @@ std::string join(const std::string& a, const std::string& b) {
 
 }  // namespace
 
+std::string below_root(const Hierarchy& h, const std::string& cgroup) {
+    if (h.root == "/" || !path_within(cgroup, h.root)) return cgroup;
+    return cgroup.size() == h.root.size() ? "/" : cgroup.substr(h.root.size());
+}
+
 std::string parent_of(const std::string& path) {
     auto slash = path.rfind('/');
     return slash == 0 || slash == std::string::npos ? "/" : path.substr(0, slash);
@@ -81,7 +86,7 @@ std::vector<Hierarchy> parse_mountinfo(std::string_view text) {
         // /sys/fs/cgroup/unified). A hidden mount's path now names something else.
         std::string mountpoint = unescape(f[4]);
         std::erase_if(mounted, [&](const Hierarchy& o) {
-            return mountpoint == "/" || o.mountpoint == mountpoint || o.mountpoint.rfind(mountpoint + "/", 0) == 0;
+            return path_within(o.mountpoint, mountpoint);
         });
         const std::string& fstype = *(dash + 1);
         if (fstype != "cgroup" && fstype != "cgroup2") continue;
@@ -96,13 +101,17 @@ std::vector<Hierarchy> parse_mountinfo(std::string_view text) {
         }
         mounted.push_back(std::move(h));
     }
-    // A hierarchy mounted twice (a bind elsewhere): the first mount still reachable serves.
+    // A hierarchy mounted twice (a bind elsewhere): its mount under /sys/fs/cgroup serves, where
+    // detect_mode (and statmount) looked; else the first one still reachable.
     std::vector<Hierarchy> out;
     for (auto& h : mounted) {
-        bool seen = std::any_of(out.begin(), out.end(), [&](const Hierarchy& o) {
+        auto same = std::find_if(out.begin(), out.end(), [&](const Hierarchy& o) {
             return o.v2 == h.v2 && o.controllers == h.controllers;
         });
-        if (!seen) out.push_back(std::move(h));
+        if (same == out.end())
+            out.push_back(std::move(h));
+        else if (!path_within(same->mountpoint, "/sys/fs/cgroup") && path_within(h.mountpoint, "/sys/fs/cgroup"))
+            *same = std::move(h);
     }
     return out;
 }
@@ -191,9 +200,7 @@ Paths compute_paths(Mode mode, const std::vector<Hierarchy>& hierarchies,
             path = join(h.mountpoint, inner);
         } else {
             auto it = own.find(keys.front());
-            std::string mine = it == own.end() ? "/" : it->second;
-            // The cgroup relative to what is mounted here (a container sees its own cgroup as /).
-            if (h.root != "/" && mine.rfind(h.root, 0) == 0) mine = mine.substr(h.root.size());
+            std::string mine = below_root(h, it == own.end() ? "/" : it->second);
             if (mode == Mode::unified) mine = parent_of(mine);
             path = join(join(h.mountpoint, mine), inner);
         }

@@ -91,7 +91,7 @@ HoldingMount holding_mount(const std::string& mountinfo, const std::string& path
         std::vector<std::string> f = split_words(line);
         if (f.size() < 7) continue;
         std::string mp = unescape_mountinfo(f[4]);
-        bool holds = mp == "/" || path == mp || path.rfind(mp + "/", 0) == 0;
+        bool holds = path_within(path, mp);
         if (!holds || (found && mp.size() < best.mount_point.size())) continue;
         found = true;
         best.mount_point = mp;
