@@ -175,7 +175,54 @@ TEST(Cgroups, PathsRelativeToMountRoot) {
     EXPECT_EQ(p["memory"], "/sys/fs/cgroup/memory/outerx/inner/c");
     EXPECT_EQ(below_root(h.front(), "/outer"), "/");
     EXPECT_EQ(below_root(h.front(), "/outer/a/b"), "/a/b");
-    EXPECT_EQ(below_root(h.front(), "/outerx"), "/outerx");
+    EXPECT_EQ(below_root(h.front(), "/outerx"), std::nullopt);
+    // A host's tree bound into a container with a cgroup namespace: the mount's root is above the
+    // namespace's, and no path below the mount can be told to be the runtime's cgroup.
+    auto host = parse_mountinfo("1 2 0:1 /../.. /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n");
+    EXPECT_EQ(below_root(host.front(), "/"), std::nullopt);
+    EXPECT_EQ(below_root(parse_mountinfo("1 2 0:1 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n").front(), "/../x"),
+              std::nullopt);
+}
+
+TEST(Cgroups, PlacementNeverHoldsTheRuntime) {
+    auto never = [](const std::string&) { return false; };
+    auto always = [](const std::string&) { return true; };
+    auto placed = [](const std::vector<Hierarchy>& h, const std::string& own, const std::string& path,
+                     const std::function<bool(const std::string&)>& exists) {
+        auto mine = parse_proc_cgroup(own);
+        return check_placement(h, mine, compute_paths(Mode::unified, h, mine, path, "c1"), path, exists);
+    };
+    auto whole = parse_mountinfo("1 2 0:1 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n");
+    for (const char* held : {"/", "/a", "/a/b"}) {
+        auto st = placed(whole, "0::/a/b\n", held, never);
+        ASSERT_FALSE(st) << held;
+        EXPECT_EQ(st.error().message, std::string("cgroupsPath ") + held + ": /sys/fs/cgroup" +
+                                          (std::string(held) == "/" ? "" : held) +
+                                          " is the runtime's own cgroup or one of its ancestors");
+    }
+    EXPECT_TRUE(placed(whole, "0::/a/b\n", "/a/bc", always));
+    EXPECT_TRUE(placed(whole, "0::/a/b\n", "", always));
+    EXPECT_TRUE(placed(whole, "0::/a/b\n", "x/y", always));
+
+    // A subtree bound on /sys/fs/cgroup: rong's cgroup /outer/inner is /inner there.
+    auto sub = parse_mountinfo("1 2 0:1 /outer /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n");
+    EXPECT_FALSE(placed(sub, "0::/outer/inner\n", "/inner", never));
+    EXPECT_TRUE(placed(sub, "0::/outer/inner\n", "/outer/inner", always));  // a cgroup of that name below
+    EXPECT_TRUE(placed(sub, "0::/outer/inner\n", "", never));
+
+    // The host's tree under a cgroup namespace: rong is somewhere below the mount, by no name.
+    auto host = parse_mountinfo("1 2 0:1 /../.. /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n");
+    auto st = placed(host, "0::/\n", "", never);
+    ASSERT_FALSE(st);
+    EXPECT_EQ(st.error().message, "the container's cgroup (no cgroupsPath): the runtime's cgroup / cannot be found "
+                                  "below /sys/fs/cgroup (which shows the cgroup /../..), so a relative path has no "
+                                  "place there");
+    EXPECT_FALSE(placed(host, "0::/\n", "/system.slice/docker-x.scope", always));
+    EXPECT_TRUE(placed(host, "0::/\n", "/new", never));
+
+    // The mount shows a cgroup beside rong's: nothing there holds it, but a relative path has no place.
+    EXPECT_FALSE(placed(sub, "0::/other/inner\n", "x", never));
+    EXPECT_TRUE(placed(sub, "0::/other/inner\n", "/other/inner", always));
 }
 
 TEST(Cgroups, PathWithinByComponents) {

@@ -91,16 +91,18 @@ t_cgroup_v2_mount_without_cgroupns() {
   expect_eq "the host's cgroup2 options" "$after" "$before"
 }
 
-# in_subtree CGROUP BOUND SCRIPT: SCRIPT (bash; $RT is the runtime with this test's --root) runs
-# in the cgroup CGROUP, in a mount namespace of its own where the cgroup BOUND (CGROUP or one of
-# its ancestors) is bound on /sys/fs/cgroup, as a container without a cgroup namespace of its own
-# may be given it: /proc/self/cgroup then names the cgroup from above that mount, and the mount's
-# root says how far above. Sets RC, OUT, ERR.
+# in_subtree CGROUP BOUND SCRIPT [cgroupns]: SCRIPT (bash; $RT is the runtime with this test's
+# --root) runs in the cgroup CGROUP, in a mount namespace of its own where the cgroup BOUND
+# (CGROUP or one of its ancestors) is bound on /sys/fs/cgroup, as a container without a cgroup
+# namespace of its own may be given it: /proc/self/cgroup then names the cgroup from above that
+# mount, and the mount's root says how far above. With "cgroupns", SCRIPT runs in a new cgroup
+# namespace whose root is CGROUP: /proc/self/cgroup says "/", and the mount's root climbs above it
+# ("/.."). Sets RC, OUT, ERR.
 in_subtree() {
   printf '%s\n' "$3" >"$T/in_subtree.sh"
   unshare -m sh -c 'echo $$ >"$1/cgroup.procs" && mount --make-rprivate / && mount --bind "$2" /sys/fs/cgroup &&
-    RT="timeout -k 2 $3 $4 --root $5" exec bash "$6"' sh \
-    "$1" "$2" "$RT_TIMEOUT" "$RUNTIME" "$ROOT" "$T/in_subtree.sh" </dev/null >"$T/sub.out" 2>"$T/sub.err"
+    RT="timeout -k 2 $3 $4 --root $5" exec ${7:+unshare -C} bash "$6"' sh \
+    "$1" "$2" "$RT_TIMEOUT" "$RUNTIME" "$ROOT" "$T/in_subtree.sh" "${4:-}" </dev/null >"$T/sub.out" 2>"$T/sub.err"
   RC=$?
   OUT=$(cat "$T/sub.out")
   ERR=$(cat "$T/sub.err")
@@ -187,6 +189,17 @@ t_cgroup_v2_subtree_mount() {
   in_subtree "$inner" "$parent" "\$RT run --bundle $B $own"
   expect_rc "run with the runtime's own cgroup as cgroupsPath ($parent bound)" 1
   expect_match "the error" "$ERR" "cgroupsPath /${inner##*/}: /sys/fs/cgroup/${inner##*/} is the runtime's own cgroup or one of its ancestors"
+  # The whole tree bound, and the runtime in a cgroup namespace of its own rooted at $inner: it
+  # is somewhere below the mount, by no name. Placed beside "/" (the host's root), the container
+  # would land where nothing asked; an existing absolute path could be the runtime's own cgroup.
+  cfg 'del(.linux.cgroupsPath)'
+  in_subtree "$inner" "$tree" "\$RT run --bundle $B $own" cgroupns
+  expect_rc "run without cgroupsPath in a cgroup namespace, the whole tree bound" 1
+  expect_match "the error" "$ERR" "the runtime's cgroup / cannot be found below /sys/fs/cgroup \(which shows the cgroup /\.\./\.\.\), so a relative path has no place there"
+  cfg ".linux.cgroupsPath = \"${inner#"$tree"}\""
+  in_subtree "$inner" "$tree" "\$RT run --bundle $B $own" cgroupns
+  expect_rc "run with the runtime's cgroup as cgroupsPath, in a cgroup namespace" 1
+  expect_match "the error" "$ERR" "/sys/fs/cgroup${inner#"$tree"} exists, and the runtime's cgroup / cannot be found below"
   rmdir "$inner" "$parent" || fail "$parent left non-empty: $(find "$parent" -mindepth 1 -type d)"
   expect_eq "the container's cgroup ($parent bound)" "$(echo $beside_bound)" "0::${parent#"$tree"}/$id kmsg-refused null-opened"
   expect_match "type, ps, the cgroup after delete" "$threaded" '^(domain|threaded) \[[0-9]+\] cgroup-gone$'

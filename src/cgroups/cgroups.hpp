@@ -10,6 +10,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -52,8 +53,9 @@ std::string clean_path(const std::string& path);
 
 // A cgroup (a line of /proc/self/cgroup) as a path below the hierarchy's mount point: the mount
 // shows the cgroup h.root as its top, so "<root>/x" is "/x" there (a container sees its own cgroup
-// as "/"). A cgroup outside h.root is taken as it is.
-std::string below_root(const Hierarchy& h, const std::string& cgroup);
+// as "/"). nullopt when no path there names it: it is outside h.root, or h.root is above the
+// cgroup namespace's root ("/.." in mountinfo: a host's tree bound into a container).
+std::optional<std::string> below_root(const Hierarchy& h, const std::string& cgroup);
 
 // The cgroup above `path` ("/a/b" → "/a"; "/a" and "/" → "/").
 std::string parent_of(const std::string& path);
@@ -75,6 +77,15 @@ using Paths = std::map<std::string, std::string>;
 Paths compute_paths(Mode mode, const std::vector<Hierarchy>& hierarchies,
                     const std::map<std::string, std::string>& own, const std::string& cgroups_path,
                     const std::string& id);
+
+// The directories of `paths` must not hold the runtime itself (its device rules, freezing and
+// `delete` would reach it): refused when one is rong's own cgroup (`own`, /proc/self/cgroup) or an
+// ancestor. Where a mount cannot show rong's cgroup by name (below_root), a relative cgroupsPath
+// is refused, and so is an absolute one that `exists` already when rong's cgroup is somewhere
+// below that mount.
+Status check_placement(const std::vector<Hierarchy>& hierarchies, const std::map<std::string, std::string>& own,
+                       const Paths& paths, const std::string& cgroups_path,
+                       const std::function<bool(const std::string&)>& exists);
 
 // `exec --cgroup [controllers:]path` (repeatable): `paths` with each listed controller's directory
 // (every one when none are named; ":path" names the unified tree's "" key) moved down to the existing sub-cgroup `path`. The path

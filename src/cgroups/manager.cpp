@@ -823,17 +823,8 @@ Result<std::unique_ptr<Manager>> for_container(const std::string& cgroups_path, 
     Paths paths = compute_paths(mode, hierarchies, own, cgroups_path, id);
     if (paths.empty()) return Error::msg("no cgroup hierarchy is mounted under /sys/fs/cgroup");
     // Device rules go into the container's own cgroup only: never the host's, nor rong's own.
-    for (const auto& h : hierarchies) {
-        std::string key = h.v2 ? "" : (h.controllers.empty() ? "" : h.controllers.front());
-        auto it = paths.find(key);
-        auto mine = own.find(key);
-        if (it == paths.end() || mine == own.end()) continue;
-        std::string visible = below_root(h, mine->second);
-        std::string my_dir = h.mountpoint + (visible == "/" ? "" : visible);
-        if (it->second == h.mountpoint || path_within(my_dir, it->second))
-            return Error::msg("cgroupsPath " + cgroups_path + ": " + it->second +
-                              " is the runtime's own cgroup or one of its ancestors");
-    }
+    TRY(check_placement(hierarchies, own, paths, cgroups_path,
+                        [](const std::string& dir) { return ::access(dir.c_str(), F_OK) == 0; }));
     if (mode == Mode::unified) {
         std::string root = "/sys/fs/cgroup";
         for (const auto& h : hierarchies)

@@ -45,11 +45,48 @@ std::string join(const std::string& a, const std::string& b) {
     return out + (b.front() == '/' ? "" : "/") + b;
 }
 
+// A ".." component: in /proc/self/cgroup and mountinfo, a cgroup above the cgroup namespace's root.
+bool climbs(const std::string& path) {
+    const auto parts = split(path, '/');
+    return std::find(parts.begin(), parts.end(), "..") != parts.end();
+}
+
 }  // namespace
 
-std::string below_root(const Hierarchy& h, const std::string& cgroup) {
-    if (h.root == "/" || !path_within(cgroup, h.root)) return cgroup;
+std::optional<std::string> below_root(const Hierarchy& h, const std::string& cgroup) {
+    if (climbs(h.root) || climbs(cgroup) || !path_within(cgroup, h.root)) return std::nullopt;
+    if (h.root == "/") return cgroup;
     return cgroup.size() == h.root.size() ? "/" : cgroup.substr(h.root.size());
+}
+
+Status check_placement(const std::vector<Hierarchy>& hierarchies, const std::map<std::string, std::string>& own,
+                       const Paths& paths, const std::string& cgroups_path,
+                       const std::function<bool(const std::string&)>& exists) {
+    std::string what = cgroups_path.empty() ? "the container's cgroup (no cgroupsPath)" : "cgroupsPath " + cgroups_path;
+    bool relative = cgroups_path.empty() || cgroups_path.front() != '/';
+    for (const auto& h : hierarchies) {
+        std::string key = h.v2 ? "" : (h.controllers.empty() ? "" : h.controllers.front());
+        auto it = paths.find(key);
+        auto mine = own.find(key);
+        if (it == paths.end() || mine == own.end()) continue;
+        const std::string& dir = it->second;
+        std::string held = what + ": " + dir + " is the runtime's own cgroup or one of its ancestors";
+        if (dir == h.mountpoint) return Error::msg(held);
+        auto visible = below_root(h, mine->second);
+        if (!visible) {
+            // No name under this mount is rong's cgroup: the mount shows a cgroup beside it, or
+            // one above the cgroup namespace (a host's tree bound in), where it is somewhere below.
+            std::string where = "the runtime's cgroup " + mine->second + " cannot be found below " + h.mountpoint +
+                                " (which shows the cgroup " + h.root + ")";
+            if (relative) return Error::msg(what + ": " + where + ", so a relative path has no place there");
+            if (climbs(h.root) && exists(dir))
+                return Error::msg(what + ": " + dir + " exists, and " + where +
+                                  ": it could be the runtime's own cgroup or one of its ancestors");
+            continue;
+        }
+        if (path_within(h.mountpoint + (*visible == "/" ? "" : *visible), dir)) return Error::msg(held);
+    }
+    return {};
 }
 
 std::string parent_of(const std::string& path) {
@@ -171,10 +208,9 @@ Result<Paths> sub_cgroup_paths(Paths paths, const std::vector<std::string>& sub_
 }
 
 Status check_cgroups_path(const std::string& cgroups_path) {
-    for (const auto& part : split(cgroups_path, '/'))
-        if (part == "..")
-            return Error::msg("linux.cgroupsPath \"" + cgroups_path +
-                              "\": \"..\" is not allowed (the path must stay inside the cgroup hierarchy)");
+    if (climbs(cgroups_path))
+        return Error::msg("linux.cgroupsPath \"" + cgroups_path +
+                          "\": \"..\" is not allowed (the path must stay inside the cgroup hierarchy)");
     return {};
 }
 
@@ -200,7 +236,8 @@ Paths compute_paths(Mode mode, const std::vector<Hierarchy>& hierarchies,
             path = join(h.mountpoint, inner);
         } else {
             auto it = own.find(keys.front());
-            std::string mine = below_root(h, it == own.end() ? "/" : it->second);
+            std::string mine = it == own.end() ? "/" : it->second;
+            mine = below_root(h, mine).value_or(mine);  // (check_placement refuses the other case)
             if (mode == Mode::unified) mine = parent_of(mine);
             path = join(join(h.mountpoint, mine), inner);
         }
