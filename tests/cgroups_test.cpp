@@ -51,6 +51,21 @@ TEST(Cgroups, ParseMountinfo) {
     ASSERT_EQ(twice.size(), 1u);
     EXPECT_EQ(twice[0].mountpoint, "/sys/fs/cgroup");
     EXPECT_EQ(twice[0].root, "/");
+    // ... on a hybrid host too, and for a v1 hierarchy; a path that only shares the prefix is not under it.
+    auto hybrid = parse_mountinfo("20 1 0:40 / /run/cg2 rw - cgroup2 cgroup2 rw\n"
+                                  "21 1 0:41 /x /mnt/mem rw - cgroup cgroup rw,memory\n"
+                                  "22 1 0:40 / /sys/fs/cgroup/unified rw - cgroup2 cgroup2 rw\n"
+                                  "23 1 0:41 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n"
+                                  "24 1 0:42 / /sys/fs/cgroupx/pids rw - cgroup cgroup rw,pids\n"
+                                  "25 1 0:42 / /sys/fs/cgroup/pids rw - cgroup cgroup rw,pids\n"
+                                  "26 1 0:43 / /sys/fs/cgroup/cpu rw - cgroup cgroup rw,cpu\n"
+                                  "27 1 0:43 / /sys/fs/cgroupx/cpu rw - cgroup cgroup rw,cpu\n");
+    ASSERT_EQ(hybrid.size(), 4u);
+    EXPECT_EQ(hybrid[0].mountpoint, "/sys/fs/cgroup/unified");
+    EXPECT_EQ(hybrid[1].mountpoint, "/sys/fs/cgroup/memory");
+    EXPECT_EQ(hybrid[1].root, "/");
+    EXPECT_EQ(hybrid[2].mountpoint, "/sys/fs/cgroup/pids");
+    EXPECT_EQ(hybrid[3].mountpoint, "/sys/fs/cgroup/cpu");
     auto co = parse_mountinfo("1 2 0:1 / /sys/fs/cgroup/cpu,cpuacct rw - cgroup cgroup rw,cpu,cpuacct\n");
     ASSERT_EQ(co.size(), 1u);
     EXPECT_EQ(co[0].controllers, (std::vector<std::string>{"cpu", "cpuacct"}));
