@@ -67,7 +67,8 @@ std::optional<std::string> below_root(const Hierarchy& h, const std::string& cgr
 Status check_placement(const std::vector<Hierarchy>& hierarchies, const std::map<std::string, std::string>& own,
                        const Paths& paths, const std::string& cgroups_path,
                        const std::function<bool(const std::string&)>& exists) {
-    std::string what = cgroups_path.empty() ? "the container's cgroup (no cgroupsPath)" : "cgroupsPath " + cgroups_path;
+    const std::string what =
+        cgroups_path.empty() ? "the container's cgroup (no cgroupsPath)" : "cgroupsPath " + cgroups_path;
     bool relative = cgroups_path.empty() || cgroups_path.front() != '/';
     for (const auto& h : hierarchies) {
         std::string key = h.v2 ? "" : (h.controllers.empty() ? "" : h.controllers.front());
@@ -75,8 +76,11 @@ Status check_placement(const std::vector<Hierarchy>& hierarchies, const std::map
         auto mine = own.find(key);
         if (it == paths.end() || mine == own.end()) continue;
         const std::string& dir = it->second;
-        std::string held = what + ": " + dir + " is the runtime's own cgroup or one of its ancestors";
-        if (dir == h.mountpoint) return Error::msg(held);
+        // (built only when given: this runs for every hierarchy on each create)
+        auto held = [&] {
+            return Error::msg(what + ": " + dir + " is the runtime's own cgroup or one of its ancestors");
+        };
+        if (dir == h.mountpoint) return held();
         auto visible = below_root(h, mine->second);
         if (!visible) {
             // No name under this mount is rong's cgroup: the mount shows a cgroup beside it, or
@@ -89,7 +93,7 @@ Status check_placement(const std::vector<Hierarchy>& hierarchies, const std::map
                                   ": it could be the runtime's own cgroup or one of its ancestors");
             continue;
         }
-        if (path_within(h.mountpoint + (*visible == "/" ? "" : *visible), dir)) return Error::msg(held);
+        if (path_within(h.mountpoint + (*visible == "/" ? "" : *visible), dir)) return held();
     }
     return {};
 }
